@@ -1,0 +1,61 @@
+#ifndef DXLEDGER_STORAGE_APPEND_PLAN_H_
+#define DXLEDGER_STORAGE_APPEND_PLAN_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "storage/event_store.h"
+#include "storage/kv.h"
+
+// Turns an AppendRequest into the puts of one atomic write: checks stream
+// versions and request keys, numbers the events, chains their hashes. Used
+// by the single writer only; not thread-safe.
+namespace dxledger::storage {
+
+// The committed state seen through what earlier requests of the same batch
+// are about to write.
+class PendingState {
+ public:
+  explicit PendingState(KvBackend& kv) : kv_(kv) {}
+
+  // 0 when the stream has no events.
+  absl::StatusOr<uint64_t> StreamVersion(const std::string& stream);
+  absl::StatusOr<bool> RequestUsed(const std::string& key);
+
+  void SetStreamVersion(std::string stream, uint64_t version) {
+    versions_[std::move(stream)] = version;
+  }
+  void UseRequest(std::string key) { requests_.insert(std::move(key)); }
+  void Clear() {
+    versions_.clear();
+    requests_.clear();
+  }
+
+ private:
+  KvBackend& kv_;
+  absl::flat_hash_map<std::string, uint64_t> versions_;
+  absl::flat_hash_set<std::string> requests_;
+};
+
+struct AppendPlan {
+  std::vector<Put> puts;  // everything but the head record
+  AppendResult result;
+  Head head_after;
+};
+
+// On success the plan has been recorded in `state`; on error `state` is
+// unchanged. Errors: INVALID_ARGUMENT (malformed request), ABORTED (version),
+// ALREADY_EXISTS (request key), or the backend's read error.
+absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
+                                      PendingState& state);
+
+// The meta record for `head`.
+Put HeadPut(const Head& head);
+
+}  // namespace dxledger::storage
+
+#endif  // DXLEDGER_STORAGE_APPEND_PLAN_H_

@@ -1,0 +1,127 @@
+#ifndef DXLEDGER_STORAGE_EVENT_STORE_H_
+#define DXLEDGER_STORAGE_EVENT_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+
+// The event log as bytes: an append-only, hash-chained log of opaque event
+// bodies, per-stream indexes, the current view of each stream, idempotency
+// records and secondary index entries. It knows nothing of goals or ratings.
+namespace dxledger::storage {
+
+inline constexpr size_t kHashBytes = 32;
+
+// Events appended to one stream, with the stream's view after them.
+struct StreamWrite {
+  std::string stream;         // opaque, no '\0'
+  uint64_t expected_version;  // the stream's version now; 0 when it must not exist
+  std::vector<std::string> events;
+  std::string view;
+};
+
+// Names one event of an AppendRequest: streams[stream].events[event].
+struct EventRef {
+  size_t stream = 0;
+  size_t event = 0;
+};
+
+struct IndexWrite {
+  std::string key;
+  std::string value;
+  // When set, the key is suffixed with that event's big-endian position, so
+  // entries sort in log order.
+  std::optional<EventRef> position_suffix;
+};
+
+// Everything one command writes; applied all together or not at all.
+struct AppendRequest {
+  std::vector<StreamWrite> streams;
+  std::vector<IndexWrite> index;
+  std::string request_key;          // empty: no idempotency record
+  std::string request_fingerprint;  // what the request key was used for
+};
+
+struct AppendResult {
+  uint64_t first_position = 0;  // events get consecutive positions from here
+  std::vector<std::string> hashes;  // one per event, in request order
+};
+
+struct LogRecord {
+  uint64_t position = 0;
+  std::string prev_hash;
+  std::string hash;
+  std::string body;
+};
+
+struct StoredView {
+  uint64_t version = 0;
+  std::string bytes;
+};
+
+struct RequestRecord {
+  std::string fingerprint;
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+};
+
+struct Head {
+  uint64_t position = 0;
+  std::string hash = std::string(kHashBytes, '\0');
+};
+
+enum class Keyspace { kViews, kIndex };
+
+// Thread-safe. Reads see every append whose callback has run.
+class EventStore {
+ public:
+  using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
+  using ScanVisitor = absl::FunctionRef<bool(std::string_view key, std::string_view value)>;
+
+  virtual ~EventStore() = default;
+
+  // Appends atomically and calls `done` once the write is durable (or on the
+  // store's writer thread with the error). ABORTED when a stream is not at
+  // its expected version; ALREADY_EXISTS when request_key was used before;
+  // INVALID_ARGUMENT for a malformed request. Concurrent appends share one
+  // WAL sync (group commit).
+  virtual void Append(AppendRequest request, AppendCallback done) = 0;
+
+  // Append, waiting for the result. Must not be called from a callback.
+  absl::StatusOr<AppendResult> AppendAndWait(AppendRequest request);
+
+  virtual Head GetHead() = 0;
+
+  // nullopt when the stream has no events.
+  virtual absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) = 0;
+  virtual absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) = 0;
+
+  // NOT_FOUND past the head; DATA_LOSS when the record fails its own hash.
+  virtual absl::StatusOr<LogRecord> ReadEvent(uint64_t position) = 0;
+  // Up to `limit` records from `from` on, each checked against its own hash
+  // (DATA_LOSS) unless `check` is false.
+  virtual absl::StatusOr<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit,
+                                                        bool check = true) = 0;
+  // Positions of the stream's events with version >= from_version, in order.
+  virtual absl::StatusOr<std::vector<uint64_t>> ReadStream(std::string_view stream,
+                                                           uint64_t from_version,
+                                                           size_t limit) = 0;
+  // Visits keys with `prefix`, from `start` (inclusive) on, until the visitor
+  // returns false.
+  virtual absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
+                            ScanVisitor visitor) = 0;
+
+  // Replaces stored views (a rebuild from the log). Never touches the log.
+  virtual absl::Status PutViews(const std::vector<std::pair<std::string, StoredView>>& views) = 0;
+};
+
+}  // namespace dxledger::storage
+
+#endif  // DXLEDGER_STORAGE_EVENT_STORE_H_

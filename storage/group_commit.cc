@@ -1,0 +1,90 @@
+#include "storage/group_commit.h"
+
+#include <optional>
+
+namespace dxledger::storage {
+
+GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, bool sync)
+    : kv_(kv), sync_(sync), state_(kv), head_(std::move(head)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void GroupCommitWriter::Submit(AppendRequest request, EventStore::AppendCallback done) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(Pending{std::move(request), std::move(done)});
+}
+
+Head GroupCommitWriter::head() const {
+  absl::MutexLock lock(&mu_);
+  return head_;
+}
+
+WriterStats GroupCommitWriter::stats() const {
+  return WriterStats{batches_.load(std::memory_order_relaxed),
+                     appends_.load(std::memory_order_relaxed)};
+}
+
+void GroupCommitWriter::Run() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](GroupCommitWriter* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) {
+            return w->stopping_ || !w->queue_.empty();
+          },
+          this));
+      if (queue_.empty() && stopping_) return;
+      batch.swap(queue_);
+    }
+    CommitBatch(batch);
+    batch.clear();
+  }
+}
+
+void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
+  Head head = this->head();
+  std::vector<Put> puts;
+  std::vector<std::optional<absl::StatusOr<AppendResult>>> results(batch.size());
+  size_t planned = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    absl::StatusOr<AppendPlan> plan = PlanAppend(std::move(batch[i].request), head, state_);
+    if (!plan.ok()) {
+      results[i] = plan.status();
+      continue;
+    }
+    std::move(plan->puts.begin(), plan->puts.end(), std::back_inserter(puts));
+    results[i] = std::move(plan->result);
+    head = std::move(plan->head_after);
+    ++planned;
+  }
+  if (planned > 0) {
+    puts.push_back(HeadPut(head));
+    absl::Status written = kv_.Write(puts, sync_);
+    if (written.ok()) {
+      absl::MutexLock lock(&mu_);
+      head_ = head;
+    } else {
+      for (auto& result : results) {
+        if (result->ok()) result = written;
+      }
+    }
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    appends_.fetch_add(planned, std::memory_order_relaxed);
+  }
+  // The pending view of versions and request keys is only valid within one
+  // batch: after a failed write it would be wrong, after a good one it is on
+  // disk.
+  state_.Clear();
+  for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(*results[i]));
+}
+
+}  // namespace dxledger::storage

@@ -1,0 +1,28 @@
+#ifndef DXLEDGER_STORAGE_KEYS_H_
+#define DXLEDGER_STORAGE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+// Key and value encodings. Numbers are big-endian so keys sort numerically.
+//   log:      BE64(position)            -> prev_hash(32) hash(32) body
+//   streams:  stream '\0' BE64(version) -> BE64(position)
+//   views:    stream                    -> BE64(version) view
+//   requests: key                       -> BE64(first) BE64(last) fingerprint
+//   meta:     "head"                    -> BE64(position) hash(32)
+namespace dxledger::storage::keys {
+
+inline constexpr std::string_view kHeadKey = "head";
+
+void AppendBigEndian64(uint64_t value, std::string& out);
+std::string BigEndian64(uint64_t value);
+// Reads 8 bytes; false when `bytes` is shorter.
+bool ReadBigEndian64(std::string_view bytes, uint64_t& value);
+
+std::string StreamKey(std::string_view stream, uint64_t version);
+std::string StreamPrefix(std::string_view stream);
+
+}  // namespace dxledger::storage::keys
+
+#endif  // DXLEDGER_STORAGE_KEYS_H_

@@ -1,0 +1,41 @@
+#ifndef DXLEDGER_STORAGE_KV_H_
+#define DXLEDGER_STORAGE_KV_H_
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+
+// The byte layer under the log: named key families, point reads, ordered
+// prefix scans and atomic multi-family writes. RocksDB (one column family a
+// family) in production, a map in tests.
+namespace dxledger::storage {
+
+enum class Family : int { kLog = 0, kStreams, kViews, kRequests, kIndex, kMeta };
+inline constexpr int kFamilyCount = 6;
+
+struct Put {
+  Family family;
+  std::string key;
+  std::string value;
+};
+
+// Thread-safe.
+class KvBackend {
+ public:
+  virtual ~KvBackend() = default;
+  virtual absl::StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) = 0;
+  // Visits keys that start with `prefix` and are >= `start`, in order, until
+  // `visit` returns false.
+  virtual absl::Status Scan(Family family, std::string_view prefix, std::string_view start,
+                            absl::FunctionRef<bool(std::string_view, std::string_view)> visit) = 0;
+  // All puts or none; durable before returning when `sync`.
+  virtual absl::Status Write(std::span<const Put> puts, bool sync) = 0;
+};
+
+}  // namespace dxledger::storage
+
+#endif  // DXLEDGER_STORAGE_KV_H_

@@ -1,0 +1,141 @@
+#include "storage/log_store.h"
+
+#include <future>
+
+#include "fmt/format.h"
+#include "storage/hash_chain.h"
+#include "storage/keys.h"
+
+namespace dxledger::storage {
+
+absl::StatusOr<AppendResult> EventStore::AppendAndWait(AppendRequest request) {
+  std::promise<absl::StatusOr<AppendResult>> promise;
+  std::future<absl::StatusOr<AppendResult>> future = promise.get_future();
+  Append(std::move(request),
+         [&promise](absl::StatusOr<AppendResult> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<KvBackend> kv, bool sync) {
+  absl::StatusOr<std::optional<std::string>> value = kv->Get(Family::kMeta, keys::kHeadKey);
+  if (!value.ok()) return value.status();
+  Head head;
+  if (value->has_value()) {
+    const std::string& bytes = **value;
+    if (bytes.size() != 8 + kHashBytes || !keys::ReadBigEndian64(bytes, head.position)) {
+      return absl::DataLossError("the log's head record is malformed");
+    }
+    head.hash = bytes.substr(8);
+  }
+  return std::unique_ptr<LogStore>(new LogStore(std::move(kv), std::move(head), sync));
+}
+
+LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head, bool sync)
+    : kv_(std::move(kv)),
+      writer_(std::make_unique<GroupCommitWriter>(*kv_, std::move(head), sync)) {}
+
+LogStore::~LogStore() { writer_.reset(); }
+
+void LogStore::Append(AppendRequest request, AppendCallback done) {
+  writer_->Submit(std::move(request), std::move(done));
+}
+
+Head LogStore::GetHead() { return writer_->head(); }
+
+absl::StatusOr<std::optional<StoredView>> LogStore::ReadView(std::string_view stream) {
+  absl::StatusOr<std::optional<std::string>> value = kv_->Get(Family::kViews, stream);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::nullopt;
+  StoredView view;
+  if (!keys::ReadBigEndian64(**value, view.version)) {
+    return absl::DataLossError(fmt::format("view of {} is truncated", stream));
+  }
+  view.bytes = (*value)->substr(8);
+  return view;
+}
+
+absl::StatusOr<std::optional<RequestRecord>> LogStore::ReadRequest(std::string_view key) {
+  absl::StatusOr<std::optional<std::string>> value = kv_->Get(Family::kRequests, key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::nullopt;
+  RequestRecord record;
+  const std::string& bytes = **value;
+  if (!keys::ReadBigEndian64(bytes, record.first_position) ||
+      !keys::ReadBigEndian64(std::string_view(bytes).substr(8), record.last_position)) {
+    return absl::DataLossError("request record is truncated");
+  }
+  record.fingerprint = bytes.substr(16);
+  return record;
+}
+
+absl::StatusOr<LogRecord> LogStore::ReadEvent(uint64_t position) {
+  absl::StatusOr<std::optional<std::string>> value =
+      kv_->Get(Family::kLog, keys::BigEndian64(position));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) {
+    return absl::NotFoundError(fmt::format("no event at position {}", position));
+  }
+  return DecodeLogValue(position, **value, /*check=*/true);
+}
+
+absl::StatusOr<std::vector<LogRecord>> LogStore::ReadLog(uint64_t from, size_t limit, bool check) {
+  std::vector<LogRecord> records;
+  if (limit == 0) return records;
+  absl::Status error;
+  absl::Status scanned = kv_->Scan(
+      Family::kLog, "", keys::BigEndian64(from), [&](std::string_view key, std::string_view value) {
+        uint64_t position = 0;
+        if (!keys::ReadBigEndian64(key, position) || key.size() != 8) {
+          error = absl::DataLossError("malformed key in the log");
+          return false;
+        }
+        absl::StatusOr<LogRecord> record = DecodeLogValue(position, value, check);
+        if (!record.ok()) {
+          error = record.status();
+          return false;
+        }
+        records.push_back(*std::move(record));
+        return records.size() < limit;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!error.ok()) return error;
+  return records;
+}
+
+absl::StatusOr<std::vector<uint64_t>> LogStore::ReadStream(std::string_view stream,
+                                                           uint64_t from_version, size_t limit) {
+  std::vector<uint64_t> positions;
+  if (limit == 0) return positions;
+  absl::Status scanned =
+      kv_->Scan(Family::kStreams, keys::StreamPrefix(stream), keys::StreamKey(stream, from_version),
+                [&](std::string_view, std::string_view value) {
+                  uint64_t position = 0;
+                  keys::ReadBigEndian64(value, position);
+                  positions.push_back(position);
+                  return positions.size() < limit;
+                });
+  if (!scanned.ok()) return scanned;
+  return positions;
+}
+
+absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
+                            ScanVisitor visitor) {
+  const Family family = keyspace == Keyspace::kViews ? Family::kViews : Family::kIndex;
+  if (keyspace != Keyspace::kViews) return kv_->Scan(family, prefix, start, visitor);
+  // Views are stored behind their version; callers see the view bytes.
+  return kv_->Scan(family, prefix, start, [&](std::string_view key, std::string_view value) {
+    return visitor(key, value.size() >= 8 ? value.substr(8) : std::string_view());
+  });
+}
+
+absl::Status LogStore::PutViews(const std::vector<std::pair<std::string, StoredView>>& views) {
+  std::vector<Put> puts;
+  for (const auto& [stream, view] : views) {
+    std::string value = keys::BigEndian64(view.version);
+    value.append(view.bytes);
+    puts.push_back({Family::kViews, stream, std::move(value)});
+  }
+  return kv_->Write(puts, /*sync=*/true);
+}
+
+}  // namespace dxledger::storage

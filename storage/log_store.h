@@ -1,0 +1,44 @@
+#ifndef DXLEDGER_STORAGE_LOG_STORE_H_
+#define DXLEDGER_STORAGE_LOG_STORE_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "storage/event_store.h"
+#include "storage/group_commit.h"
+#include "storage/kv.h"
+
+// The EventStore over any KvBackend: reads go straight to the backend,
+// appends through the group-commit writer. Opening reads only the head
+// record; it never replays the log. Thread-safe.
+namespace dxledger::storage {
+
+class LogStore : public EventStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<LogStore>> Open(std::unique_ptr<KvBackend> kv, bool sync);
+  ~LogStore() override;
+
+  void Append(AppendRequest request, AppendCallback done) override;
+  Head GetHead() override;
+  absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) override;
+  absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) override;
+  absl::StatusOr<LogRecord> ReadEvent(uint64_t position) override;
+  absl::StatusOr<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit, bool check) override;
+  absl::StatusOr<std::vector<uint64_t>> ReadStream(std::string_view stream, uint64_t from_version,
+                                                   size_t limit) override;
+  absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
+                    ScanVisitor visitor) override;
+  absl::Status PutViews(const std::vector<std::pair<std::string, StoredView>>& views) override;
+
+  WriterStats writer_stats() const { return writer_->stats(); }
+
+ private:
+  LogStore(std::unique_ptr<KvBackend> kv, Head head, bool sync);
+
+  std::unique_ptr<KvBackend> kv_;
+  std::unique_ptr<GroupCommitWriter> writer_;  // destroyed first: it uses kv_
+};
+
+}  // namespace dxledger::storage
+
+#endif  // DXLEDGER_STORAGE_LOG_STORE_H_

@@ -1,0 +1,41 @@
+#include "storage/memory_kv.h"
+
+#include <utility>
+#include <vector>
+
+namespace dxledger::storage {
+
+absl::StatusOr<std::optional<std::string>> MemoryKv::Get(Family family, std::string_view key) {
+  absl::MutexLock lock(&mu_);
+  const Map& map = maps_[static_cast<int>(family)];
+  auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::Status MemoryKv::Scan(Family family, std::string_view prefix, std::string_view start,
+                            absl::FunctionRef<bool(std::string_view, std::string_view)> visit) {
+  // Copy the matching page out so the visitor runs without the lock (it may
+  // read again).
+  std::vector<std::pair<std::string, std::string>> entries;
+  {
+    absl::MutexLock lock(&mu_);
+    const Map& map = maps_[static_cast<int>(family)];
+    for (auto it = map.lower_bound(std::max(start, prefix)); it != map.end(); ++it) {
+      if (!std::string_view(it->first).starts_with(prefix)) break;
+      entries.emplace_back(it->first, it->second);
+    }
+  }
+  for (const auto& [key, value] : entries) {
+    if (!visit(key, value)) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemoryKv::Write(std::span<const Put> puts, bool /*sync*/) {
+  absl::MutexLock lock(&mu_);
+  for (const Put& put : puts) maps_[static_cast<int>(put.family)][put.key] = put.value;
+  return absl::OkStatus();
+}
+
+}  // namespace dxledger::storage

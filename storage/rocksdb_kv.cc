@@ -1,0 +1,129 @@
+#include "storage/rocksdb_kv.h"
+
+#include <vector>
+
+#include "fmt/format.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace dxledger::storage {
+namespace {
+
+constexpr const char* kFamilyNames[kFamilyCount] = {"log", "streams", "views",
+                                                    "requests", "index", "meta"};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const RocksDbOptions& options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Point reads (events by position, views, request ids) dominate; scans use
+  // bounded iterators and do not need the filter.
+  if (family != Family::kIndex) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(options.bloom_bits_per_key));
+  }
+  table.cache_index_and_filter_blocks = true;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+// The smallest key greater than every key with `prefix`; empty when none is.
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    if (static_cast<unsigned char>(end.back()) != 0xff) {
+      end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return end;
+}
+
+}  // namespace
+
+absl::Status FromRocksDb(const rocksdb::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = fmt::format("storage: {}", status.ToString());
+  switch (status.code()) {
+    case rocksdb::Status::kNotFound: return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption: return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument: return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTimedOut:
+    case rocksdb::Status::kTryAgain: return absl::UnavailableError(message);
+    case rocksdb::Status::kShutdownInProgress: return absl::UnavailableError(message);
+    default: return absl::InternalError(message);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& path,
+                                                          const RocksDbOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (int i = 0; i < kFamilyCount; ++i) {
+    descriptors.emplace_back(kFamilyNames[i],
+                             FamilyOptions(static_cast<Family>(i), options, cache));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+  if (!status.ok()) return FromRocksDb(status);
+  std::unique_ptr<RocksDbKv> kv(new RocksDbKv());
+  kv->db_.reset(db);
+  // handles[0] is the default family, which we do not use.
+  for (int i = 0; i < kFamilyCount; ++i) kv->families_[i] = handles[i + 1];
+  kv->db_->DestroyColumnFamilyHandle(handles[0]);
+  return kv;
+}
+
+RocksDbKv::~RocksDbKv() {
+  if (!db_) return;
+  for (rocksdb::ColumnFamilyHandle* handle : families_) {
+    if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
+  }
+  db_->Close().PermitUncheckedError();
+}
+
+absl::StatusOr<std::optional<std::string>> RocksDbKv::Get(Family family, std::string_view key) {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), families_[static_cast<int>(family)],
+                                    rocksdb::Slice(key.data(), key.size()), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) return FromRocksDb(status);
+  return value;
+}
+
+absl::Status RocksDbKv::Scan(Family family, std::string_view prefix, std::string_view start,
+                             absl::FunctionRef<bool(std::string_view, std::string_view)> visit) {
+  const std::string end = PrefixEnd(prefix);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions read;
+  if (!end.empty()) read.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read, families_[static_cast<int>(family)]));
+  const std::string_view from = std::max(start, prefix);
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+    if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  return FromRocksDb(it->status());
+}
+
+absl::Status RocksDbKv::Write(std::span<const Put> puts, bool sync) {
+  rocksdb::WriteBatch batch;
+  for (const Put& put : puts) {
+    rocksdb::Status status = batch.Put(families_[static_cast<int>(put.family)], put.key, put.value);
+    if (!status.ok()) return FromRocksDb(status);
+  }
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocksDb(db_->Write(options, &batch));
+}
+
+}  // namespace dxledger::storage

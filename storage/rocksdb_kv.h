@@ -1,0 +1,45 @@
+#ifndef DXLEDGER_STORAGE_ROCKSDB_KV_H_
+#define DXLEDGER_STORAGE_ROCKSDB_KV_H_
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+#include "storage/kv.h"
+
+// A KvBackend on RocksDB, one column family per Family. Thread-safe.
+namespace dxledger::storage {
+
+struct RocksDbOptions {
+  // LRU block cache shared by all column families. Default: 64 MiB.
+  size_t block_cache_bytes = 64 << 20;
+  // Bloom filter bits per key on point-read families. Default: 10.
+  int bloom_bits_per_key = 10;
+};
+
+// The one place rocksdb::Status becomes absl::Status.
+absl::Status FromRocksDb(const rocksdb::Status& status);
+
+class RocksDbKv : public KvBackend {
+ public:
+  // Creates the database and its column families when missing.
+  static absl::StatusOr<std::unique_ptr<RocksDbKv>> Open(const std::string& path,
+                                                         const RocksDbOptions& options);
+  ~RocksDbKv() override;
+
+  absl::StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) override;
+  absl::Status Scan(Family family, std::string_view prefix, std::string_view start,
+                    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) override;
+  absl::Status Write(std::span<const Put> puts, bool sync) override;
+
+ private:
+  RocksDbKv() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families_{};  // owned by db_
+};
+
+}  // namespace dxledger::storage
+
+#endif  // DXLEDGER_STORAGE_ROCKSDB_KV_H_
