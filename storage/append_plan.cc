@@ -92,6 +92,7 @@ absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
 
   AppendPlan plan;
   plan.result.first_position = head.position + 1;
+  plan.result.prev_hash = head.hash;
   std::string hash = head.hash;
   uint64_t position = head.position;
   std::vector<std::vector<uint64_t>> positions(request.streams.size());

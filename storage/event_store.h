@@ -51,6 +51,7 @@ struct AppendRequest {
 
 struct AppendResult {
   uint64_t first_position = 0;  // events get consecutive positions from here
+  std::string prev_hash;            // hash of the event before the first
   std::vector<std::string> hashes;  // one per event, in request order
 };
 

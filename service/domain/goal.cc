@@ -113,7 +113,6 @@ void Apply(const v1::Event& event, v1::Goal& goal) {
       break;
   }
   goal.set_version(event.version());
-  goal.set_last_position(event.position());
   *goal.mutable_update_time() = event.record_time();
 }
 

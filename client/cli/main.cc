@@ -1,0 +1,69 @@
+// dxledger: the command-line client of dxledgerd.
+#include <openssl/rand.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "client/cli/cli.h"
+#include "fmt/format.h"
+
+namespace dxledger::cli {
+
+client::LedgerClient& Cli::client() {
+  if (client_ != nullptr) return *client_;
+  client::ClientOptions options;
+  options.server = server;
+  if (!token_file.empty()) {
+    absl::StatusOr<std::string> token = client::ReadTokenFile(token_file);
+    if (token.ok()) options.token = *token;
+    else fmt::print(stderr, "dxledger: {}\n", std::string(token.status().message()));
+  } else if (const char* env = std::getenv("DXLEDGER_TOKEN"); env != nullptr && *env != '\0') {
+    options.token = env;
+  } else if (!data_dir.empty()) {
+    absl::StatusOr<std::string> token = client::ReadTokenFile(data_dir + "/admin.token");
+    if (token.ok()) options.token = *token;
+    else fmt::print(stderr, "dxledger: {}\n", std::string(token.status().message()));
+  }
+  client_ = std::make_unique<client::LedgerClient>(options);
+  return *client_;
+}
+
+std::string Cli::RequestId() const {
+  if (!request_id.empty()) return request_id;
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) return "";
+  std::string id = "cli-";
+  for (unsigned char b : bytes) id += fmt::format("{:02x}", b);
+  return id;
+}
+
+void WriteOptions::AddTo(CLI::App& command) {
+  command.add_option("--expected-version", expected_version,
+                     "refuse (ABORTED) unless the goal is at this version");
+  command.add_option("--reason", reason, "why the change is made; kept on the event");
+}
+
+}  // namespace dxledger::cli
+
+int main(int argc, char** argv) {
+  using dxledger::cli::Cli;
+  CLI::App app{"dxledger: the command-line client of the DX goal ledger"};
+  app.fallthrough();
+  app.require_subcommand(1);
+  Cli cli;
+  const char* server = std::getenv("DXLEDGER_SERVER");
+  cli.server = server != nullptr ? server : "127.0.0.1:7400";
+  app.add_option("--server", cli.server, "dxledgerd address host:port (env DXLEDGER_SERVER)")
+      ->capture_default_str();
+  app.add_option("--token-file", cli.token_file, "file holding the bearer token");
+  app.add_option("--data-dir", cli.data_dir, "server data directory: use its admin.token");
+  app.add_option("--format", cli.format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  app.add_option("--request-id", cli.request_id, "idempotency key (default: a fresh one)");
+  dxledger::cli::AddGoalCommands(app, cli);
+  dxledger::cli::AddRecordCommands(app, cli);
+  dxledger::cli::AddQueryCommands(app, cli);
+  CLI11_PARSE(app, argc, argv);
+  return cli.exit_code;
+}

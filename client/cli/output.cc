@@ -1,0 +1,245 @@
+#include "client/cli/output.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/time/time.h"
+#include "fmt/format.h"
+#include "service/domain/fiscal_year.h"
+
+namespace dxledger::cli {
+namespace {
+
+// Terminal columns taken by `text`: wide and full-width characters take two.
+size_t DisplayWidth(std::string_view text) {
+  size_t width = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    const int eaw = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    width += (eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH) ? 2 : 1;
+  }
+  return width;
+}
+
+// `text` cut to at most `max` columns, with an ellipsis when cut.
+std::string Truncate(std::string_view text, size_t max) {
+  if (DisplayWidth(text) <= max) return std::string(text);
+  std::string out;
+  size_t width = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    const int eaw = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    const size_t w = (eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH) ? 2 : 1;
+    if (width + w + 1 > max) break;
+    out.append(text.substr(start, i - start));
+    width += w;
+  }
+  return out + "…";
+}
+
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths(header.size());
+  for (size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+  }
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) line += std::string(widths[c] - DisplayWidth(row[c]) + 2, ' ');
+    }
+    fmt::print("{}\n", line);
+  };
+  print_row(header);
+  for (const auto& row : rows) print_row(row);
+}
+
+std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& items,
+                 std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
+  return out;
+}
+
+std::string Tags(const google::protobuf::RepeatedField<int>& tags) {
+  std::string out;
+  for (int tag : tags) {
+    out += out.empty() ? "" : " ";
+    out += v1::Tag_Name(tag).substr(4);  // TAG_DT -> DT
+  }
+  return out;
+}
+
+std::string Number(double value) { return fmt::format("{:g}", value); }
+
+std::string_view Framework(v1::PlanFramework framework) {
+  switch (framework) {
+    case v1::PLAN_FRAMEWORK_PRE_PLAN: return "pre-plan";
+    case v1::PLAN_FRAMEWORK_DX_PLAN: return "DX plan";
+    default: return "-";
+  }
+}
+
+}  // namespace
+
+void PrintJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = true;
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) {
+    json = "{}";
+  }
+  fmt::print("{}", json);
+}
+
+std::string_view RatingText(v1::Rating rating) {
+  switch (rating) {
+    case v1::RATING_A: return "A";
+    case v1::RATING_B: return "B";
+    case v1::RATING_C: return "C";
+    case v1::RATING_D: return "D";
+    default: return "-";
+  }
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& time) {
+  const absl::Time t = absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+void PrintGoal(const v1::Goal& goal) {
+  fmt::print("{}  (version {}{})\n", goal.name(), goal.version(),
+             goal.retired() ? ", RETIRED: " + goal.retire_reason() : "");
+  fmt::print("  fiscal year  {} (FY{}), {}\n", domain::JapaneseFiscalYear(goal.fiscal_year()),
+             goal.fiscal_year(), Framework(goal.plan_framework()));
+  fmt::print("  departments  {}\n", Joined(goal.departments(), "・"));
+  if (goal.report_number() != 0 || goal.principal()) {
+    fmt::print("  report No.   {}{}\n", goal.report_number(), goal.principal() ? " (principal)" : "");
+  }
+  fmt::print("  title        {}\n", goal.title());
+  fmt::print("  rating       {}{}\n", RatingText(goal.rating()),
+             goal.rating_rationale().empty() ? "" : "  " + goal.rating_rationale());
+  for (const v1::Indicator& indicator : goal.indicators()) {
+    fmt::print("  indicator    {}  {}", indicator.indicator_id(), indicator.description());
+    if (indicator.has_target_value()) {
+      fmt::print("  target {} {}", Number(indicator.target_value()), indicator.unit());
+    }
+    if (indicator.has_actual_value()) {
+      fmt::print("  actual {} {}", Number(indicator.actual_value()), indicator.unit());
+    }
+    fmt::print("\n");
+  }
+  for (const v1::Activity& activity : goal.activities()) {
+    fmt::print("  activity     {}  [{}] {}\n", activity.activity_id(), Tags(activity.tags()),
+               activity.text());
+  }
+  for (const v1::Issue& issue : goal.issues()) {
+    fmt::print("  issue        {}  {}  {}{}\n", issue.issue_id(),
+               issue.resolved() ? "resolved" : "open", issue.text(),
+               issue.resolution().empty() ? "" : " → " + issue.resolution());
+  }
+}
+
+void PrintGoalTable(const std::vector<v1::Goal>& goals) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Goal& goal : goals) {
+    rows.push_back({goal.goal_id(), fmt::format("FY{}", goal.fiscal_year()),
+                    goal.report_number() ? std::to_string(goal.report_number()) : "-",
+                    std::string(RatingText(goal.rating())), std::to_string(goal.version()),
+                    Truncate(Joined(goal.departments(), "・"), 24), Truncate(goal.title(), 50)});
+  }
+  PrintTable({"GOAL", "YEAR", "NO.", "RATING", "VER", "DEPARTMENTS", "TITLE"}, rows);
+}
+
+std::string DescribeEvent(const v1::Event& event) {
+  switch (event.payload_case()) {
+    case v1::Event::kGoalCreated:
+      return fmt::format("goal created: FY{} {} 「{}」", event.goal_created().fiscal_year(),
+                         Joined(event.goal_created().departments(), "・"),
+                         event.goal_created().title());
+    case v1::Event::kGoalRevised: {
+      const v1::GoalRevised& r = event.goal_revised();
+      std::string what;
+      if (r.has_title()) what += fmt::format(" title 「{}」", r.title());
+      if (r.has_departments()) what += " departments " + Joined(r.departments().names(), "・");
+      if (r.has_report_number()) what += fmt::format(" No. {}", r.report_number());
+      if (r.has_principal()) what += r.principal() ? " principal" : " not principal";
+      return "goal revised:" + what;
+    }
+    case v1::Event::kIndicatorSet: {
+      const v1::IndicatorSet& i = event.indicator_set();
+      return fmt::format("indicator {} set: {}{}", i.indicator_id(), i.description(),
+                         i.has_target_value()
+                             ? fmt::format(" (target {} {})", Number(i.target_value()), i.unit())
+                             : "");
+    }
+    case v1::Event::kIndicatorResultRecorded:
+      return fmt::format("indicator {} result: {} {}",
+                         event.indicator_result_recorded().indicator_id(),
+                         Number(event.indicator_result_recorded().actual_value()),
+                         event.indicator_result_recorded().note());
+    case v1::Event::kActivityRecorded:
+      return fmt::format("activity {} [{}]: {}", event.activity_recorded().activity_id(),
+                         Tags(event.activity_recorded().tags()), event.activity_recorded().text());
+    case v1::Event::kRatingSet:
+      return fmt::format("rating {} → {}{}", RatingText(event.rating_set().previous_rating()),
+                         RatingText(event.rating_set().rating()),
+                         event.rating_set().rationale().empty()
+                             ? ""
+                             : ": " + event.rating_set().rationale());
+    case v1::Event::kIssueAdded:
+      return fmt::format("issue {} added: {}", event.issue_added().issue_id(),
+                         event.issue_added().text());
+    case v1::Event::kIssueResolved:
+      return fmt::format("issue {} resolved: {}", event.issue_resolved().issue_id(),
+                         event.issue_resolved().resolution());
+    case v1::Event::kGoalRetired:
+      return "goal retired: " + event.goal_retired().reason();
+    default:
+      return "(unknown event)";
+  }
+}
+
+void PrintEventTable(const std::vector<v1::Event>& events) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Event& event : events) {
+    rows.push_back({std::to_string(event.position()),
+                    event.goal().substr(event.goal().rfind('/') + 1),
+                    std::to_string(event.version()), FormatTime(event.record_time()),
+                    event.actor(), Truncate(DescribeEvent(event), 70)});
+  }
+  PrintTable({"POS", "GOAL", "VER", "TIME (UTC)", "ACTOR", "WHAT"}, rows);
+}
+
+void PrintRatingChangeTable(const std::vector<v1::RatingChange>& changes) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::RatingChange& change : changes) {
+    rows.push_back({std::to_string(change.position()), FormatTime(change.record_time()),
+                    change.actor(), change.goal().substr(change.goal().rfind('/') + 1),
+                    fmt::format("FY{}", change.fiscal_year()),
+                    fmt::format("{} → {}", RatingText(change.previous_rating()),
+                                RatingText(change.rating())),
+                    Truncate(change.rationale(), 50)});
+  }
+  PrintTable({"POS", "TIME (UTC)", "ACTOR", "GOAL", "YEAR", "RATING", "WHY"}, rows);
+}
+
+int Fail(const absl::Status& status) {
+  fmt::print(stderr, "dxledger: {}: {}\n", absl::StatusCodeToString(status.code()),
+             std::string(status.message()));
+  return 1;
+}
+
+}  // namespace dxledger::cli

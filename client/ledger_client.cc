@@ -1,0 +1,67 @@
+#include "client/ledger_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace dxledger::client {
+namespace {
+
+// The client's one place a grpc::Status becomes an absl::Status.
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError("cannot read token file " + path);
+  std::stringstream content;
+  content << in.rdbuf();
+  std::string token = content.str();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  return token;
+}
+
+LedgerClient::LedgerClient(ClientOptions options)
+    : options_(std::move(options)),
+      stub_(v1::LedgerService::NewStub(
+          grpc::CreateChannel(options_.server, grpc::InsecureChannelCredentials()))) {}
+
+template <typename Request, typename Response, typename Method>
+absl::StatusOr<Response> LedgerClient::Call(Method method, const Request& request) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
+  Response response;
+  grpc::Status status = (stub_.get()->*method)(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status);
+  return response;
+}
+
+#define DXLEDGER_CLIENT_RPC(Name)                                                          \
+  absl::StatusOr<v1::Name##Response> LedgerClient::Name(const v1::Name##Request& request) { \
+    return Call<v1::Name##Request, v1::Name##Response>(&v1::LedgerService::Stub::Name,      \
+                                                       request);                           \
+  }
+DXLEDGER_CLIENT_RPC(CreateGoal)
+DXLEDGER_CLIENT_RPC(ReviseGoal)
+DXLEDGER_CLIENT_RPC(SetIndicator)
+DXLEDGER_CLIENT_RPC(RecordIndicatorResult)
+DXLEDGER_CLIENT_RPC(RecordActivity)
+DXLEDGER_CLIENT_RPC(SetRating)
+DXLEDGER_CLIENT_RPC(AddIssue)
+DXLEDGER_CLIENT_RPC(ResolveIssue)
+DXLEDGER_CLIENT_RPC(RetireGoal)
+DXLEDGER_CLIENT_RPC(GetGoal)
+DXLEDGER_CLIENT_RPC(ListGoals)
+DXLEDGER_CLIENT_RPC(ListGoalEvents)
+DXLEDGER_CLIENT_RPC(ListRatingChanges)
+DXLEDGER_CLIENT_RPC(ReadLog)
+DXLEDGER_CLIENT_RPC(VerifyLog)
+#undef DXLEDGER_CLIENT_RPC
+
+}  // namespace dxledger::client

@@ -1,0 +1,58 @@
+#ifndef DXLEDGER_CLIENT_LEDGER_CLIENT_H_
+#define DXLEDGER_CLIENT_LEDGER_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "dxledger/v1/ledger.grpc.pb.h"
+
+// A small synchronous client of LedgerService. Every call sends the bearer
+// token and a deadline, and returns the server's status (code and message)
+// as an absl::Status. Thread-safe.
+namespace dxledger::client {
+
+struct ClientOptions {
+  std::string server = "127.0.0.1:7400";  // host:port
+  std::string token;                      // bearer token; empty sends none
+  absl::Duration timeout = absl::Seconds(60);
+};
+
+// Reads a token file (trailing white space dropped). NOT_FOUND when missing.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
+
+class LedgerClient {
+ public:
+  explicit LedgerClient(ClientOptions options);
+
+#define DXLEDGER_CLIENT_RPC(Name) \
+  absl::StatusOr<v1::Name##Response> Name(const v1::Name##Request& request);
+  DXLEDGER_CLIENT_RPC(CreateGoal)
+  DXLEDGER_CLIENT_RPC(ReviseGoal)
+  DXLEDGER_CLIENT_RPC(SetIndicator)
+  DXLEDGER_CLIENT_RPC(RecordIndicatorResult)
+  DXLEDGER_CLIENT_RPC(RecordActivity)
+  DXLEDGER_CLIENT_RPC(SetRating)
+  DXLEDGER_CLIENT_RPC(AddIssue)
+  DXLEDGER_CLIENT_RPC(ResolveIssue)
+  DXLEDGER_CLIENT_RPC(RetireGoal)
+  DXLEDGER_CLIENT_RPC(GetGoal)
+  DXLEDGER_CLIENT_RPC(ListGoals)
+  DXLEDGER_CLIENT_RPC(ListGoalEvents)
+  DXLEDGER_CLIENT_RPC(ListRatingChanges)
+  DXLEDGER_CLIENT_RPC(ReadLog)
+  DXLEDGER_CLIENT_RPC(VerifyLog)
+#undef DXLEDGER_CLIENT_RPC
+
+ private:
+  template <typename Request, typename Response, typename Method>
+  absl::StatusOr<Response> Call(Method method, const Request& request);
+
+  ClientOptions options_;
+  std::unique_ptr<v1::LedgerService::Stub> stub_;
+};
+
+}  // namespace dxledger::client
+
+#endif  // DXLEDGER_CLIENT_LEDGER_CLIENT_H_

@@ -1,0 +1,58 @@
+#include "service/ledger/codec.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <cassert>
+
+#include "fmt/format.h"
+
+namespace dxledger::ledger {
+std::string EncodeDeterministic(const google::protobuf::MessageLite& message) {
+  message.ByteSizeLong();  // SerializeWithCachedSizes needs the sizes cached
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeWithCachedSizes(&coded);
+  }
+  return bytes;
+}
+
+std::string StreamOf(const domain::GoalName& goal) {
+  return fmt::format("{}/{}", goal.organization, goal.goal_id);
+}
+
+std::string EncodeEvent(const v1::Event& event) {
+  // Decide never sets the log's own fields; a copy here would cost more
+  // than the assert documents.
+  assert(event.position() == 0 && event.hash().empty() && event.prev_hash().empty());
+  return EncodeDeterministic(event);
+}
+
+absl::StatusOr<v1::Event> DecodeEvent(const storage::LogRecord& record) {
+  v1::Event event;
+  if (!event.ParseFromString(record.body)) {
+    return absl::DataLossError(
+        fmt::format("event at position {} cannot be decoded", record.position));
+  }
+  event.set_position(record.position);
+  event.set_prev_hash(record.prev_hash);
+  event.set_hash(record.hash);
+  return event;
+}
+
+std::string EncodeGoal(const v1::Goal& goal) {
+  return EncodeDeterministic(goal);
+}
+
+absl::StatusOr<v1::Goal> DecodeGoal(std::string_view bytes) {
+  v1::Goal goal;
+  if (!goal.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("a stored goal view cannot be decoded; rebuild the views");
+  }
+  return goal;
+}
+
+}  // namespace dxledger::ledger

@@ -1,0 +1,34 @@
+#ifndef DXLEDGER_SERVICE_LEDGER_CODEC_H_
+#define DXLEDGER_SERVICE_LEDGER_CODEC_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "dxledger/v1/events.pb.h"
+#include "dxledger/v1/goal.pb.h"
+#include "service/domain/names.h"
+#include "storage/event_store.h"
+
+// How events and views become stored bytes and back. Serialization is
+// deterministic so a rebuilt view compares byte for byte with a stored one.
+namespace dxledger::ledger {
+
+// Protobuf bytes with map and field order fixed.
+std::string EncodeDeterministic(const google::protobuf::MessageLite& message);
+
+// The stream (storage key) of a goal: {org}/{goal_id}.
+std::string StreamOf(const domain::GoalName& goal);
+
+// The event's bytes as hashed and stored: the envelope without position and
+// hashes, which the log itself supplies.
+std::string EncodeEvent(const v1::Event& event);
+// The event with position and hashes from the record. DATA_LOSS when the
+// bytes do not parse.
+absl::StatusOr<v1::Event> DecodeEvent(const storage::LogRecord& record);
+
+std::string EncodeGoal(const v1::Goal& goal);
+absl::StatusOr<v1::Goal> DecodeGoal(std::string_view bytes);
+
+}  // namespace dxledger::ledger
+
+#endif  // DXLEDGER_SERVICE_LEDGER_CODEC_H_

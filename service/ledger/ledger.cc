@@ -1,0 +1,171 @@
+#include "service/ledger/ledger.h"
+
+#include <openssl/sha.h>
+
+#include <future>
+
+#include "fmt/format.h"
+#include "service/domain/goal.h"
+#include "service/ledger/codec.h"
+#include "service/ledger/projection.h"
+
+namespace dxledger::ledger {
+namespace {
+
+// A command races another write to the same goal at most this often before
+// the caller is told to retry.
+constexpr int kMaxAttempts = 8;
+
+std::string IdempotencyKey(const CommandRequest& request) {
+  std::string key = request.command.goal.organization;
+  key.push_back('\0');
+  key.append(request.actor).push_back('\0');
+  key.append(request.request_id);
+  return key;
+}
+
+// What a request id stands for: the operation, its target and its content.
+std::string Fingerprint(const CommandRequest& request) {
+  std::string material = fmt::format("{}\n{}\n{}\n{}\n", request.method,
+                                     request.command.goal.Format(),
+                                     request.command.expected_version.value_or(~0ull),
+                                     request.reason);
+  material.append(EncodeDeterministic(request.command.proposal));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
+}
+
+}  // namespace
+
+Ledger::Ledger(storage::EventStore& store, std::string default_organization, Clock clock)
+    : store_(store), default_organization_(std::move(default_organization)), clock_(clock) {}
+
+void Ledger::Execute(CommandRequest request, CommandCallback done) {
+  Attempt(std::move(request), kMaxAttempts, std::move(done));
+}
+
+absl::StatusOr<CommandOutcome> Ledger::ExecuteAndWait(CommandRequest request) {
+  std::promise<absl::StatusOr<CommandOutcome>> promise;
+  auto future = promise.get_future();
+  Execute(std::move(request), [&promise](absl::StatusOr<CommandOutcome> outcome) {
+    promise.set_value(std::move(outcome));
+  });
+  return future.get();
+}
+
+void Ledger::Attempt(CommandRequest request, int attempts_left, CommandCallback done) {
+  const std::string stream = StreamOf(request.command.goal);
+  std::string request_key, fingerprint;
+  if (!request.request_id.empty()) {
+    request_key = IdempotencyKey(request);
+    fingerprint = Fingerprint(request);
+    absl::StatusOr<std::optional<storage::RequestRecord>> seen = store_.ReadRequest(request_key);
+    if (!seen.ok()) return std::move(done)(seen.status());
+    if (seen->has_value()) {
+      if ((*seen)->fingerprint != fingerprint) {
+        return std::move(done)(absl::InvalidArgumentError(fmt::format(
+            "request_id \"{}\" was already used for a different request; use a new request_id",
+            request.request_id)));
+      }
+      return std::move(done)(Replay(request.command.goal, **seen));
+    }
+  }
+  absl::StatusOr<std::optional<v1::Goal>> current = LoadView(stream);
+  if (!current.ok()) return std::move(done)(current.status());
+  const v1::Goal* before = current->has_value() ? &**current : nullptr;
+  domain::CommandContext context{request.actor, clock_(), request.request_id, request.reason};
+  absl::StatusOr<std::vector<v1::Event>> events = Decide(before, request.command, context);
+  if (!events.ok()) return std::move(done)(events.status());
+
+  CommandOutcome outcome;
+  if (before != nullptr) outcome.goal = *before;
+  storage::StreamWrite write{stream, before ? before->version() : 0, {}, {}};
+  for (const v1::Event& event : *events) {
+    domain::Apply(event, outcome.goal);
+    write.events.push_back(EncodeEvent(event));
+  }
+  write.view = EncodeGoal(outcome.goal);
+  storage::AppendRequest append;
+  append.index = IndexEntries(request.command.goal.organization, *events, outcome.goal);
+  append.streams.push_back(std::move(write));
+  append.request_key = std::move(request_key);
+  append.request_fingerprint = std::move(fingerprint);
+  outcome.events = *std::move(events);
+
+  store_.Append(
+      std::move(append), [this, request = std::move(request), outcome = std::move(outcome),
+                          attempts_left, done = std::move(done)](
+                             absl::StatusOr<storage::AppendResult> result) mutable {
+        // ABORTED: another write to this goal got in first. ALREADY_EXISTS: a
+        // twin with the same request id did. Deciding again answers both
+        // correctly (a fresh version check, or the replay).
+        if ((absl::IsAborted(result.status()) || absl::IsAlreadyExists(result.status())) &&
+            attempts_left > 1) {
+          return Attempt(std::move(request), attempts_left - 1, std::move(done));
+        }
+        if (absl::IsAborted(result.status())) {
+          return std::move(done)(absl::AbortedError(fmt::format(
+              "goal {} is being changed by others; retry", request.command.goal.Format())));
+        }
+        if (!result.ok()) return std::move(done)(result.status());
+        for (size_t i = 0; i < outcome.events.size(); ++i) {
+          v1::Event& event = outcome.events[i];
+          event.set_position(result->first_position + i);
+          event.set_hash(result->hashes[i]);
+          event.set_prev_hash(i == 0 ? result->prev_hash : result->hashes[i - 1]);
+        }
+        std::move(done)(std::move(outcome));
+      });
+}
+
+absl::StatusOr<std::optional<v1::Goal>> Ledger::LoadView(const std::string& stream) {
+  absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(stream);
+  if (!view.ok()) return view.status();
+  if (!view->has_value()) return std::nullopt;
+  return DecodeGoal((*view)->bytes);
+}
+
+absl::StatusOr<std::vector<v1::Event>> Ledger::ReadEvents(const std::vector<uint64_t>& positions) {
+  std::vector<v1::Event> events;
+  events.reserve(positions.size());
+  for (uint64_t position : positions) {
+    absl::StatusOr<storage::LogRecord> record = store_.ReadEvent(position);
+    if (!record.ok()) return record.status();
+    absl::StatusOr<v1::Event> event = DecodeEvent(*record);
+    if (!event.ok()) return event.status();
+    events.push_back(*std::move(event));
+  }
+  return events;
+}
+
+absl::StatusOr<CommandOutcome> Ledger::Replay(const domain::GoalName& goal,
+                                              const storage::RequestRecord& record) {
+  std::vector<uint64_t> positions;
+  for (uint64_t p = record.first_position; p <= record.last_position; ++p) positions.push_back(p);
+  absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(positions);
+  if (!events.ok()) return events.status();
+  CommandOutcome outcome;
+  outcome.replayed = true;
+  absl::StatusOr<v1::Goal> folded =
+      FoldGoal(goal, events->empty() ? std::nullopt : std::optional(events->back().version()));
+  if (!folded.ok()) return folded.status();
+  outcome.goal = *std::move(folded);
+  outcome.events = *std::move(events);
+  return outcome;
+}
+
+absl::StatusOr<v1::Goal> Ledger::FoldGoal(const domain::GoalName& name,
+                                          std::optional<uint64_t> version) {
+  const size_t limit = version ? *version : std::numeric_limits<size_t>::max();
+  absl::StatusOr<std::vector<uint64_t>> positions = store_.ReadStream(StreamOf(name), 1, limit);
+  if (!positions.ok()) return positions.status();
+  if (positions->empty()) return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
+  absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(*positions);
+  if (!events.ok()) return events.status();
+  v1::Goal goal;
+  for (const v1::Event& event : *events) domain::Apply(event, goal);
+  return goal;
+}
+
+}  // namespace dxledger::ledger

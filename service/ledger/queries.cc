@@ -1,0 +1,198 @@
+// The read side of Ledger: views, indexes and the log, paginated.
+#include <charconv>
+
+#include "fmt/format.h"
+#include "service/domain/goal.h"
+#include "service/ledger/codec.h"
+#include "service/ledger/ledger.h"
+#include "service/ledger/page_token.h"
+#include "service/ledger/projection.h"
+#include "storage/keys.h"
+
+namespace dxledger::ledger {
+namespace {
+
+absl::StatusOr<uint64_t> DecodeNumberToken(std::string_view kind, std::string_view token) {
+  absl::StatusOr<std::string> key = DecodePageToken(kind, token);
+  if (!key.ok()) return key.status();
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(key->data(), key->data() + key->size(), value);
+  if (error != std::errc() || end != key->data() + key->size() || value == 0) {
+    return absl::InvalidArgumentError(
+        "page_token is malformed: pass the next_page_token of the previous page unchanged");
+  }
+  return value;
+}
+
+// Where a key-ordered listing resumes: the token's key, which must lie under
+// the listing's prefix (a token of another filter is refused).
+absl::StatusOr<std::string> ResumeKey(std::string_view kind, std::string_view prefix,
+                                      std::string_view token) {
+  if (token.empty()) return std::string(prefix);
+  absl::StatusOr<std::string> key = DecodePageToken(kind, token);
+  if (!key.ok()) return key.status();
+  if (!std::string_view(*key).starts_with(prefix)) {
+    return absl::InvalidArgumentError(
+        "page_token belongs to a listing with other filters; repeat the first request's filters");
+  }
+  return key;
+}
+
+absl::Time ToTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+bool Matches(const RatingChangeFilter& filter, const v1::RatingChange& change) {
+  if (!filter.goal.empty() && change.goal() != filter.goal) return false;
+  if (filter.fiscal_year != 0 && change.fiscal_year() != filter.fiscal_year) return false;
+  if (!filter.actor.empty() && change.actor() != filter.actor) return false;
+  if (!filter.department.empty() &&
+      std::find(change.departments().begin(), change.departments().end(), filter.department) ==
+          change.departments().end()) {
+    return false;
+  }
+  const absl::Time time = ToTime(change.record_time());
+  if (filter.start_time && time < *filter.start_time) return false;
+  if (filter.end_time && time >= *filter.end_time) return false;
+  return true;
+}
+
+bool Matches(const GoalFilter& filter, const v1::Goal& goal) {
+  if (goal.retired() && !filter.include_retired) return false;
+  if (!filter.department.empty() && !domain::OwnedBy(goal, filter.department)) return false;
+  if (filter.rating && goal.rating() != *filter.rating) return false;
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Goal> Ledger::GetGoal(const domain::GoalName& name) {
+  absl::StatusOr<std::optional<v1::Goal>> goal = LoadView(StreamOf(name));
+  if (!goal.ok()) return goal.status();
+  if (!goal->has_value()) {
+    return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
+  }
+  return **std::move(goal);
+}
+
+absl::StatusOr<Page<v1::Goal>> Ledger::ListGoals(const GoalFilter& filter, int page_size,
+                                                 std::string_view page_token) {
+  absl::StatusOr<size_t> size = PageSize(page_size);
+  if (!size.ok()) return size.status();
+  const std::string prefix = filter.fiscal_year != 0
+                                 ? GoalsByYearPrefix(filter.organization, filter.fiscal_year)
+                                 : GoalsPrefix(filter.organization);
+  absl::StatusOr<std::string> start = ResumeKey("goals", prefix, page_token);
+  if (!start.ok()) return start.status();
+  Page<v1::Goal> page;
+  absl::Status error;
+  absl::Status scanned = store_.Scan(
+      storage::Keyspace::kIndex, prefix, *start, [&](std::string_view key, std::string_view) {
+        if (page.items.size() == *size) {
+          page.next_page_token = EncodePageToken("goals", key);
+          return false;
+        }
+        absl::StatusOr<std::optional<v1::Goal>> goal =
+            LoadView(fmt::format("{}/{}", filter.organization, GoalIdOfYearKey(key)));
+        if (!goal.ok() || !goal->has_value()) {
+          error = goal.ok() ? absl::DataLossError(fmt::format(
+                                  "goal index names {} but its view is missing; rebuild the views",
+                                  GoalIdOfYearKey(key)))
+                            : goal.status();
+          return false;
+        }
+        if (Matches(filter, **goal)) page.items.push_back(**std::move(goal));
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!error.ok()) return error;
+  return page;
+}
+
+absl::StatusOr<Page<v1::Event>> Ledger::ListGoalEvents(const domain::GoalName& name, int page_size,
+                                                       std::string_view page_token) {
+  absl::StatusOr<size_t> size = PageSize(page_size);
+  if (!size.ok()) return size.status();
+  uint64_t from_version = 1;
+  if (!page_token.empty()) {
+    absl::StatusOr<uint64_t> decoded = DecodeNumberToken("history", page_token);
+    if (!decoded.ok()) return decoded.status();
+    from_version = *decoded;
+  }
+  absl::StatusOr<std::vector<uint64_t>> positions =
+      store_.ReadStream(StreamOf(name), from_version, *size + 1);
+  if (!positions.ok()) return positions.status();
+  if (positions->empty() && from_version == 1) {
+    return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
+  }
+  Page<v1::Event> page;
+  if (positions->size() > *size) {
+    positions->pop_back();
+    page.next_page_token = EncodePageToken("history", std::to_string(from_version + *size));
+  }
+  absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(*positions);
+  if (!events.ok()) return events.status();
+  page.items = *std::move(events);
+  return page;
+}
+
+absl::StatusOr<Page<v1::RatingChange>> Ledger::ListRatingChanges(const RatingChangeFilter& filter,
+                                                                 int page_size,
+                                                                 std::string_view page_token) {
+  absl::StatusOr<size_t> size = PageSize(page_size);
+  if (!size.ok()) return size.status();
+  const std::string prefix = RatingChangesPrefix(filter.organization);
+  absl::StatusOr<std::string> start = ResumeKey("ratings", prefix, page_token);
+  if (!start.ok()) return start.status();
+  Page<v1::RatingChange> page;
+  absl::Status error;
+  absl::Status scanned = store_.Scan(
+      storage::Keyspace::kIndex, prefix, *start, [&](std::string_view key, std::string_view value) {
+        v1::RatingChange change;
+        uint64_t position = 0;
+        if (key.size() != prefix.size() + 8 ||
+            !storage::keys::ReadBigEndian64(key.substr(prefix.size()), position) ||
+            !change.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          error = absl::DataLossError("a rating-change index entry cannot be decoded");
+          return false;
+        }
+        if (!Matches(filter, change)) return true;
+        if (page.items.size() == *size) {
+          page.next_page_token = EncodePageToken("ratings", key);
+          return false;
+        }
+        change.set_position(position);
+        page.items.push_back(std::move(change));
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!error.ok()) return error;
+  return page;
+}
+
+absl::StatusOr<Page<v1::Event>> Ledger::ReadLog(uint64_t start_position, int page_size,
+                                                std::string_view page_token) {
+  absl::StatusOr<size_t> size = PageSize(page_size);
+  if (!size.ok()) return size.status();
+  uint64_t from = std::max<uint64_t>(start_position, 1);
+  if (!page_token.empty()) {
+    absl::StatusOr<uint64_t> decoded = DecodeNumberToken("log", page_token);
+    if (!decoded.ok()) return decoded.status();
+    from = *decoded;
+  }
+  absl::StatusOr<std::vector<storage::LogRecord>> records = store_.ReadLog(from, *size + 1);
+  if (!records.ok()) return records.status();
+  Page<v1::Event> page;
+  if (records->size() > *size) {
+    page.next_page_token = EncodePageToken("log", std::to_string(records->back().position));
+    records->pop_back();
+  }
+  for (const storage::LogRecord& record : *records) {
+    absl::StatusOr<v1::Event> event = DecodeEvent(record);
+    if (!event.ok()) return event.status();
+    page.items.push_back(*std::move(event));
+  }
+  return page;
+}
+
+}  // namespace dxledger::ledger

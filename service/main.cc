@@ -1,0 +1,140 @@
+// dxledgerd: the ledger server, and its offline maintenance commands.
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "fmt/format.h"
+#include "service/auth.h"
+#include "service/ledger/ledger.h"
+#include "service/server.h"
+#include "storage/stores.h"
+
+namespace {
+
+using dxledger::service::ServerOptions;
+
+bool IsLoopback(const std::string& listen) {
+  return listen.starts_with("127.") || listen.starts_with("localhost:") ||
+         listen.starts_with("[::1]:");
+}
+
+int Serve(const ServerOptions& options, const std::string& port_file) {
+  // Block the stop signals before any thread starts, so sigwait gets them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = dxledger::service::Server::Start(options);
+  if (!server.ok()) {
+    fmt::print(stderr, "dxledgerd: {}\n", server.status().ToString());
+    return 1;
+  }
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  const std::string address = fmt::format("{}:{}", host, (*server)->port());
+  fmt::print("dxledgerd serving organization {} on {}\n", options.organization, address);
+  fmt::print("  data directory: {}\n", options.data_dir);
+  fmt::print("  writes:         {}\n",
+             options.unsafe_async_writes
+                 ? "UNSAFE: acknowledged before the WAL is synced; a crash may lose recent writes"
+                 : "durable (WAL synced before every reply, group commit)");
+  fmt::print("  admin token:    {}/admin.token\n", options.data_dir);
+  if (!IsLoopback(options.listen)) {
+    fmt::print(stderr, "WARNING: listening in PLAINTEXT beyond loopback on {}\n", address);
+  }
+  fmt::print("  try:            dxledger --server {} --data-dir {} goal list\n", address,
+             options.data_dir);
+  std::fflush(stdout);
+  if (!port_file.empty()) std::ofstream(port_file) << (*server)->port() << "\n";
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  fmt::print("dxledgerd: signal {}, draining\n", signal);
+  (*server)->Shutdown();
+  fmt::print("dxledgerd: stopped\n");
+  return 0;
+}
+
+int AddPrincipal(const std::string& data_dir, const std::string& name,
+                 const std::vector<std::string>& roles, const std::vector<std::string>& departments) {
+  const std::string path = data_dir + "/principals.json";
+  auto registry = dxledger::service::LoadOrInitializePrincipals(data_dir);
+  if (!registry.ok()) {
+    fmt::print(stderr, "dxledgerd: {}\n", registry.status().ToString());
+    return 1;
+  }
+  dxledger::service::Principal principal;
+  principal.name = name;
+  principal.departments = departments;
+  for (const std::string& role : roles) {
+    auto parsed = dxledger::service::ParseRole(role);
+    if (!parsed.ok()) {
+      fmt::print(stderr, "dxledgerd: {}\n", parsed.status().ToString());
+      return 2;
+    }
+    principal.roles.insert(*parsed);
+  }
+  const std::string token = dxledger::service::NewToken();
+  principal.token_sha256 = dxledger::service::TokenHash(token);
+  absl::Status status = registry->Add(std::move(principal));
+  if (status.ok()) status = registry->Save(path);
+  if (!status.ok()) {
+    fmt::print(stderr, "dxledgerd: {}\n", status.ToString());
+    return 1;
+  }
+  // The only time the token is shown; the file keeps its hash.
+  fmt::print("{}\n", token);
+  return 0;
+}
+
+int RebuildViews(const std::string& data_dir, const std::string& organization) {
+  auto store = dxledger::storage::OpenRocksDbEventStore(data_dir + "/db", true);
+  if (!store.ok()) {
+    fmt::print(stderr, "dxledgerd: {}\n", store.status().ToString());
+    return 1;
+  }
+  dxledger::ledger::Ledger ledger(**store, organization);
+  auto rebuilt = ledger.RebuildViews();
+  if (!rebuilt.ok()) {
+    fmt::print(stderr, "dxledgerd: {}\n", rebuilt.status().ToString());
+    return 1;
+  }
+  fmt::print("rebuilt {} goal views from the log\n", *rebuilt);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dxledgerd: the audit ledger of DX promotion goals"};
+  app.set_version_flag("--version", "dxledgerd 0.1.0");
+  ServerOptions options;
+  std::string port_file;
+  app.add_option("--data-dir", options.data_dir, "data directory")->capture_default_str();
+  app.add_option("--listen", options.listen, "host:port to serve on (port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--organization", options.organization,
+                 "default organization (local-government code)")
+      ->capture_default_str();
+  app.add_flag("--unsafe-async-writes", options.unsafe_async_writes,
+               "acknowledge writes before the WAL is synced (a crash may lose them)");
+  app.add_option("--port-file", port_file, "write the bound port to this file once serving");
+
+  CLI::App* principal = app.add_subcommand("add-principal", "add a principal and print its token");
+  std::string name;
+  std::vector<std::string> roles, departments;
+  principal->add_option("--name", name, "principal name")->required();
+  principal->add_option("--role", roles, "admin, hq, editor, auditor or integration")->required();
+  principal->add_option("--department", departments, "department the principal belongs to");
+
+  CLI::App* rebuild = app.add_subcommand("rebuild-views", "rewrite every goal view from the log (server stopped)");
+  CLI11_PARSE(app, argc, argv);
+
+  if (principal->parsed()) return AddPrincipal(options.data_dir, name, roles, departments);
+  if (rebuild->parsed()) return RebuildViews(options.data_dir, options.organization);
+  return Serve(options, port_file);
+}

@@ -1,0 +1,12 @@
+#include "service/status.h"
+
+#include <string>
+
+namespace dxledger::service {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+}  // namespace dxledger::service
