@@ -112,6 +112,7 @@ int RebuildViews(const std::string& data_dir, const std::string& organization) {
 int main(int argc, char** argv) {
   CLI::App app{"dxledgerd: the audit ledger of DX promotion goals"};
   app.set_version_flag("--version", "dxledgerd 0.1.0");
+  app.fallthrough();  // --data-dir and friends may follow a subcommand
   ServerOptions options;
   std::string port_file;
   app.add_option("--data-dir", options.data_dir, "data directory")->capture_default_str();

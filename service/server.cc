@@ -10,6 +10,7 @@
 #include "fmt/format.h"
 #include "service/domain/limits.h"
 #include "service/domain/names.h"
+#include "service/malformed_request.h"
 #include "storage/stores.h"
 
 namespace dxledger::service {
@@ -42,6 +43,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   builder.RegisterService(server->service_.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<MalformedRequestInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(fmt::format("cannot listen on {}", options.listen));

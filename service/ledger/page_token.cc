@@ -18,7 +18,8 @@ absl::StatusOr<std::string> DecodePageToken(std::string_view kind, std::string_v
   if (!absl::WebSafeBase64Unescape(absl::string_view(token.data(), token.size()), &raw) ||
       !std::string_view(raw).starts_with(prefix) || raw.size() == prefix.size()) {
     return absl::InvalidArgumentError(
-        "page_token is malformed: pass the next_page_token of the previous page unchanged");
+        "page_token is malformed or was made for other filters: pass the next_page_token of the "
+        "previous page, with the same filters");
   }
   return raw.substr(prefix.size());
 }

@@ -33,13 +33,28 @@ absl::StatusOr<std::string> ResumeKey(std::string_view kind, std::string_view pr
   if (!key.ok()) return key.status();
   if (!std::string_view(*key).starts_with(prefix)) {
     return absl::InvalidArgumentError(
-        "page_token belongs to a listing with other filters; repeat the first request's filters");
+        "page_token is malformed: pass the next_page_token of the previous page unchanged");
   }
   return key;
 }
 
 absl::Time ToTime(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+// Page tokens carry the filter they were made for, so a token is refused by
+// a listing with other filters.
+std::string TokenKind(const GoalFilter& f) {
+  return fmt::format("goals|{}|{}|{}|{}|{}", f.organization, f.fiscal_year, f.department,
+                     f.rating ? static_cast<int>(*f.rating) : -1, f.include_retired);
+}
+
+std::string TokenKind(const RatingChangeFilter& f) {
+  auto micros = [](const std::optional<absl::Time>& t) {
+    return t ? absl::ToUnixMicros(*t) : int64_t{-1};
+  };
+  return fmt::format("ratings|{}|{}|{}|{}|{}|{}|{}", f.organization, f.goal, f.department,
+                     f.fiscal_year, f.actor, micros(f.start_time), micros(f.end_time));
 }
 
 bool Matches(const RatingChangeFilter& filter, const v1::RatingChange& change) {
@@ -82,14 +97,15 @@ absl::StatusOr<Page<v1::Goal>> Ledger::ListGoals(const GoalFilter& filter, int p
   const std::string prefix = filter.fiscal_year != 0
                                  ? GoalsByYearPrefix(filter.organization, filter.fiscal_year)
                                  : GoalsPrefix(filter.organization);
-  absl::StatusOr<std::string> start = ResumeKey("goals", prefix, page_token);
+  const std::string kind = TokenKind(filter);
+  absl::StatusOr<std::string> start = ResumeKey(kind, prefix, page_token);
   if (!start.ok()) return start.status();
   Page<v1::Goal> page;
   absl::Status error;
   absl::Status scanned = store_.Scan(
       storage::Keyspace::kIndex, prefix, *start, [&](std::string_view key, std::string_view) {
         if (page.items.size() == *size) {
-          page.next_page_token = EncodePageToken("goals", key);
+          page.next_page_token = EncodePageToken(kind, key);
           return false;
         }
         absl::StatusOr<std::optional<v1::Goal>> goal =
@@ -142,7 +158,8 @@ absl::StatusOr<Page<v1::RatingChange>> Ledger::ListRatingChanges(const RatingCha
   absl::StatusOr<size_t> size = PageSize(page_size);
   if (!size.ok()) return size.status();
   const std::string prefix = RatingChangesPrefix(filter.organization);
-  absl::StatusOr<std::string> start = ResumeKey("ratings", prefix, page_token);
+  const std::string kind = TokenKind(filter);
+  absl::StatusOr<std::string> start = ResumeKey(kind, prefix, page_token);
   if (!start.ok()) return start.status();
   Page<v1::RatingChange> page;
   absl::Status error;
@@ -158,7 +175,7 @@ absl::StatusOr<Page<v1::RatingChange>> Ledger::ListRatingChanges(const RatingCha
         }
         if (!Matches(filter, change)) return true;
         if (page.items.size() == *size) {
-          page.next_page_token = EncodePageToken("ratings", key);
+          page.next_page_token = EncodePageToken(kind, key);
           return false;
         }
         change.set_position(position);

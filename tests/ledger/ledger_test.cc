@@ -1,0 +1,274 @@
+#include "service/ledger/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "service/ledger/codec.h"
+#include "storage/stores.h"
+
+namespace dxledger::ledger {
+namespace {
+
+using domain::GoalName;
+
+class LedgerTest : public testing::Test {
+ protected:
+  LedgerTest()
+      : store_(storage::NewMemoryEventStore()),
+        ledger_(*store_, "050008", [this] { return now_; }) {}
+
+  CommandRequest Create(std::string id, int year, std::vector<std::string> departments,
+                        std::string actor = "hq") {
+    CommandRequest request;
+    request.method = "CreateGoal";
+    request.command.goal = GoalName{"050008", std::move(id)};
+    v1::GoalCreated* created = request.command.proposal.mutable_goal_created();
+    created->set_fiscal_year(year);
+    for (auto& d : departments) created->add_departments(d);
+    created->set_title("目標 " + request.command.goal.goal_id);
+    request.actor = std::move(actor);
+    return request;
+  }
+  CommandRequest Rate(std::string id, v1::Rating rating, std::string actor = "editor",
+                      std::string request_id = "") {
+    CommandRequest request;
+    request.method = "SetRating";
+    request.command.goal = GoalName{"050008", std::move(id)};
+    request.command.proposal.mutable_rating_set()->set_rating(rating);
+    request.command.proposal.mutable_rating_set()->set_rationale("根拠");
+    request.actor = std::move(actor);
+    request.request_id = std::move(request_id);
+    return request;
+  }
+  void Must(CommandRequest request) {
+    absl::StatusOr<CommandOutcome> outcome = ledger_.ExecuteAndWait(std::move(request));
+    ASSERT_TRUE(outcome.ok()) << outcome.status();
+  }
+
+  absl::Time now_ = absl::FromUnixSeconds(1640995200);  // 2022-01-01T00:00:00Z
+  std::unique_ptr<storage::LogStore> store_;
+  Ledger ledger_;
+};
+
+TEST_F(LedgerTest, CommandReturnsTheGoalAndItsPositionedEvents) {
+  absl::StatusOr<CommandOutcome> created = ledger_.ExecuteAndWait(Create("g1", 2021, {"総務部"}));
+  ASSERT_TRUE(created.ok()) << created.status();
+  absl::StatusOr<CommandOutcome> rated = ledger_.ExecuteAndWait(Rate("g1", v1::RATING_B));
+  ASSERT_TRUE(rated.ok()) << rated.status();
+  EXPECT_EQ(rated->goal.rating(), v1::RATING_B);
+  EXPECT_EQ(rated->goal.version(), 2u);
+  ASSERT_EQ(rated->events.size(), 1u);
+  EXPECT_EQ(rated->events[0].position(), 2u);
+  EXPECT_EQ(rated->events[0].prev_hash(), created->events[0].hash());
+  EXPECT_EQ(rated->events[0].actor(), "editor");
+  EXPECT_FALSE(rated->replayed);
+  absl::StatusOr<v1::Goal> stored = ledger_.GetGoal(GoalName{"050008", "g1"});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(EncodeGoal(*stored), EncodeGoal(rated->goal));
+}
+
+TEST_F(LedgerTest, RepeatedRequestIdReplaysAndWritesNothing) {
+  Must(Create("g1", 2021, {"総務部"}));
+  absl::StatusOr<CommandOutcome> first =
+      ledger_.ExecuteAndWait(Rate("g1", v1::RATING_A, "editor", "req-42"));
+  ASSERT_TRUE(first.ok());
+  Must(Rate("g1", v1::RATING_C));  // a later change by someone else
+  const uint64_t head = ledger_.head().position;
+
+  absl::StatusOr<CommandOutcome> again =
+      ledger_.ExecuteAndWait(Rate("g1", v1::RATING_A, "editor", "req-42"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->events[0].position(), first->events[0].position());
+  EXPECT_EQ(again->events[0].hash(), first->events[0].hash());
+  EXPECT_EQ(again->goal.rating(), v1::RATING_A);  // the goal as the original left it
+  EXPECT_EQ(again->goal.version(), 2u);
+  EXPECT_EQ(ledger_.head().position, head);
+
+  absl::StatusOr<CommandOutcome> different =
+      ledger_.ExecuteAndWait(Rate("g1", v1::RATING_D, "editor", "req-42"));
+  EXPECT_EQ(different.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_.head().position, head);
+  // Request ids belong to their principal: another actor may use the same one.
+  EXPECT_TRUE(ledger_.ExecuteAndWait(Rate("g1", v1::RATING_D, "other", "req-42")).ok());
+}
+
+TEST_F(LedgerTest, ConcurrentWritersOfOneGoalAllLand) {
+  Must(Create("g1", 2021, {"総務部"}));
+  constexpr int kThreads = 8;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      if (!ledger_.ExecuteAndWait(Rate("g1", t % 2 ? v1::RATING_A : v1::RATING_B)).ok()) ++failures;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(ledger_.GetGoal(GoalName{"050008", "g1"})->version(), uint64_t{kThreads + 1});
+  // Each change records the rating it replaced, so the audit chains up.
+  absl::StatusOr<Page<v1::RatingChange>> changes = ledger_.ListRatingChanges({"050008"}, 100, "");
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->items.size(), size_t{kThreads});
+  for (size_t i = 1; i < changes->items.size(); ++i) {
+    EXPECT_EQ(changes->items[i].previous_rating(), changes->items[i - 1].rating());
+  }
+  EXPECT_TRUE(ledger_.Verify().ok());
+}
+
+TEST_F(LedgerTest, ListGoalsFiltersAndPaginates) {
+  Must(Create("a", 2021, {"総務部", "企画振興部"}));
+  Must(Create("b", 2021, {"農林水産部"}));
+  Must(Create("c", 2022, {"企画振興部"}));
+  Must(Create("d", 2021, {"企画振興部"}));
+  Must(Rate("d", v1::RATING_A));
+  CommandRequest retire;
+  retire.method = "RetireGoal";
+  retire.command.goal = GoalName{"050008", "b"};
+  retire.command.proposal.mutable_goal_retired()->set_reason("統合");
+  retire.actor = "hq";
+  Must(retire);
+
+  auto ids = [](const Page<v1::Goal>& page) {
+    std::vector<std::string> out;
+    for (const auto& g : page.items) out.push_back(g.goal_id());
+    return out;
+  };
+  EXPECT_EQ(ids(*ledger_.ListGoals({"050008"}, 0, "")), (std::vector<std::string>{"a", "d", "c"}));
+  EXPECT_EQ(ids(*ledger_.ListGoals({"050008", 2021, "企画振興部"}, 0, "")),
+            (std::vector<std::string>{"a", "d"}));
+  GoalFilter rated{"050008"};
+  rated.rating = v1::RATING_A;
+  EXPECT_EQ(ids(*ledger_.ListGoals(rated, 0, "")), (std::vector<std::string>{"d"}));
+  GoalFilter with_retired{"050008", 2021};
+  with_retired.include_retired = true;
+  EXPECT_EQ(ids(*ledger_.ListGoals(with_retired, 0, "")),
+            (std::vector<std::string>{"a", "b", "d"}));
+
+  absl::StatusOr<Page<v1::Goal>> first = ledger_.ListGoals({"050008"}, 2, "");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(ids(*first), (std::vector<std::string>{"a", "d"}));
+  ASSERT_FALSE(first->next_page_token.empty());
+  absl::StatusOr<Page<v1::Goal>> second = ledger_.ListGoals({"050008"}, 2, first->next_page_token);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(ids(*second), (std::vector<std::string>{"c"}));
+  EXPECT_TRUE(second->next_page_token.empty());
+
+  EXPECT_EQ(ledger_.ListGoals({"050008"}, 1000000, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_.ListGoals({"050008"}, -1, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_.ListGoals({"050008"}, 2, "garbage!").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // A token of one filter is refused by another.
+  EXPECT_EQ(ledger_.ListGoals({"050008", 2022}, 2, first->next_page_token).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(LedgerTest, RatingChangesAnswerWhoChangedWhatWhen) {
+  Must(Create("a", 2021, {"総務部", "企画振興部"}));
+  Must(Create("b", 2022, {"農林水産部"}));
+  Must(Rate("a", v1::RATING_B, "somu"));
+  now_ += absl::Hours(24);
+  Must(Rate("b", v1::RATING_C, "norin"));
+  now_ += absl::Hours(24);
+  Must(Rate("a", v1::RATING_A, "kikaku"));
+
+  auto who = [&](RatingChangeFilter filter) {
+    filter.organization = "050008";
+    std::vector<std::string> out;
+    absl::StatusOr<Page<v1::RatingChange>> page = ledger_.ListRatingChanges(filter, 0, "");
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) return out;
+    for (const auto& c : page->items) {
+      out.push_back(c.actor() + ":" + std::to_string(c.previous_rating()) + ">" +
+                    std::to_string(c.rating()));
+    }
+    return out;
+  };
+  EXPECT_EQ(who({}), (std::vector<std::string>{"somu:0>2", "norin:0>3", "kikaku:2>1"}));
+  EXPECT_EQ(who({.department = "企画振興部"}), (std::vector<std::string>{"somu:0>2", "kikaku:2>1"}));
+  EXPECT_EQ(who({.fiscal_year = 2022}), (std::vector<std::string>{"norin:0>3"}));
+  EXPECT_EQ(who({.actor = "kikaku"}), (std::vector<std::string>{"kikaku:2>1"}));
+  EXPECT_EQ(who({.goal = "organizations/050008/goals/a"}),
+            (std::vector<std::string>{"somu:0>2", "kikaku:2>1"}));
+  EXPECT_EQ(who({.start_time = absl::FromUnixSeconds(1640995200) + absl::Hours(12),
+                 .end_time = absl::FromUnixSeconds(1640995200) + absl::Hours(36)}),
+            (std::vector<std::string>{"norin:0>3"}));
+
+  absl::StatusOr<Page<v1::RatingChange>> page = ledger_.ListRatingChanges({"050008"}, 2, "");
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].position(), 3u);
+  absl::StatusOr<Page<v1::RatingChange>> rest =
+      ledger_.ListRatingChanges({"050008"}, 2, page->next_page_token);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->items.size(), 1u);
+  EXPECT_EQ(rest->items[0].actor(), "kikaku");
+}
+
+TEST_F(LedgerTest, HistoryAndLogPaginateInOrder) {
+  Must(Create("a", 2021, {"総務部"}));
+  Must(Create("b", 2021, {"総務部"}));
+  for (v1::Rating r : {v1::RATING_A, v1::RATING_B, v1::RATING_C}) Must(Rate("a", r));
+
+  absl::StatusOr<Page<v1::Event>> history = ledger_.ListGoalEvents({"050008", "a"}, 3, "");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->items.size(), 3u);
+  EXPECT_EQ(history->items[1].version(), 2u);
+  absl::StatusOr<Page<v1::Event>> more =
+      ledger_.ListGoalEvents({"050008", "a"}, 3, history->next_page_token);
+  ASSERT_TRUE(more.ok());
+  ASSERT_EQ(more->items.size(), 1u);
+  EXPECT_EQ(more->items[0].version(), 4u);
+  EXPECT_TRUE(more->next_page_token.empty());
+  EXPECT_EQ(ledger_.ListGoalEvents({"050008", "zz"}, 3, "").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(ledger_.ListGoalEvents({"050008", "a"}, 3, "bm90LWEtdG9rZW4").status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  absl::StatusOr<Page<v1::Event>> log = ledger_.ReadLog(2, 2, "");
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->items[0].position(), 2u);
+  EXPECT_EQ(log->items[1].position(), 3u);
+  absl::StatusOr<Page<v1::Event>> log_rest = ledger_.ReadLog(0, 10, log->next_page_token);
+  ASSERT_TRUE(log_rest.ok());
+  ASSERT_EQ(log_rest->items.size(), 2u);
+  EXPECT_EQ(log_rest->items[0].position(), 4u);
+  // A history token is no log token.
+  EXPECT_EQ(ledger_.ReadLog(0, 10, history->next_page_token).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(LedgerTest, FoldGoalStopsAtAVersion) {
+  Must(Create("a", 2021, {"総務部"}));
+  Must(Rate("a", v1::RATING_B));
+  Must(Rate("a", v1::RATING_D));
+  EXPECT_EQ(ledger_.FoldGoal({"050008", "a"}, 2)->rating(), v1::RATING_B);
+  EXPECT_EQ(ledger_.FoldGoal({"050008", "a"})->rating(), v1::RATING_D);
+}
+
+TEST_F(LedgerTest, VerifyCatchesAViewThatDisagreesWithTheLogAndRebuildMendsIt) {
+  Must(Create("a", 2021, {"総務部"}));
+  Must(Rate("a", v1::RATING_B));
+  absl::StatusOr<VerifyReport> report = ledger_.Verify();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->events_checked, 2u);
+  EXPECT_EQ(report->views_checked, 1u);
+
+  v1::Goal forged = *ledger_.GetGoal({"050008", "a"});
+  forged.set_rating(v1::RATING_A);
+  ASSERT_TRUE(store_->PutViews({{"050008/a", {2, EncodeGoal(forged)}}}).ok());
+  absl::Status status = ledger_.Verify().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(status.message().find("organizations/050008/goals/a"), absl::string_view::npos);
+
+  ASSERT_EQ(*ledger_.RebuildViews(), 1u);
+  EXPECT_TRUE(ledger_.Verify().ok());
+  EXPECT_EQ(ledger_.GetGoal({"050008", "a"})->rating(), v1::RATING_B);
+}
+
+}  // namespace
+}  // namespace dxledger::ledger

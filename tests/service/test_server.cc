@@ -1,0 +1,110 @@
+#include "tests/service/test_server.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace dxledger::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+}  // namespace
+
+TestServer::TestServer(std::vector<std::string> extra_args) : extra_args_(std::move(extra_args)) {
+  char pattern[] = "/tmp/dxledger-e2e-XXXXXX";
+  data_dir_ = ::mkdtemp(pattern);
+}
+
+TestServer::~TestServer() {
+  Stop();
+  std::filesystem::remove_all(data_dir_);
+}
+
+void TestServer::Start() {
+  const std::string port_file = data_dir_ + "/port";
+  std::filesystem::remove(port_file);
+  std::vector<std::string> args = {DXLEDGERD_PATH, "--data-dir", data_dir_, "--listen",
+                                   "127.0.0.1:0",  "--port-file", port_file};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const std::string log = data_dir_ + "/server.log";
+    std::freopen(log.c_str(), "a", stdout);
+    std::freopen(log.c_str(), "a", stderr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200; ++i) {
+    const std::string port = ReadFile(port_file);
+    if (!port.empty() && port.back() == '\n') {
+      port_ = std::stoi(port);
+      return;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("dxledgerd exited at start: " + ReadFile(data_dir_ + "/server.log"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("dxledgerd did not start within 10 s");
+}
+
+void TestServer::Stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string TestServer::AddPrincipal(const std::string& name, const std::string& role) {
+  std::string out;
+  RunCommand(std::string(DXLEDGERD_PATH) + " add-principal --data-dir " + data_dir_ + " --name " +
+                 name + " --role " + role,
+             &out);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::string TestServer::admin_token() const {
+  std::string token = ReadFile(data_dir_ + "/admin.token");
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  return token;
+}
+
+int RunCommand(const std::string& command, std::string* out, std::string* err) {
+  char pattern[] = "/tmp/dxledger-stderr-XXXXXX";
+  const int fd = ::mkstemp(pattern);
+  ::close(fd);
+  const std::string full = command + " 2>" + pattern;
+  FILE* pipe = ::popen(full.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  if (out != nullptr) *out = std::move(output);
+  if (err != nullptr) *err = ReadFile(pattern);
+  std::filesystem::remove(pattern);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace dxledger::testing

@@ -1,0 +1,40 @@
+#ifndef DXLEDGER_TESTS_SERVICE_TEST_SERVER_H_
+#define DXLEDGER_TESTS_SERVICE_TEST_SERVER_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+// Runs the real dxledgerd binary as a child process on 127.0.0.1:0 over a
+// fresh temporary data directory, removed on destruction.
+namespace dxledger::testing {
+
+class TestServer {
+ public:
+  explicit TestServer(std::vector<std::string> extra_args = {});
+  ~TestServer();
+
+  void Start();  // blocks until the server has written its port
+  void Stop();   // SIGTERM and wait; the data directory stays
+  // Adds a principal with `dxledgerd add-principal`; returns its token.
+  std::string AddPrincipal(const std::string& name, const std::string& role);
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& data_dir() const { return data_dir_; }
+  std::string admin_token() const;
+
+ private:
+  std::vector<std::string> extra_args_;
+  std::string data_dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// Runs a command line through /bin/sh; returns its exit code and stdout
+// (stderr goes to `err` when given).
+int RunCommand(const std::string& command, std::string* out, std::string* err = nullptr);
+
+}  // namespace dxledger::testing
+
+#endif  // DXLEDGER_TESTS_SERVICE_TEST_SERVER_H_
