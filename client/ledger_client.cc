@@ -42,10 +42,9 @@ absl::StatusOr<Response> LedgerClient::Call(Method method, const Request& reques
   return response;
 }
 
-#define DXLEDGER_CLIENT_RPC(Name)                                                          \
-  absl::StatusOr<v1::Name##Response> LedgerClient::Name(const v1::Name##Request& request) { \
-    return Call<v1::Name##Request, v1::Name##Response>(&v1::LedgerService::Stub::Name,      \
-                                                       request);                           \
+#define DXLEDGER_CLIENT_RPC(Name)                                                                \
+  absl::StatusOr<v1::Name##Response> LedgerClient::Name(const v1::Name##Request& request) {      \
+    return Call<v1::Name##Request, v1::Name##Response>(&v1::LedgerService::Stub::Name, request); \
   }
 DXLEDGER_CLIENT_RPC(CreateGoal)
 DXLEDGER_CLIENT_RPC(ReviseGoal)

@@ -32,8 +32,8 @@ absl::Status WriteOwnerOnly(const std::string& path, std::string_view content) {
   {
     std::ofstream out(temp, std::ios::trunc);
     if (!out) return absl::InternalError(fmt::format("cannot write {}", temp));
-    std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
-                                           std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        temp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     out << content;
     if (!out.flush()) return absl::InternalError(fmt::format("cannot write {}", temp));
   }
@@ -46,16 +46,15 @@ absl::Status WriteOwnerOnly(const std::string& path, std::string_view content) {
 }  // namespace
 
 bool Principal::CanWrite() const {
-  return roles.contains(Role::kAdmin) || roles.contains(Role::kHq) ||
-         roles.contains(Role::kEditor);
+  return roles.contains(Role::kAdmin) || roles.contains(Role::kHq) || roles.contains(Role::kEditor);
 }
 
 absl::StatusOr<Role> ParseRole(std::string_view text) {
   for (const auto& [role, name] : kRoles) {
     if (name == text) return role;
   }
-  return absl::InvalidArgumentError(fmt::format(
-      "role \"{}\" is not one of admin, hq, editor, auditor, integration", text));
+  return absl::InvalidArgumentError(
+      fmt::format("role \"{}\" is not one of admin, hq, editor, auditor, integration", text));
 }
 
 std::string_view RoleName(Role role) {
@@ -128,8 +127,8 @@ absl::Status PrincipalRegistry::Save(const std::string& path) const {
 absl::Status PrincipalRegistry::Add(Principal principal) {
   if (principal.name.empty() || principal.name.size() > 64 ||
       principal.name.find_first_of(" \t\r\n") != std::string::npos) {
-    return absl::InvalidArgumentError(
-        fmt::format("principal name \"{}\" must be 1-64 characters without spaces", principal.name));
+    return absl::InvalidArgumentError(fmt::format(
+        "principal name \"{}\" must be 1-64 characters without spaces", principal.name));
   }
   if (by_name_.contains(principal.name)) {
     return absl::InvalidArgumentError(fmt::format("principal {} already exists", principal.name));

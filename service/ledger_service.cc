@@ -53,23 +53,24 @@ grpc::ServerUnaryReactor* LedgerService::RunCommand(grpc::CallbackServerContext*
       ToCommand(request, RequestScope{principal->name, ledger_.default_organization()});
   if (!command.ok()) return Finish(context, command.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  ledger_.Execute(*std::move(command), [reactor, response](
-                                           absl::StatusOr<ledger::CommandOutcome> outcome) {
-    if (outcome.ok()) {
-      *response->mutable_goal() = std::move(outcome->goal);
-      for (v1::Event& event : outcome->events) *response->add_events() = std::move(event);
-      response->set_replayed(outcome->replayed);
-    }
-    reactor->Finish(ToGrpcStatus(outcome.status()));
-  });
+  ledger_.Execute(*std::move(command),
+                  [reactor, response](absl::StatusOr<ledger::CommandOutcome> outcome) {
+                    if (outcome.ok()) {
+                      *response->mutable_goal() = std::move(outcome->goal);
+                      for (v1::Event& event : outcome->events)
+                        *response->add_events() = std::move(event);
+                      response->set_replayed(outcome->replayed);
+                    }
+                    reactor->Finish(ToGrpcStatus(outcome.status()));
+                  });
   return reactor;
 }
 
-#define DXLEDGER_COMMAND(Name)                                                                 \
-  grpc::ServerUnaryReactor* LedgerService::Name(grpc::CallbackServerContext* context,         \
-                                                const v1::Name##Request* request,             \
-                                                v1::Name##Response* response) {               \
-    return RunCommand(context, *request, response);                                          \
+#define DXLEDGER_COMMAND(Name)                                                        \
+  grpc::ServerUnaryReactor* LedgerService::Name(grpc::CallbackServerContext* context, \
+                                                const v1::Name##Request* request,     \
+                                                v1::Name##Response* response) {       \
+    return RunCommand(context, *request, response);                                   \
   }
 DXLEDGER_COMMAND(CreateGoal)
 DXLEDGER_COMMAND(ReviseGoal)
@@ -85,7 +86,8 @@ DXLEDGER_COMMAND(RetireGoal)
 grpc::ServerUnaryReactor* LedgerService::GetGoal(grpc::CallbackServerContext* context,
                                                  const v1::GetGoalRequest* request,
                                                  v1::GetGoalResponse* response) {
-  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok()) return Finish(context, p.status());
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
   absl::StatusOr<domain::GoalName> name =
       domain::ParseGoalName(request->name(), ledger_.default_organization());
   if (!name.ok()) return Finish(context, name.status());
@@ -97,7 +99,8 @@ grpc::ServerUnaryReactor* LedgerService::GetGoal(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* LedgerService::ListGoals(grpc::CallbackServerContext* context,
                                                    const v1::ListGoalsRequest* request,
                                                    v1::ListGoalsResponse* response) {
-  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok()) return Finish(context, p.status());
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
   ledger::GoalFilter filter;
   absl::StatusOr<std::string> organization =
       domain::ParseOrganization(request->parent(), ledger_.default_organization());
@@ -126,7 +129,8 @@ grpc::ServerUnaryReactor* LedgerService::ListGoals(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* LedgerService::ListGoalEvents(grpc::CallbackServerContext* context,
                                                         const v1::ListGoalEventsRequest* request,
                                                         v1::ListGoalEventsResponse* response) {
-  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok()) return Finish(context, p.status());
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
   absl::StatusOr<domain::GoalName> name =
       domain::ParseGoalName(request->name(), ledger_.default_organization());
   if (!name.ok()) return Finish(context, name.status());
@@ -139,7 +143,8 @@ grpc::ServerUnaryReactor* LedgerService::ListGoalEvents(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* LedgerService::ListRatingChanges(
     grpc::CallbackServerContext* context, const v1::ListRatingChangesRequest* request,
     v1::ListRatingChangesResponse* response) {
-  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok()) return Finish(context, p.status());
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
   ledger::RatingChangeFilter filter;
   absl::StatusOr<std::string> organization =
       domain::ParseOrganization(request->parent(), ledger_.default_organization());
@@ -172,7 +177,8 @@ grpc::ServerUnaryReactor* LedgerService::ListRatingChanges(
 grpc::ServerUnaryReactor* LedgerService::ReadLog(grpc::CallbackServerContext* context,
                                                  const v1::ReadLogRequest* request,
                                                  v1::ReadLogResponse* response) {
-  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok()) return Finish(context, p.status());
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
   absl::StatusOr<ledger::Page<v1::Event>> page =
       ledger_.ReadLog(request->start_position(), request->page_size(), request->page_token());
   if (page.ok()) MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
@@ -183,7 +189,8 @@ grpc::ServerUnaryReactor* LedgerService::ReadLog(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* LedgerService::VerifyLog(grpc::CallbackServerContext* context,
                                                    const v1::VerifyLogRequest*,
                                                    v1::VerifyLogResponse* response) {
-  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok()) return Finish(context, p.status());
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
   absl::StatusOr<ledger::VerifyReport> report = ledger_.Verify();
   if (report.ok()) {
     response->set_events_checked(report->events_checked);

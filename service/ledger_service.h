@@ -15,10 +15,10 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   // Both must outlive the service.
   LedgerService(ledger::Ledger& ledger, const PrincipalRegistry& principals);
 
-#define DXLEDGER_RPC(Name)                                                          \
-  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,              \
-                                 const v1::Name##Request* request,                  \
-                                 v1::Name##Response* response) override;
+#define DXLEDGER_RPC(Name)                                                                       \
+  grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,                           \
+                                 const v1::Name##Request* request, v1::Name##Response* response) \
+      override;
   DXLEDGER_RPC(CreateGoal)
   DXLEDGER_RPC(ReviseGoal)
   DXLEDGER_RPC(SetIndicator)
@@ -38,8 +38,8 @@ class LedgerService final : public v1::LedgerService::CallbackService {
 
  private:
   template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context,
-                                       const Request& request, Response* response);
+  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context, const Request& request,
+                                       Response* response);
   absl::StatusOr<Principal> Authenticate(grpc::CallbackServerContext* context) const;
 
   ledger::Ledger& ledger_;

@@ -60,7 +60,8 @@ int Serve(const ServerOptions& options, const std::string& port_file) {
 }
 
 int AddPrincipal(const std::string& data_dir, const std::string& name,
-                 const std::vector<std::string>& roles, const std::vector<std::string>& departments) {
+                 const std::vector<std::string>& roles,
+                 const std::vector<std::string>& departments) {
   const std::string path = data_dir + "/principals.json";
   auto registry = dxledger::service::LoadOrInitializePrincipals(data_dir);
   if (!registry.ok()) {
@@ -132,7 +133,8 @@ int main(int argc, char** argv) {
   principal->add_option("--role", roles, "admin, hq, editor, auditor or integration")->required();
   principal->add_option("--department", departments, "department the principal belongs to");
 
-  CLI::App* rebuild = app.add_subcommand("rebuild-views", "rewrite every goal view from the log (server stopped)");
+  CLI::App* rebuild =
+      app.add_subcommand("rebuild-views", "rewrite every goal view from the log (server stopped)");
   CLI11_PARSE(app, argc, argv);
 
   if (principal->parsed()) return AddPrincipal(options.data_dir, name, roles, departments);

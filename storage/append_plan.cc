@@ -61,7 +61,8 @@ absl::Status CheckVersions(const AppendRequest& request, PendingState& state,
       current = *stored;
     }
     if (current != write.expected_version) {
-      return absl::AbortedError(fmt::format("stream {} is at version {}, expected {}", write.stream, current, write.expected_version));
+      return absl::AbortedError(fmt::format("stream {} is at version {}, expected {}", write.stream,
+                                            current, write.expected_version));
     }
     versions[write.stream] = current + write.events.size();
   }
@@ -103,8 +104,8 @@ absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
       ++position;
       ++version;
       std::string next_hash = EventHash(hash, position, body);
-      plan.puts.push_back({Family::kLog, keys::BigEndian64(position),
-                           EncodeLogValue(hash, next_hash, body)});
+      plan.puts.push_back(
+          {Family::kLog, keys::BigEndian64(position), EncodeLogValue(hash, next_hash, body)});
       plan.puts.push_back(
           {Family::kStreams, keys::StreamKey(write.stream, version), keys::BigEndian64(position)});
       plan.result.hashes.push_back(next_hash);
@@ -118,8 +119,8 @@ absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
   }
   for (IndexWrite& index : request.index) {
     if (index.position_suffix) {
-      keys::AppendBigEndian64(positions[index.position_suffix->stream][index.position_suffix->event],
-                              index.key);
+      keys::AppendBigEndian64(
+          positions[index.position_suffix->stream][index.position_suffix->event], index.key);
     }
     plan.puts.push_back({Family::kIndex, std::move(index.key), std::move(index.value)});
   }

@@ -50,8 +50,7 @@ struct AppendPlan {
 // On success the plan has been recorded in `state`; on error `state` is
 // unchanged. Errors: INVALID_ARGUMENT (malformed request), ABORTED (version),
 // ALREADY_EXISTS (request key), or the backend's read error.
-absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
-                                      PendingState& state);
+absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head, PendingState& state);
 
 // The meta record for `head`.
 Put HeadPut(const Head& head);

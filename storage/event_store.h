@@ -50,7 +50,7 @@ struct AppendRequest {
 };
 
 struct AppendResult {
-  uint64_t first_position = 0;  // events get consecutive positions from here
+  uint64_t first_position = 0;      // events get consecutive positions from here
   std::string prev_hash;            // hash of the event before the first
   std::vector<std::string> hashes;  // one per event, in request order
 };
@@ -109,11 +109,10 @@ class EventStore {
   // Up to `limit` records from `from` on, each checked against its own hash
   // (DATA_LOSS) unless `check` is false.
   virtual absl::StatusOr<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit,
-                                                        bool check = true) = 0;
+                                                         bool check = true) = 0;
   // Positions of the stream's events with version >= from_version, in order.
   virtual absl::StatusOr<std::vector<uint64_t>> ReadStream(std::string_view stream,
-                                                           uint64_t from_version,
-                                                           size_t limit) = 0;
+                                                           uint64_t from_version, size_t limit) = 0;
   // Visits keys with `prefix`, from `start` (inclusive) on, until the visitor
   // returns false.
   virtual absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,

@@ -43,7 +43,8 @@ absl::StatusOr<LogRecord> DecodeLogValue(uint64_t position, std::string_view val
   record.hash = std::string(value.substr(kHashBytes, kHashBytes));
   record.body = std::string(value.substr(2 * kHashBytes));
   if (check && EventHash(record.prev_hash, position, record.body) != record.hash) {
-    return absl::DataLossError(fmt::format("event at position {} does not match its hash: the log was altered", position));
+    return absl::DataLossError(
+        fmt::format("event at position {} does not match its hash: the log was altered", position));
   }
   return record;
 }
@@ -64,10 +65,13 @@ absl::StatusOr<ChainReport> VerifyChain(EventStore& store) {
             fmt::format("event at position {} is missing from the log", next));
       }
       if (record.prev_hash != prev_hash) {
-        return absl::DataLossError(fmt::format("event at position {} does not link to the event before it: the log was altered", next));
+        return absl::DataLossError(fmt::format(
+            "event at position {} does not link to the event before it: the log was altered",
+            next));
       }
       if (EventHash(record.prev_hash, record.position, record.body) != record.hash) {
-        return absl::DataLossError(fmt::format("event at position {} does not match its hash: the log was altered", next));
+        return absl::DataLossError(
+            fmt::format("event at position {} does not match its hash: the log was altered", next));
       }
       prev_hash = record.hash;
       ++next;
@@ -75,7 +79,9 @@ absl::StatusOr<ChainReport> VerifyChain(EventStore& store) {
     }
   }
   if (next != stored_head.position + 1 || prev_hash != stored_head.hash) {
-    return absl::DataLossError(fmt::format("the log ends at position {} with hash {} but the recorded head is position {}", next - 1, absl::BytesToHexString(prev_hash), stored_head.position));
+    return absl::DataLossError(
+        fmt::format("the log ends at position {} with hash {} but the recorded head is position {}",
+                    next - 1, absl::BytesToHexString(prev_hash), stored_head.position));
   }
   report.head = stored_head;
   return report;

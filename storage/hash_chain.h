@@ -16,7 +16,8 @@ namespace dxledger::storage {
 std::string EventHash(std::string_view prev_hash, uint64_t position, std::string_view body);
 
 // Encodes / decodes a log value: prev_hash(32) hash(32) body.
-std::string EncodeLogValue(std::string_view prev_hash, std::string_view hash, std::string_view body);
+std::string EncodeLogValue(std::string_view prev_hash, std::string_view hash,
+                           std::string_view body);
 // DATA_LOSS when the value is too short or fails its own hash.
 absl::StatusOr<LogRecord> DecodeLogValue(uint64_t position, std::string_view value, bool check);
 

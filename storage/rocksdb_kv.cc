@@ -10,8 +10,8 @@
 namespace dxledger::storage {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilyCount] = {"log", "streams", "views",
-                                                    "requests", "index", "meta"};
+constexpr const char* kFamilyNames[kFamilyCount] = {"log",      "streams", "views",
+                                                    "requests", "index",   "meta"};
 
 rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const RocksDbOptions& options,
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
@@ -47,19 +47,25 @@ absl::Status FromRocksDb(const rocksdb::Status& status) {
   if (status.ok()) return absl::OkStatus();
   std::string message = fmt::format("storage: {}", status.ToString());
   switch (status.code()) {
-    case rocksdb::Status::kNotFound: return absl::NotFoundError(message);
-    case rocksdb::Status::kCorruption: return absl::DataLossError(message);
-    case rocksdb::Status::kInvalidArgument: return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kNotFound:
+      return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption:
+      return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument:
+      return absl::InvalidArgumentError(message);
     case rocksdb::Status::kBusy:
     case rocksdb::Status::kTimedOut:
-    case rocksdb::Status::kTryAgain: return absl::UnavailableError(message);
-    case rocksdb::Status::kShutdownInProgress: return absl::UnavailableError(message);
-    default: return absl::InternalError(message);
+    case rocksdb::Status::kTryAgain:
+      return absl::UnavailableError(message);
+    case rocksdb::Status::kShutdownInProgress:
+      return absl::UnavailableError(message);
+    default:
+      return absl::InternalError(message);
   }
 }
 
 absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& path,
-                                                          const RocksDbOptions& options) {
+                                                           const RocksDbOptions& options) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

@@ -66,18 +66,19 @@ template <typename Response>
 void PrintCommandResult(const Response& response) {
   PrintGoal(response.goal());
   for (const auto& event : response.events()) {
-    fmt::print("{} event {} at position {}: {}\n", response.replayed() ? "already recorded:" : "recorded",
-               event.version(), event.position(), DescribeEvent(event));
+    fmt::print("{} event {} at position {}: {}\n",
+               response.replayed() ? "already recorded:" : "recorded", event.version(),
+               event.position(), DescribeEvent(event));
   }
 }
 
 // Fetches every page (or only one when the user asked for a page) and
 // gathers the items into the first response.
 template <typename Request, typename Response, typename Items>
-absl::StatusOr<Response> Gather(Request request, bool one_page,
-                                absl::StatusOr<Response> (client::LedgerClient::*call)(
-                                    const Request&),
-                                Items* (Response::*items)(), Cli& cli) {
+absl::StatusOr<Response> Gather(
+    Request request, bool one_page,
+    absl::StatusOr<Response> (client::LedgerClient::*call)(const Request&),
+    Items* (Response::*items)(), Cli& cli) {
   Response all;
   for (;;) {
     absl::StatusOr<Response> page = (cli.client().*call)(request);

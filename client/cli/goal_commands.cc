@@ -25,8 +25,8 @@ bool ParseFramework(const std::string& text, v1::PlanFramework& framework, Cli& 
   } else if (text == "dx-plan") {
     framework = v1::PLAN_FRAMEWORK_DX_PLAN;
   } else {
-    cli.exit_code = Fail(absl::InvalidArgumentError(
-        "--framework \"" + text + "\" is not pre-plan or dx-plan"));
+    cli.exit_code =
+        Fail(absl::InvalidArgumentError("--framework \"" + text + "\" is not pre-plan or dx-plan"));
     return false;
   }
   return true;
@@ -42,7 +42,8 @@ void AddCreate(CLI::App& goal, Cli& cli) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* create = goal.add_subcommand("create", "create a goal");
-  create->add_option("--year", args->year, "fiscal year: 2021, FY2021, 令和3年度 or R3")->required();
+  create->add_option("--year", args->year, "fiscal year: 2021, FY2021, 令和3年度 or R3")
+      ->required();
   create->add_option("--department", args->departments, "owning department (repeat for joint)")
       ->required();
   create->add_option("--title", args->title, "the goal (目標)")->required();
@@ -117,15 +118,15 @@ void AddList(CLI::App& goal, Cli& cli) {
     request.set_page_size(args->page_size);
     request.set_page_token(args->page_token);
     const bool one_page = args->page_size != 0 || !args->page_token.empty();
-    cli.Show<v1::ListGoalsResponse>(
-        Gather(request, one_page, &client::LedgerClient::ListGoals,
-               &v1::ListGoalsResponse::mutable_goals, cli),
-        [](const v1::ListGoalsResponse& r) {
-          PrintGoalTable({r.goals().begin(), r.goals().end()});
-          if (!r.next_page_token().empty()) {
-            fmt::print("next page: --page-token {}\n", r.next_page_token());
-          }
-        });
+    cli.Show<v1::ListGoalsResponse>(Gather(request, one_page, &client::LedgerClient::ListGoals,
+                                           &v1::ListGoalsResponse::mutable_goals, cli),
+                                    [](const v1::ListGoalsResponse& r) {
+                                      PrintGoalTable({r.goals().begin(), r.goals().end()});
+                                      if (!r.next_page_token().empty()) {
+                                        fmt::print("next page: --page-token {}\n",
+                                                   r.next_page_token());
+                                      }
+                                    });
   });
 }
 

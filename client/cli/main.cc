@@ -15,14 +15,18 @@ client::LedgerClient& Cli::client() {
   options.server = server;
   if (!token_file.empty()) {
     absl::StatusOr<std::string> token = client::ReadTokenFile(token_file);
-    if (token.ok()) options.token = *token;
-    else fmt::print(stderr, "dxledger: {}\n", std::string(token.status().message()));
+    if (token.ok())
+      options.token = *token;
+    else
+      fmt::print(stderr, "dxledger: {}\n", std::string(token.status().message()));
   } else if (const char* env = std::getenv("DXLEDGER_TOKEN"); env != nullptr && *env != '\0') {
     options.token = env;
   } else if (!data_dir.empty()) {
     absl::StatusOr<std::string> token = client::ReadTokenFile(data_dir + "/admin.token");
-    if (token.ok()) options.token = *token;
-    else fmt::print(stderr, "dxledger: {}\n", std::string(token.status().message()));
+    if (token.ok())
+      options.token = *token;
+    else
+      fmt::print(stderr, "dxledger: {}\n", std::string(token.status().message()));
   }
   client_ = std::make_unique<client::LedgerClient>(options);
   return *client_;

@@ -66,7 +66,7 @@ void PrintTable(const std::vector<std::string>& header,
 }
 
 std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& items,
-                 std::string_view separator) {
+                   std::string_view separator) {
   std::string out;
   for (const std::string& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
   return out;
@@ -85,9 +85,12 @@ std::string Number(double value) { return fmt::format("{:g}", value); }
 
 std::string_view Framework(v1::PlanFramework framework) {
   switch (framework) {
-    case v1::PLAN_FRAMEWORK_PRE_PLAN: return "pre-plan";
-    case v1::PLAN_FRAMEWORK_DX_PLAN: return "DX plan";
-    default: return "-";
+    case v1::PLAN_FRAMEWORK_PRE_PLAN:
+      return "pre-plan";
+    case v1::PLAN_FRAMEWORK_DX_PLAN:
+      return "DX plan";
+    default:
+      return "-";
   }
 }
 
@@ -106,11 +109,16 @@ void PrintJson(const google::protobuf::Message& message) {
 
 std::string_view RatingText(v1::Rating rating) {
   switch (rating) {
-    case v1::RATING_A: return "A";
-    case v1::RATING_B: return "B";
-    case v1::RATING_C: return "C";
-    case v1::RATING_D: return "D";
-    default: return "-";
+    case v1::RATING_A:
+      return "A";
+    case v1::RATING_B:
+      return "B";
+    case v1::RATING_C:
+      return "C";
+    case v1::RATING_D:
+      return "D";
+    default:
+      return "-";
   }
 }
 
@@ -126,7 +134,8 @@ void PrintGoal(const v1::Goal& goal) {
              goal.fiscal_year(), Framework(goal.plan_framework()));
   fmt::print("  departments  {}\n", Joined(goal.departments(), "・"));
   if (goal.report_number() != 0 || goal.principal()) {
-    fmt::print("  report No.   {}{}\n", goal.report_number(), goal.principal() ? " (principal)" : "");
+    fmt::print("  report No.   {}{}\n", goal.report_number(),
+               goal.principal() ? " (principal)" : "");
   }
   fmt::print("  title        {}\n", goal.title());
   fmt::print("  rating       {}{}\n", RatingText(goal.rating()),
@@ -194,11 +203,10 @@ std::string DescribeEvent(const v1::Event& event) {
       return fmt::format("activity {} [{}]: {}", event.activity_recorded().activity_id(),
                          Tags(event.activity_recorded().tags()), event.activity_recorded().text());
     case v1::Event::kRatingSet:
-      return fmt::format("rating {} → {}{}", RatingText(event.rating_set().previous_rating()),
-                         RatingText(event.rating_set().rating()),
-                         event.rating_set().rationale().empty()
-                             ? ""
-                             : ": " + event.rating_set().rationale());
+      return fmt::format(
+          "rating {} → {}{}", RatingText(event.rating_set().previous_rating()),
+          RatingText(event.rating_set().rating()),
+          event.rating_set().rationale().empty() ? "" : ": " + event.rating_set().rationale());
     case v1::Event::kIssueAdded:
       return fmt::format("issue {} added: {}", event.issue_added().issue_id(),
                          event.issue_added().text());
@@ -217,8 +225,8 @@ void PrintEventTable(const std::vector<v1::Event>& events) {
   for (const v1::Event& event : events) {
     rows.push_back({std::to_string(event.position()),
                     event.goal().substr(event.goal().rfind('/') + 1),
-                    std::to_string(event.version()), FormatTime(event.record_time()),
-                    event.actor(), Truncate(DescribeEvent(event), 70)});
+                    std::to_string(event.version()), FormatTime(event.record_time()), event.actor(),
+                    Truncate(DescribeEvent(event), 70)});
   }
   PrintTable({"POS", "GOAL", "VER", "TIME (UTC)", "ACTOR", "WHAT"}, rows);
 }
@@ -226,12 +234,12 @@ void PrintEventTable(const std::vector<v1::Event>& events) {
 void PrintRatingChangeTable(const std::vector<v1::RatingChange>& changes) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::RatingChange& change : changes) {
-    rows.push_back({std::to_string(change.position()), FormatTime(change.record_time()),
-                    change.actor(), change.goal().substr(change.goal().rfind('/') + 1),
-                    fmt::format("FY{}", change.fiscal_year()),
-                    fmt::format("{} → {}", RatingText(change.previous_rating()),
-                                RatingText(change.rating())),
-                    Truncate(change.rationale(), 50)});
+    rows.push_back(
+        {std::to_string(change.position()), FormatTime(change.record_time()), change.actor(),
+         change.goal().substr(change.goal().rfind('/') + 1),
+         fmt::format("FY{}", change.fiscal_year()),
+         fmt::format("{} → {}", RatingText(change.previous_rating()), RatingText(change.rating())),
+         Truncate(change.rationale(), 50)});
   }
   PrintTable({"POS", "TIME (UTC)", "ACTOR", "GOAL", "YEAR", "RATING", "WHY"}, rows);
 }

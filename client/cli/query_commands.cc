@@ -106,8 +106,7 @@ void AddVerify(CLI::App& app, Cli& cli) {
     cli.Show<v1::VerifyLogResponse>(
         cli.client().VerifyLog(v1::VerifyLogRequest()), [](const v1::VerifyLogResponse& r) {
           fmt::print("log intact: {} events verified, head position {}, head hash {}\n",
-                     r.events_checked(), r.head_position(),
-                     absl::BytesToHexString(r.head_hash()));
+                     r.events_checked(), r.head_position(), absl::BytesToHexString(r.head_hash()));
           fmt::print("views intact: {} goal views match a rebuild from the log\n",
                      r.views_checked());
         });

@@ -14,11 +14,11 @@ namespace {
 
 using Departments = google::protobuf::RepeatedPtrField<std::string>;
 
-#define DX_RETURN_IF_ERROR(expr)                \
-  do {                                          \
-    if (absl::Status _s = (expr); !_s.ok()) {   \
-      return _s;                                \
-    }                                           \
+#define DX_RETURN_IF_ERROR(expr)              \
+  do {                                        \
+    if (absl::Status _s = (expr); !_s.ok()) { \
+      return _s;                              \
+    }                                         \
   } while (0)
 
 absl::Status ValidateDepartments(const Departments& departments) {
@@ -75,9 +75,9 @@ absl::Status DecideRevised(const v1::Goal& goal, const v1::GoalRevised& revised)
   }
   if (revised.has_departments()) {
     DX_RETURN_IF_ERROR(ValidateDepartments(revised.departments().names()));
-    changes |= !std::equal(revised.departments().names().begin(),
-                           revised.departments().names().end(), goal.departments().begin(),
-                           goal.departments().end());
+    changes |=
+        !std::equal(revised.departments().names().begin(), revised.departments().names().end(),
+                    goal.departments().begin(), goal.departments().end());
   }
   if (revised.has_report_number()) {
     DX_RETURN_IF_ERROR(ValidateReportNumber(revised.report_number()));
@@ -106,13 +106,16 @@ absl::Status DecideIndicatorSet(const v1::Goal& goal, v1::IndicatorSet& set) {
   DX_RETURN_IF_ERROR(ValidateId(set.indicator_id(), "indicator_id"));
   DX_RETURN_IF_ERROR(ValidateText("description", set.description(), kMaxTextBytes, true));
   DX_RETURN_IF_ERROR(ValidateText("unit", set.unit(), kMaxUnitBytes, false));
-  if (set.has_target_value()) DX_RETURN_IF_ERROR(ValidateFinite("target_value", set.target_value()));
+  if (set.has_target_value())
+    DX_RETURN_IF_ERROR(ValidateFinite("target_value", set.target_value()));
   return absl::OkStatus();
 }
 
 absl::Status DecideResult(const v1::Goal& goal, const v1::IndicatorResultRecorded& result) {
   if (FindIndicator(goal, result.indicator_id()) == nullptr) {
-    return absl::NotFoundError(fmt::format("indicator \"{}\" not found on goal {}; set it first with SetIndicator", result.indicator_id(), goal.name()));
+    return absl::NotFoundError(
+        fmt::format("indicator \"{}\" not found on goal {}; set it first with SetIndicator",
+                    result.indicator_id(), goal.name()));
   }
   DX_RETURN_IF_ERROR(ValidateFinite("actual_value", result.actual_value()));
   return ValidateText("note", result.note(), kMaxRationaleBytes, false);
@@ -188,7 +191,9 @@ absl::Status CheckWritable(const v1::Goal* current, const Command& command) {
     return absl::NotFoundError(fmt::format("goal {} not found", name));
   }
   if (command.expected_version && *command.expected_version != current->version()) {
-    return absl::AbortedError(fmt::format("goal {} is at version {}, not the expected {}; read it again and retry", name, current->version(), *command.expected_version));
+    return absl::AbortedError(
+        fmt::format("goal {} is at version {}, not the expected {}; read it again and retry", name,
+                    current->version(), *command.expected_version));
   }
   if (current->retired()) {
     return absl::FailedPreconditionError(
@@ -222,11 +227,11 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::Goal* current, const Com
   event.clear_hash();
   if (event.has_goal_created()) {
     if (current != nullptr) {
-      return absl::AlreadyExistsError(
-          fmt::format("goal {} already exists", command.goal.Format()));
+      return absl::AlreadyExistsError(fmt::format("goal {} already exists", command.goal.Format()));
     }
     if (command.expected_version && *command.expected_version != 0) {
-      return absl::AbortedError(fmt::format("goal {} does not exist yet; expected_version must be 0", command.goal.Format()));
+      return absl::AbortedError(fmt::format(
+          "goal {} does not exist yet; expected_version must be 0", command.goal.Format()));
     }
     DX_RETURN_IF_ERROR(DecideCreated(*event.mutable_goal_created()));
   } else {

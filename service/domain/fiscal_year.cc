@@ -1,9 +1,9 @@
 #include "service/domain/fiscal_year.h"
 
-#include <charconv>
-
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
+
+#include <charconv>
 
 #include "absl/strings/ascii.h"
 #include "fmt/format.h"
@@ -26,9 +26,8 @@ std::string Fold(std::string_view text) {
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
   std::string out;
   if (U_FAILURE(status)) return std::string(text);
-  icu::UnicodeString normalized =
-      nfkc->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size())),
-                      status);
+  icu::UnicodeString normalized = nfkc->normalize(
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size())), status);
   if (U_FAILURE(status)) return std::string(text);
   normalized.toUTF8String(out);
   absl::AsciiStrToLower(&out);
@@ -52,14 +51,16 @@ bool ParseInt(std::string_view s, int& value) {
 
 absl::Status Unrecognized(std::string_view text) {
   return absl::InvalidArgumentError(
-      fmt::format("fiscal year \"{}\" is not recognised: use 2021, FY2021, 令和3年度 or R3", text.substr(0, 40)));
+      fmt::format("fiscal year \"{}\" is not recognised: use 2021, FY2021, 令和3年度 or R3",
+                  text.substr(0, 40)));
 }
 
 }  // namespace
 
 absl::Status ValidateFiscalYear(int year) {
   if (year >= kMinFiscalYear && year <= kMaxFiscalYear) return absl::OkStatus();
-  return absl::InvalidArgumentError(fmt::format("fiscal_year {} is out of range: use {} to {}", year, kMinFiscalYear, kMaxFiscalYear));
+  return absl::InvalidArgumentError(fmt::format("fiscal_year {} is out of range: use {} to {}",
+                                                year, kMinFiscalYear, kMaxFiscalYear));
 }
 
 absl::StatusOr<int> ParseFiscalYear(std::string_view text) {

@@ -1,8 +1,9 @@
 #include "service/domain/names.h"
 
+#include <vector>
+
 #include "absl/strings/ascii.h"
 #include "fmt/format.h"
-#include <vector>
 #include "service/domain/limits.h"
 
 namespace dxledger::domain {
@@ -17,15 +18,17 @@ absl::Status ValidateId(std::string_view id, std::string_view field) {
     ok = ok && (absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-');
   }
   if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      fmt::format("{} \"{}\" is not a valid id: use 1-63 of a-z, 0-9 and '-', not starting with '-'", field, id.substr(0, 80)));
+  return absl::InvalidArgumentError(fmt::format(
+      "{} \"{}\" is not a valid id: use 1-63 of a-z, 0-9 and '-', not starting with '-'", field,
+      id.substr(0, 80)));
 }
 
 absl::Status ValidateOrganizationCode(std::string_view code) {
   bool ok = code.size() == 6;
   for (char c : code) ok = ok && absl::ascii_isdigit(c);
   if (ok) return absl::OkStatus();
-  return absl::InvalidArgumentError(fmt::format("organization \"{}\" is not a six-digit local-government code", code.substr(0, 80)));
+  return absl::InvalidArgumentError(fmt::format(
+      "organization \"{}\" is not a six-digit local-government code", code.substr(0, 80)));
 }
 
 absl::StatusOr<std::string> ParseOrganization(std::string_view parent,
@@ -44,7 +47,8 @@ absl::StatusOr<std::string> ParseOrganization(std::string_view parent,
 absl::StatusOr<GoalName> ParseGoalName(std::string_view text, std::string_view default_organization,
                                        std::string_view field) {
   if (text.empty()) {
-    return absl::InvalidArgumentError(fmt::format("{} is required: a goal id or organizations/{{org}}/goals/{{goal}}", field));
+    return absl::InvalidArgumentError(
+        fmt::format("{} is required: a goal id or organizations/{{org}}/goals/{{goal}}", field));
   }
   GoalName name;
   if (text.find('/') != std::string_view::npos) {
@@ -56,7 +60,9 @@ absl::StatusOr<GoalName> ParseGoalName(std::string_view text, std::string_view d
       start = slash + 1;
     }
     if (parts.size() != 4 || parts[0] != "organizations" || parts[2] != "goals") {
-      return absl::InvalidArgumentError(fmt::format("{} \"{}\" must look like organizations/050008/goals/{{goal}}", field, text.substr(0, 120)));
+      return absl::InvalidArgumentError(
+          fmt::format("{} \"{}\" must look like organizations/050008/goals/{{goal}}", field,
+                      text.substr(0, 120)));
     }
     if (absl::Status s = ValidateOrganizationCode(parts[1]); !s.ok()) return s;
     name.organization = std::string(parts[1]);

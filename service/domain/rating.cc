@@ -18,22 +18,29 @@ absl::StatusOr<v1::Rating> ParseRating(std::string_view text) {
   if (s == "C") return v1::RATING_C;
   if (s == "D") return v1::RATING_D;
   if (s == "NONE" || s == "-" || s.empty()) return v1::RATING_UNSPECIFIED;
-  return absl::InvalidArgumentError(fmt::format("rating \"{}\" is not one of A, B, C, D or none (to clear)", text.substr(0, 20)));
+  return absl::InvalidArgumentError(
+      fmt::format("rating \"{}\" is not one of A, B, C, D or none (to clear)", text.substr(0, 20)));
 }
 
 std::string_view RatingLetter(v1::Rating rating) {
   switch (rating) {
-    case v1::RATING_A: return "A";
-    case v1::RATING_B: return "B";
-    case v1::RATING_C: return "C";
-    case v1::RATING_D: return "D";
-    default: return "-";
+    case v1::RATING_A:
+      return "A";
+    case v1::RATING_B:
+      return "B";
+    case v1::RATING_C:
+      return "C";
+    case v1::RATING_D:
+      return "D";
+    default:
+      return "-";
   }
 }
 
 absl::Status ValidateRating(int rating) {
   if (v1::Rating_IsValid(rating)) return absl::OkStatus();
-  return absl::InvalidArgumentError(fmt::format("rating {} is not one of RATING_A..RATING_D or RATING_UNSPECIFIED (to clear)", rating));
+  return absl::InvalidArgumentError(fmt::format(
+      "rating {} is not one of RATING_A..RATING_D or RATING_UNSPECIFIED (to clear)", rating));
 }
 
 }  // namespace dxledger::domain

@@ -38,7 +38,8 @@ bool HasContent(std::string_view text) {
 absl::Status ValidateText(std::string_view field, std::string_view text, size_t max_bytes,
                           bool required) {
   if (text.size() > max_bytes) {
-    return absl::InvalidArgumentError(fmt::format("{} is {} bytes; at most {} are allowed", field, text.size(), max_bytes));
+    return absl::InvalidArgumentError(
+        fmt::format("{} is {} bytes; at most {} are allowed", field, text.size(), max_bytes));
   }
   if (!IsValidUtf8(text)) {
     return absl::InvalidArgumentError(fmt::format("{} is not valid UTF-8", field));

@@ -43,9 +43,7 @@ absl::StatusOr<v1::Event> DecodeEvent(const storage::LogRecord& record) {
   return event;
 }
 
-std::string EncodeGoal(const v1::Goal& goal) {
-  return EncodeDeterministic(goal);
-}
+std::string EncodeGoal(const v1::Goal& goal) { return EncodeDeterministic(goal); }
 
 absl::StatusOr<v1::Goal> DecodeGoal(std::string_view bytes) {
   v1::Goal goal;

@@ -26,10 +26,9 @@ std::string IdempotencyKey(const CommandRequest& request) {
 
 // What a request id stands for: the operation, its target and its content.
 std::string Fingerprint(const CommandRequest& request) {
-  std::string material = fmt::format("{}\n{}\n{}\n{}\n", request.method,
-                                     request.command.goal.Format(),
-                                     request.command.expected_version.value_or(~0ull),
-                                     request.reason);
+  std::string material =
+      fmt::format("{}\n{}\n{}\n{}\n", request.method, request.command.goal.Format(),
+                  request.command.expected_version.value_or(~0ull), request.reason);
   material.append(EncodeDeterministic(request.command.proposal));
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
@@ -94,9 +93,9 @@ void Ledger::Attempt(CommandRequest request, int attempts_left, CommandCallback 
   outcome.events = *std::move(events);
 
   store_.Append(
-      std::move(append), [this, request = std::move(request), outcome = std::move(outcome),
-                          attempts_left, done = std::move(done)](
-                             absl::StatusOr<storage::AppendResult> result) mutable {
+      std::move(append),
+      [this, request = std::move(request), outcome = std::move(outcome), attempts_left,
+       done = std::move(done)](absl::StatusOr<storage::AppendResult> result) mutable {
         // ABORTED: another write to this goal got in first. ALREADY_EXISTS: a
         // twin with the same request id did. Deciding again answers both
         // correctly (a fresh version check, or the replay).
@@ -160,7 +159,8 @@ absl::StatusOr<v1::Goal> Ledger::FoldGoal(const domain::GoalName& name,
   const size_t limit = version ? *version : std::numeric_limits<size_t>::max();
   absl::StatusOr<std::vector<uint64_t>> positions = store_.ReadStream(StreamOf(name), 1, limit);
   if (!positions.ok()) return positions.status();
-  if (positions->empty()) return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
+  if (positions->empty())
+    return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
   absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(*positions);
   if (!events.ok()) return events.status();
   v1::Goal goal;

@@ -26,8 +26,8 @@ absl::StatusOr<std::string> DecodePageToken(std::string_view kind, std::string_v
 
 absl::StatusOr<size_t> PageSize(int requested) {
   if (requested < 0 || requested > domain::kMaxPageSize) {
-    return absl::InvalidArgumentError(fmt::format("page_size {} is out of range: use 1 to {}",
-                                                  requested, domain::kMaxPageSize));
+    return absl::InvalidArgumentError(
+        fmt::format("page_size {} is out of range: use 1 to {}", requested, domain::kMaxPageSize));
   }
   return requested == 0 ? domain::kDefaultPageSize : static_cast<size_t>(requested);
 }

@@ -16,9 +16,7 @@ std::string GoalsByYearPrefix(std::string_view organization, int fiscal_year) {
   return key;
 }
 
-std::string_view GoalIdOfYearKey(std::string_view key) {
-  return key.substr(key.rfind('\0') + 1);
-}
+std::string_view GoalIdOfYearKey(std::string_view key) { return key.substr(key.rfind('\0') + 1); }
 
 std::string RatingChangesPrefix(std::string_view organization) {
   std::string key("r\0", 2);
@@ -33,9 +31,9 @@ std::vector<storage::IndexWrite> IndexEntries(std::string_view organization,
   for (size_t i = 0; i < events.size(); ++i) {
     const v1::Event& event = events[i];
     if (event.has_goal_created()) {
-      entries.push_back({GoalsByYearPrefix(organization, event.goal_created().fiscal_year()) +
-                             goal.goal_id(),
-                         "", std::nullopt});
+      entries.push_back(
+          {GoalsByYearPrefix(organization, event.goal_created().fiscal_year()) + goal.goal_id(), "",
+           std::nullopt});
     } else if (event.has_rating_set()) {
       v1::RatingChange change;
       change.set_goal(event.goal());

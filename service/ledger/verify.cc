@@ -30,9 +30,9 @@ absl::StatusOr<std::map<std::string, v1::Goal>> FoldAll(storage::EventStore& sto
       }
       v1::Goal& goal = goals[StreamOf(*name)];
       if (event->version() != goal.version() + 1) {
-        return absl::DataLossError(fmt::format(
-            "event at position {} has version {} but goal {} is at version {}", record.position,
-            event->version(), event->goal(), goal.version()));
+        return absl::DataLossError(
+            fmt::format("event at position {} has version {} but goal {} is at version {}",
+                        record.position, event->version(), event->goal(), goal.version()));
       }
       domain::Apply(*event, goal);
     }

@@ -87,8 +87,7 @@ TEST_F(CliTest, ErrorsExitNonZeroWithTheServersMessage) {
   EXPECT_NE(err_.find("1899"), std::string::npos) << err_;
 
   std::string out, err;
-  EXPECT_EQ(RunCommand(std::string(DXLEDGER_PATH) + " --server " + server_.address() +
-                           " goal list",
+  EXPECT_EQ(RunCommand(std::string(DXLEDGER_PATH) + " --server " + server_.address() + " goal list",
                        &out, &err),
             1);
   EXPECT_NE(err.find("UNAUTHENTICATED"), std::string::npos) << err;

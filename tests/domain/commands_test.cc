@@ -35,8 +35,8 @@ void FillCreated(v1::Event& e) {
 v1::Goal ExistingGoal() {
   v1::Goal goal;
   auto apply = [&](std::function<void(v1::Event&)> fill) {
-    absl::StatusOr<std::vector<v1::Event>> events = Decide(
-        goal.version() == 0 ? nullptr : &goal, Make(fill), Context());
+    absl::StatusOr<std::vector<v1::Event>> events =
+        Decide(goal.version() == 0 ? nullptr : &goal, Make(fill), Context());
     ASSERT_TRUE(events.ok()) << events.status();
     for (const v1::Event& event : *events) Apply(event, goal);
   };
@@ -136,11 +136,10 @@ INSTANTIATE_TEST_SUITE_P(
         DecideCase{"RateA", true,
                    [](v1::Event& e) { e.mutable_rating_set()->set_rating(v1::RATING_A); },
                    StatusCode::kOk},
-        DecideCase{"RateOutOfEnum", true,
-                   [](v1::Event& e) {
-                     e.mutable_rating_set()->set_rating(static_cast<v1::Rating>(5));
-                   },
-                   StatusCode::kInvalidArgument},
+        DecideCase{
+            "RateOutOfEnum", true,
+            [](v1::Event& e) { e.mutable_rating_set()->set_rating(static_cast<v1::Rating>(5)); },
+            StatusCode::kInvalidArgument},
         DecideCase{"RateWrongVersion", true,
                    [](v1::Event& e) { e.mutable_rating_set()->set_rating(v1::RATING_A); },
                    StatusCode::kAborted, 2},
@@ -149,17 +148,17 @@ INSTANTIATE_TEST_SUITE_P(
                    StatusCode::kOk, 6},
         DecideCase{"ReviseNothing", true, [](v1::Event& e) { e.mutable_goal_revised(); },
                    StatusCode::kInvalidArgument},
-        DecideCase{"ReviseSameTitle", true,
-                   [](v1::Event& e) { e.mutable_goal_revised()->set_title("行政手続のオンライン化"); },
-                   StatusCode::kInvalidArgument},
+        DecideCase{
+            "ReviseSameTitle", true,
+            [](v1::Event& e) { e.mutable_goal_revised()->set_title("行政手続のオンライン化"); },
+            StatusCode::kInvalidArgument},
         DecideCase{"ReviseTitle", true,
                    [](v1::Event& e) { e.mutable_goal_revised()->set_title("新しい目標"); },
                    StatusCode::kOk},
-        DecideCase{"ResultUnknownIndicator", true,
-                   [](v1::Event& e) {
-                     e.mutable_indicator_result_recorded()->set_indicator_id("ind9");
-                   },
-                   StatusCode::kNotFound},
+        DecideCase{
+            "ResultUnknownIndicator", true,
+            [](v1::Event& e) { e.mutable_indicator_result_recorded()->set_indicator_id("ind9"); },
+            StatusCode::kNotFound},
         DecideCase{"ResultNotFinite", true,
                    [](v1::Event& e) {
                      e.mutable_indicator_result_recorded()->set_indicator_id("ind1");
@@ -188,18 +187,18 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(DecideTest, RecordsThePreviousRatingAndNumbersIds) {
   v1::Goal goal = ExistingGoal();
-  absl::StatusOr<std::vector<v1::Event>> events = Decide(
-      &goal, Make([](v1::Event& e) { e.mutable_rating_set()->set_rating(v1::RATING_A); }),
-      Context());
+  absl::StatusOr<std::vector<v1::Event>> events =
+      Decide(&goal, Make([](v1::Event& e) { e.mutable_rating_set()->set_rating(v1::RATING_A); }),
+             Context());
   ASSERT_TRUE(events.ok());
   EXPECT_EQ(events->front().rating_set().previous_rating(), v1::RATING_B);
 
   events = Decide(&goal, Make([](v1::Event& e) {
-                    e.mutable_activity_recorded()->set_text("実施");
-                    e.mutable_activity_recorded()->add_tags(v1::TAG_DX);
-                    e.mutable_activity_recorded()->add_tags(v1::TAG_DT);
-                    e.mutable_activity_recorded()->add_tags(v1::TAG_DX);
-                  }),
+    e.mutable_activity_recorded()->set_text("実施");
+    e.mutable_activity_recorded()->add_tags(v1::TAG_DX);
+    e.mutable_activity_recorded()->add_tags(v1::TAG_DT);
+    e.mutable_activity_recorded()->add_tags(v1::TAG_DX);
+  }),
                   Context());
   ASSERT_TRUE(events.ok());
   const v1::ActivityRecorded& activity = events->front().activity_recorded();
@@ -226,9 +225,9 @@ TEST(DecideTest, DropsEnvelopeFieldsTheProposalCarried) {
 
 TEST(DecideTest, AbortedNamesTheCurrentVersion) {
   v1::Goal goal = ExistingGoal();
-  absl::StatusOr<std::vector<v1::Event>> events = Decide(
-      &goal, Make([](v1::Event& e) { e.mutable_rating_set()->set_rating(v1::RATING_A); }, 3),
-      Context());
+  absl::StatusOr<std::vector<v1::Event>> events =
+      Decide(&goal, Make([](v1::Event& e) { e.mutable_rating_set()->set_rating(v1::RATING_A); }, 3),
+             Context());
   EXPECT_EQ(events.status().code(), absl::StatusCode::kAborted);
   EXPECT_NE(events.status().message().find("version 6"), absl::string_view::npos)
       << events.status();
@@ -241,11 +240,11 @@ TEST(DecideTest, RetiredGoalTakesNoChanges) {
   ASSERT_TRUE(retired.ok());
   Apply(retired->front(), goal);
   EXPECT_TRUE(goal.retired());
-  EXPECT_EQ(Decide(&goal, Make([](v1::Event& e) { e.mutable_issue_added()->set_text("x"); }),
-                   Context())
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Decide(&goal, Make([](v1::Event& e) { e.mutable_issue_added()->set_text("x"); }), Context())
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(DecideTest, RefusesMalformedRequestIdsAndReasons) {

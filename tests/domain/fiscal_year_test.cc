@@ -29,11 +29,10 @@ INSTANTIATE_TEST_SUITE_P(Forms, ParseFiscalYearTest,
                                          YearCase{"r4", 2022}, YearCase{"平成30年度", 2018},
                                          YearCase{"H30", 2018}, YearCase{"２０２１", 2021},
                                          YearCase{"令和３年度", 2021}, YearCase{" 2021 ", 2021},
-                                         YearCase{"1899", 0}, YearCase{"2101", 0},
-                                         YearCase{"", 0}, YearCase{"FY", 0},
-                                         YearCase{"令和0年度", 0}, YearCase{"R3.5", 0},
-                                         YearCase{"21", 0}, YearCase{"twenty", 0},
-                                         YearCase{"平成5年度", 0}));
+                                         YearCase{"1899", 0}, YearCase{"2101", 0}, YearCase{"", 0},
+                                         YearCase{"FY", 0}, YearCase{"令和0年度", 0},
+                                         YearCase{"R3.5", 0}, YearCase{"21", 0},
+                                         YearCase{"twenty", 0}, YearCase{"平成5年度", 0}));
 
 TEST(JapaneseFiscalYearTest, NamesTheEra) {
   EXPECT_EQ(JapaneseFiscalYear(2021), "令和3年度");

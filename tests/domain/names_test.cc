@@ -20,8 +20,8 @@ TEST(ParseGoalNameTest, AcceptsFullNamesAndBareIds) {
 TEST(ParseGoalNameTest, RefusesMalformedNames) {
   for (const std::string& text : std::vector<std::string>{
            "", "organizations/050008/goals/", "organizations/5008/goals/x", "goals/x",
-        "organizations/050008/projects/x", "Upper", "-lead", "with space", "目標",
-        "organizations/050008/goals/x/extra", std::string(64, 'a')}) {
+           "organizations/050008/projects/x", "Upper", "-lead", "with space", "目標",
+           "organizations/050008/goals/x/extra", std::string(64, 'a')}) {
     EXPECT_EQ(ParseGoalName(text, "050008").status().code(), absl::StatusCode::kInvalidArgument)
         << text;
   }

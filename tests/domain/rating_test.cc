@@ -7,8 +7,8 @@ namespace {
 
 TEST(ParseRatingTest, AcceptsLettersAndNone) {
   const std::pair<std::string, v1::Rating> cases[] = {
-      {"A", v1::RATING_A}, {"b", v1::RATING_B},    {" C ", v1::RATING_C},
-      {"D", v1::RATING_D}, {"Ｂ", v1::RATING_B},    {"none", v1::RATING_UNSPECIFIED},
+      {"A", v1::RATING_A},          {"b", v1::RATING_B},  {" C ", v1::RATING_C},
+      {"D", v1::RATING_D},          {"Ｂ", v1::RATING_B}, {"none", v1::RATING_UNSPECIFIED},
       {"-", v1::RATING_UNSPECIFIED}};
   for (const auto& [text, rating] : cases) {
     absl::StatusOr<v1::Rating> parsed = ParseRating(text);

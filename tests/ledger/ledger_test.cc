@@ -189,7 +189,8 @@ TEST_F(LedgerTest, RatingChangesAnswerWhoChangedWhatWhen) {
     return out;
   };
   EXPECT_EQ(who({}), (std::vector<std::string>{"somu:0>2", "norin:0>3", "kikaku:2>1"}));
-  EXPECT_EQ(who({.department = "企画振興部"}), (std::vector<std::string>{"somu:0>2", "kikaku:2>1"}));
+  EXPECT_EQ(who({.department = "企画振興部"}),
+            (std::vector<std::string>{"somu:0>2", "kikaku:2>1"}));
   EXPECT_EQ(who({.fiscal_year = 2022}), (std::vector<std::string>{"norin:0>3"}));
   EXPECT_EQ(who({.actor = "kikaku"}), (std::vector<std::string>{"kikaku:2>1"}));
   EXPECT_EQ(who({.goal = "organizations/050008/goals/a"}),

@@ -51,8 +51,7 @@ TEST_F(PrincipalsTest, RefusesMissingMalformedUnknownAndDisabledCredentials) {
   ASSERT_TRUE(registry.Add({"reader", {Role::kAuditor}, {}, TokenHash("t-reader"), false}).ok());
   ASSERT_TRUE(registry.Add({"gone", {Role::kEditor}, {}, TokenHash("t-gone"), true}).ok());
   EXPECT_EQ(registry.Authenticate("").status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(registry.Authenticate("Basic abc").status().code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(registry.Authenticate("Basic abc").status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(registry.Authenticate("Bearer ").status().code(), absl::StatusCode::kUnauthenticated);
   absl::Status unknown = registry.Authenticate("Bearer secret-guess").status();
   EXPECT_EQ(unknown.code(), absl::StatusCode::kUnauthenticated);

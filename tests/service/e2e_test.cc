@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "client/ledger_client.h"
-#include "tests/service/test_server.h"
 #include "storage/keys.h"
 #include "storage/rocksdb_kv.h"
+#include "tests/service/test_server.h"
 
 namespace dxledger {
 namespace {

@@ -37,7 +37,7 @@ TestServer::~TestServer() {
 void TestServer::Start() {
   const std::string port_file = data_dir_ + "/port";
   std::filesystem::remove(port_file);
-  std::vector<std::string> args = {DXLEDGERD_PATH, "--data-dir", data_dir_, "--listen",
+  std::vector<std::string> args = {DXLEDGERD_PATH, "--data-dir",  data_dir_, "--listen",
                                    "127.0.0.1:0",  "--port-file", port_file};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = ::fork();

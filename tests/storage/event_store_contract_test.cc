@@ -67,8 +67,10 @@ AppendRequest OneStream(std::string stream, uint64_t expected, std::vector<std::
 class EventStoreContractTest : public testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "memory") harness_ = std::make_unique<MemoryHarness>();
-    else harness_ = std::make_unique<RocksDbHarness>();
+    if (GetParam() == "memory")
+      harness_ = std::make_unique<MemoryHarness>();
+    else
+      harness_ = std::make_unique<RocksDbHarness>();
   }
   LogStore& store() { return harness_->store(); }
   void Reopen() { harness_->Reopen(); }
@@ -86,7 +88,8 @@ TEST_P(EventStoreContractTest, EmptyStoreHasNothing) {
 }
 
 TEST_P(EventStoreContractTest, AppendsAreNumberedChainedAndDurable) {
-  absl::StatusOr<AppendResult> first = store().AppendAndWait(OneStream("o/g1", 0, {"e1", "e2"}, "v2"));
+  absl::StatusOr<AppendResult> first =
+      store().AppendAndWait(OneStream("o/g1", 0, {"e1", "e2"}, "v2"));
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->first_position, 1u);
   ASSERT_EQ(first->hashes.size(), 2u);
@@ -271,7 +274,9 @@ TEST_P(EventStoreContractTest, RacingWritersOfOneStreamAllowOneWinner) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EventStoreContractTest, testing::Values("memory", "rocksdb"),
-                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace dxledger::storage

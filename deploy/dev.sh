@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Developer entry points on a fresh Debian 12 machine, as root:
+#   deploy/dev.sh start   install what is missing, build, start dxledgerd
+#   deploy/dev.sh test    install what is missing, build, run every test
+# Environment: BUILD_DIR (default build), DATA_DIR (default dxledger-data),
+# LISTEN (default 127.0.0.1:7400), JOBS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build}
+DATA_DIR=${DATA_DIR:-dxledger-data}
+LISTEN=${LISTEN:-127.0.0.1:7400}
+JOBS=${JOBS:-2}
+
+PACKAGES=(
+  build-essential cmake pkg-config ccache clang-format
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librocksdb-dev libabsl-dev libicu-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev
+)
+
+install_missing() {
+  local missing=()
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    echo "== installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  # buf lints the proto; it comes from npm. A machine may already have a
+  # Node.js of its own (npm included), so Debian's are installed only if not.
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "== installing nodejs npm"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  if ! command -v buf >/dev/null 2>&1; then
+    echo "== installing buf (npm @bufbuild/buf)"
+    npm install -g --silent @bufbuild/buf
+  fi
+}
+
+build() {
+  echo "== building in $BUILD_DIR"
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+case "${1:-}" in
+  start)
+    install_missing
+    build
+    echo "== starting dxledgerd (Ctrl-C stops it)"
+    exec "$BUILD_DIR/service/dxledgerd" --data-dir "$DATA_DIR" --listen "$LISTEN"
+    ;;
+  test)
+    install_missing
+    build
+    echo "== running every test"
+    cd "$BUILD_DIR"
+    ctest -j "$JOBS" --output-on-failure --timeout 600
+    ;;
+  *)
+    echo "usage: $0 start|test" >&2
+    exit 2
+    ;;
+esac
