@@ -2,6 +2,7 @@
 #define DXLEDGER_STORAGE_EVENT_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,8 +119,11 @@ class EventStore {
   virtual absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                             ScanVisitor visitor) = 0;
 
-  // Replaces stored views (a rebuild from the log). Never touches the log.
-  virtual absl::Status PutViews(const std::vector<std::pair<std::string, StoredView>>& views) = 0;
+  // Makes the views and index entries exactly these (a rebuild from the
+  // log): writes them and erases every other view and index entry. Never
+  // touches the log. Only while no append runs.
+  virtual absl::Status ReplaceProjections(const std::map<std::string, StoredView>& views,
+                                          const std::map<std::string, std::string>& index) = 0;
 };
 
 }  // namespace dxledger::storage

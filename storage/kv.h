@@ -21,6 +21,7 @@ struct Put {
   Family family;
   std::string key;
   std::string value;
+  bool erase = false;  // delete `key` instead of writing `value`
 };
 
 // Thread-safe.

@@ -128,13 +128,24 @@ absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::str
   });
 }
 
-absl::Status LogStore::PutViews(const std::vector<std::pair<std::string, StoredView>>& views) {
+absl::Status LogStore::ReplaceProjections(const std::map<std::string, StoredView>& views,
+                                          const std::map<std::string, std::string>& index) {
   std::vector<Put> puts;
   for (const auto& [stream, view] : views) {
     std::string value = keys::BigEndian64(view.version);
     value.append(view.bytes);
     puts.push_back({Family::kViews, stream, std::move(value)});
   }
+  for (const auto& [key, value] : index) puts.push_back({Family::kIndex, key, value});
+  // Whatever is stored but not part of the rebuild goes.
+  auto erase_others = [&](Family family, const auto& wanted) {
+    return kv_->Scan(family, "", "", [&](std::string_view key, std::string_view) {
+      if (!wanted.contains(std::string(key))) puts.push_back({family, std::string(key), "", true});
+      return true;
+    });
+  };
+  if (absl::Status s = erase_others(Family::kViews, views); !s.ok()) return s;
+  if (absl::Status s = erase_others(Family::kIndex, index); !s.ok()) return s;
   return kv_->Write(puts, /*sync=*/true);
 }
 

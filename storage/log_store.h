@@ -29,7 +29,8 @@ class LogStore : public EventStore {
                                                    size_t limit) override;
   absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                     ScanVisitor visitor) override;
-  absl::Status PutViews(const std::vector<std::pair<std::string, StoredView>>& views) override;
+  absl::Status ReplaceProjections(const std::map<std::string, StoredView>& views,
+                                  const std::map<std::string, std::string>& index) override;
 
   WriterStats writer_stats() const { return writer_->stats(); }
 

@@ -34,7 +34,14 @@ absl::Status MemoryKv::Scan(Family family, std::string_view prefix, std::string_
 
 absl::Status MemoryKv::Write(std::span<const Put> puts, bool /*sync*/) {
   absl::MutexLock lock(&mu_);
-  for (const Put& put : puts) maps_[static_cast<int>(put.family)][put.key] = put.value;
+  for (const Put& put : puts) {
+    Map& map = maps_[static_cast<int>(put.family)];
+    if (put.erase) {
+      map.erase(put.key);
+    } else {
+      map[put.key] = put.value;
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -124,7 +124,9 @@ absl::Status RocksDbKv::Scan(Family family, std::string_view prefix, std::string
 absl::Status RocksDbKv::Write(std::span<const Put> puts, bool sync) {
   rocksdb::WriteBatch batch;
   for (const Put& put : puts) {
-    rocksdb::Status status = batch.Put(families_[static_cast<int>(put.family)], put.key, put.value);
+    rocksdb::ColumnFamilyHandle* family = families_[static_cast<int>(put.family)];
+    rocksdb::Status status =
+        put.erase ? batch.Delete(family, put.key) : batch.Put(family, put.key, put.value);
     if (!status.ok()) return FromRocksDb(status);
   }
   rocksdb::WriteOptions options;

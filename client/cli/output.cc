@@ -8,43 +8,38 @@
 #include "absl/time/time.h"
 #include "fmt/format.h"
 #include "service/domain/fiscal_year.h"
+#include "service/domain/rating.h"
 
 namespace dxledger::cli {
 namespace {
 
-// Terminal columns taken by `text`: wide and full-width characters take two.
-size_t DisplayWidth(std::string_view text) {
-  size_t width = 0;
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    const int eaw = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
-    width += (eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH) ? 2 : 1;
-  }
-  return width;
+// Terminal columns a character takes: wide and full-width ones take two.
+size_t CharWidth(UChar32 c) {
+  const int eaw = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+  return (eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH) ? 2 : 1;
 }
 
-// `text` cut to at most `max` columns, with an ellipsis when cut.
-std::string Truncate(std::string_view text, size_t max) {
-  if (DisplayWidth(text) <= max) return std::string(text);
+// `text` cut to at most `max` columns (with an ellipsis when cut), and the
+// columns the result takes.
+std::pair<std::string, size_t> Fit(std::string_view text, size_t max) {
   std::string out;
   size_t width = 0;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t length = static_cast<int32_t>(text.size());
   for (int32_t i = 0; i < length;) {
-    int32_t start = i;
+    const int32_t start = i;
     UChar32 c;
     U8_NEXT(s, i, length, c);
-    const int eaw = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
-    const size_t w = (eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH) ? 2 : 1;
-    if (width + w + 1 > max) break;
+    const size_t w = CharWidth(c);
+    if (width + w > max || (width + w == max && i < length)) return {out + "…", width + 1};
     out.append(text.substr(start, i - start));
     width += w;
   }
-  return out + "…";
+  return {out, width};
 }
+
+size_t DisplayWidth(std::string_view text) { return Fit(text, SIZE_MAX).second; }
+std::string Truncate(std::string_view text, size_t max) { return Fit(text, max).first; }
 
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows) {
@@ -107,21 +102,6 @@ void PrintJson(const google::protobuf::Message& message) {
   fmt::print("{}", json);
 }
 
-std::string_view RatingText(v1::Rating rating) {
-  switch (rating) {
-    case v1::RATING_A:
-      return "A";
-    case v1::RATING_B:
-      return "B";
-    case v1::RATING_C:
-      return "C";
-    case v1::RATING_D:
-      return "D";
-    default:
-      return "-";
-  }
-}
-
 std::string FormatTime(const google::protobuf::Timestamp& time) {
   const absl::Time t = absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
@@ -138,7 +118,7 @@ void PrintGoal(const v1::Goal& goal) {
                goal.principal() ? " (principal)" : "");
   }
   fmt::print("  title        {}\n", goal.title());
-  fmt::print("  rating       {}{}\n", RatingText(goal.rating()),
+  fmt::print("  rating       {}{}\n", domain::RatingLetter(goal.rating()),
              goal.rating_rationale().empty() ? "" : "  " + goal.rating_rationale());
   for (const v1::Indicator& indicator : goal.indicators()) {
     fmt::print("  indicator    {}  {}", indicator.indicator_id(), indicator.description());
@@ -166,8 +146,9 @@ void PrintGoalTable(const std::vector<v1::Goal>& goals) {
   for (const v1::Goal& goal : goals) {
     rows.push_back({goal.goal_id(), fmt::format("FY{}", goal.fiscal_year()),
                     goal.report_number() ? std::to_string(goal.report_number()) : "-",
-                    std::string(RatingText(goal.rating())), std::to_string(goal.version()),
-                    Truncate(Joined(goal.departments(), "・"), 24), Truncate(goal.title(), 50)});
+                    std::string(domain::RatingLetter(goal.rating())),
+                    std::to_string(goal.version()), Truncate(Joined(goal.departments(), "・"), 24),
+                    Truncate(goal.title(), 50)});
   }
   PrintTable({"GOAL", "YEAR", "NO.", "RATING", "VER", "DEPARTMENTS", "TITLE"}, rows);
 }
@@ -204,8 +185,8 @@ std::string DescribeEvent(const v1::Event& event) {
                          Tags(event.activity_recorded().tags()), event.activity_recorded().text());
     case v1::Event::kRatingSet:
       return fmt::format(
-          "rating {} → {}{}", RatingText(event.rating_set().previous_rating()),
-          RatingText(event.rating_set().rating()),
+          "rating {} → {}{}", domain::RatingLetter(event.rating_set().previous_rating()),
+          domain::RatingLetter(event.rating_set().rating()),
           event.rating_set().rationale().empty() ? "" : ": " + event.rating_set().rationale());
     case v1::Event::kIssueAdded:
       return fmt::format("issue {} added: {}", event.issue_added().issue_id(),
@@ -234,12 +215,12 @@ void PrintEventTable(const std::vector<v1::Event>& events) {
 void PrintRatingChangeTable(const std::vector<v1::RatingChange>& changes) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::RatingChange& change : changes) {
-    rows.push_back(
-        {std::to_string(change.position()), FormatTime(change.record_time()), change.actor(),
-         change.goal().substr(change.goal().rfind('/') + 1),
-         fmt::format("FY{}", change.fiscal_year()),
-         fmt::format("{} → {}", RatingText(change.previous_rating()), RatingText(change.rating())),
-         Truncate(change.rationale(), 50)});
+    rows.push_back({std::to_string(change.position()), FormatTime(change.record_time()),
+                    change.actor(), change.goal().substr(change.goal().rfind('/') + 1),
+                    fmt::format("FY{}", change.fiscal_year()),
+                    fmt::format("{} → {}", domain::RatingLetter(change.previous_rating()),
+                                domain::RatingLetter(change.rating())),
+                    Truncate(change.rationale(), 50)});
   }
   PrintTable({"POS", "TIME (UTC)", "ACTOR", "GOAL", "YEAR", "RATING", "WHY"}, rows);
 }

@@ -22,7 +22,6 @@ void PrintRatingChangeTable(const std::vector<v1::RatingChange>& changes);
 // One line saying what an event did, e.g. "rating B → A: 目標を上回った".
 std::string DescribeEvent(const v1::Event& event);
 std::string FormatTime(const google::protobuf::Timestamp& time);
-std::string_view RatingText(v1::Rating rating);
 
 // Prints "dxledger: CODE: message" to stderr; returns the exit code (1).
 int Fail(const absl::Status& status);

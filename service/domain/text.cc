@@ -7,33 +7,29 @@
 
 namespace dxledger::domain {
 
-bool IsValidUtf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
 namespace {
 
-// True when the text holds at least one character that is not white space
-// (ideographic space U+3000 counts as white space).
-bool HasContent(std::string_view text) {
+struct Scan {
+  bool valid = true;         // well-formed UTF-8
+  bool has_content = false;  // a character that is not white space (U+3000 is)
+};
+
+Scan ScanText(std::string_view text) {
+  Scan scan;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t length = static_cast<int32_t>(text.size());
   for (int32_t i = 0; i < length;) {
     UChar32 c;
     U8_NEXT(s, i, length, c);
-    if (!u_isUWhiteSpace(c)) return true;
+    if (c < 0) return Scan{false, scan.has_content};
+    scan.has_content = scan.has_content || !u_isUWhiteSpace(c);
   }
-  return false;
+  return scan;
 }
 
 }  // namespace
+
+bool IsValidUtf8(std::string_view text) { return ScanText(text).valid; }
 
 absl::Status ValidateText(std::string_view field, std::string_view text, size_t max_bytes,
                           bool required) {
@@ -41,10 +37,11 @@ absl::Status ValidateText(std::string_view field, std::string_view text, size_t 
     return absl::InvalidArgumentError(
         fmt::format("{} is {} bytes; at most {} are allowed", field, text.size(), max_bytes));
   }
-  if (!IsValidUtf8(text)) {
+  const Scan scan = ScanText(text);
+  if (!scan.valid) {
     return absl::InvalidArgumentError(fmt::format("{} is not valid UTF-8", field));
   }
-  if (required && !HasContent(text)) {
+  if (required && !scan.has_content) {
     return absl::InvalidArgumentError(fmt::format("{} must not be empty", field));
   }
   return absl::OkStatus();

@@ -1,25 +1,41 @@
-// Ledger::Verify and Ledger::RebuildViews: the views are a cache of the log,
-// and these prove or restore that.
+// Ledger::Verify and Ledger::RebuildViews: views and index entries are a
+// cache of the log, and these prove or restore that.
 #include <map>
 
 #include "fmt/format.h"
 #include "service/domain/goal.h"
 #include "service/ledger/codec.h"
 #include "service/ledger/ledger.h"
+#include "service/ledger/projection.h"
 #include "storage/hash_chain.h"
+#include "storage/keys.h"
 
 namespace dxledger::ledger {
 namespace {
 
 constexpr size_t kLogPage = 4096;
 
-// Folds the whole log, in one pass, into every goal's view keyed by stream.
-absl::StatusOr<std::map<std::string, v1::Goal>> FoldAll(storage::EventStore& store) {
-  std::map<std::string, v1::Goal> goals;
+// Everything the log projects to, rebuilt in one pass over the log.
+struct Projections {
+  std::map<std::string, v1::Goal> goals;  // by stream
+  std::map<std::string, std::string> index;
+};
+
+// The index entries of one event, with their position suffixes resolved.
+void AddIndexEntries(const domain::GoalName& name, const v1::Event& event, const v1::Goal& goal,
+                     std::map<std::string, std::string>& index) {
+  for (storage::IndexWrite& entry : IndexEntries(name.organization, {event}, goal)) {
+    if (entry.position_suffix) storage::keys::AppendBigEndian64(event.position(), entry.key);
+    index[std::move(entry.key)] = std::move(entry.value);
+  }
+}
+
+absl::StatusOr<Projections> Project(storage::EventStore& store) {
+  Projections projections;
   for (uint64_t next = 1;;) {
     absl::StatusOr<std::vector<storage::LogRecord>> records = store.ReadLog(next, kLogPage);
     if (!records.ok()) return records.status();
-    if (records->empty()) return goals;
+    if (records->empty()) return projections;
     for (const storage::LogRecord& record : *records) {
       absl::StatusOr<v1::Event> event = DecodeEvent(record);
       if (!event.ok()) return event.status();
@@ -28,16 +44,44 @@ absl::StatusOr<std::map<std::string, v1::Goal>> FoldAll(storage::EventStore& sto
         return absl::DataLossError(
             fmt::format("event at position {} names no valid goal", record.position));
       }
-      v1::Goal& goal = goals[StreamOf(*name)];
+      v1::Goal& goal = projections.goals[StreamOf(*name)];
       if (event->version() != goal.version() + 1) {
         return absl::DataLossError(
             fmt::format("event at position {} has version {} but goal {} is at version {}",
                         record.position, event->version(), event->goal(), goal.version()));
       }
       domain::Apply(*event, goal);
+      AddIndexEntries(*name, *event, goal, projections.index);
     }
     next = records->back().position + 1;
   }
+}
+
+// DATA_LOSS naming the first stored entry of `keyspace` that is not the
+// expected one, or the first expected entry that is missing.
+template <typename Expected, typename Same, typename Describe>
+absl::Status Compare(storage::EventStore& store, storage::Keyspace keyspace,
+                     const Expected& expected, Same same, Describe describe, uint64_t& checked) {
+  absl::Status mismatch;
+  absl::Status scanned =
+      store.Scan(keyspace, "", "", [&](std::string_view key, std::string_view bytes) {
+        auto it = expected.find(std::string(key));
+        if (it == expected.end() || !same(it->second, bytes)) {
+          mismatch = absl::DataLossError(fmt::format(
+              "{} {} the log: rebuild the views", describe(key),
+              it == expected.end() ? "is stored but does not follow from" : "differs from"));
+          return false;
+        }
+        ++checked;
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!mismatch.ok()) return mismatch;
+  if (checked != expected.size()) {
+    return absl::DataLossError(fmt::format("{} entries follow from the log but only {} are stored",
+                                           expected.size(), checked));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -45,43 +89,39 @@ absl::StatusOr<std::map<std::string, v1::Goal>> FoldAll(storage::EventStore& sto
 absl::StatusOr<VerifyReport> Ledger::Verify() {
   absl::StatusOr<storage::ChainReport> chain = storage::VerifyChain(store_);
   if (!chain.ok()) return chain.status();
-  absl::StatusOr<std::map<std::string, v1::Goal>> rebuilt = FoldAll(store_);
+  absl::StatusOr<Projections> rebuilt = Project(store_);
   if (!rebuilt.ok()) return rebuilt.status();
   VerifyReport report{chain->events_checked, chain->head, 0};
-  absl::Status mismatch;
-  absl::Status scanned = store_.Scan(
-      storage::Keyspace::kViews, "", "", [&](std::string_view stream, std::string_view bytes) {
-        auto it = rebuilt->find(std::string(stream));
-        if (it == rebuilt->end()) {
-          mismatch = absl::DataLossError(
-              fmt::format("a view is stored for {} but the log has no events for it", stream));
-          return false;
-        }
-        if (EncodeGoal(it->second) != bytes) {
-          mismatch = absl::DataLossError(fmt::format(
-              "the stored view of {} differs from its rebuild from the log", it->second.name()));
-          return false;
-        }
-        ++report.views_checked;
-        return true;
-      });
-  if (!scanned.ok()) return scanned;
-  if (!mismatch.ok()) return mismatch;
-  if (report.views_checked != rebuilt->size()) {
-    return absl::DataLossError(fmt::format("the log has {} goals but only {} views are stored",
-                                           rebuilt->size(), report.views_checked));
-  }
+  absl::Status views = Compare(
+      store_, storage::Keyspace::kViews, rebuilt->goals,
+      [](const v1::Goal& goal, std::string_view bytes) { return EncodeGoal(goal) == bytes; },
+      [&](std::string_view stream) {
+        auto it = rebuilt->goals.find(std::string(stream));
+        return fmt::format("the view of {}",
+                           it == rebuilt->goals.end() ? std::string(stream) : it->second.name());
+      },
+      report.views_checked);
+  if (!views.ok()) return views;
+  uint64_t index_checked = 0;
+  absl::Status index = Compare(
+      store_, storage::Keyspace::kIndex, rebuilt->index,
+      [](const std::string& value, std::string_view bytes) { return value == bytes; },
+      [](std::string_view) {
+        return std::string("an index entry (goals by year or rating change)");
+      },
+      index_checked);
+  if (!index.ok()) return index;
   return report;
 }
 
 absl::StatusOr<uint64_t> Ledger::RebuildViews() {
-  absl::StatusOr<std::map<std::string, v1::Goal>> rebuilt = FoldAll(store_);
+  absl::StatusOr<Projections> rebuilt = Project(store_);
   if (!rebuilt.ok()) return rebuilt.status();
-  std::vector<std::pair<std::string, storage::StoredView>> views;
-  for (const auto& [stream, goal] : *rebuilt) {
-    views.push_back({stream, storage::StoredView{goal.version(), EncodeGoal(goal)}});
+  std::map<std::string, storage::StoredView> views;
+  for (const auto& [stream, goal] : rebuilt->goals) {
+    views[stream] = storage::StoredView{goal.version(), EncodeGoal(goal)};
   }
-  if (absl::Status s = store_.PutViews(views); !s.ok()) return s;
+  if (absl::Status s = store_.ReplaceProjections(views, rebuilt->index); !s.ok()) return s;
   return views.size();
 }
 

@@ -94,5 +94,26 @@ TEST_F(CliTest, ErrorsExitNonZeroWithTheServersMessage) {
   EXPECT_NE(RunCommand(std::string(DXLEDGER_PATH) + " goal", &out, &err), 0);
 }
 
+TEST_F(CliTest, RevisesAndRetiresAGoal) {
+  ASSERT_EQ(Run("goal create --year FY2021 --department 土木部 --title 道路点検 --id g1"), 0)
+      << err_;
+  ASSERT_EQ(Run("goal revise g1 --title 'インフラ点検のデジタル化' --department 土木部 "
+                "--department 企画振興部 --number 16 --reason 本部会議で決定"),
+            0)
+      << err_;
+  EXPECT_NE(out_.find("土木部・企画振興部"), std::string::npos) << out_;
+  EXPECT_NE(out_.find("インフラ点検のデジタル化"), std::string::npos) << out_;
+  ASSERT_EQ(Run("goal retire g1 --reason 計画に統合"), 0) << err_;
+  EXPECT_NE(out_.find("RETIRED: 計画に統合"), std::string::npos) << out_;
+  EXPECT_EQ(Run("rating set g1 A"), 1);
+  EXPECT_NE(err_.find("FAILED_PRECONDITION"), std::string::npos) << err_;
+  ASSERT_EQ(Run("goal list"), 0) << err_;
+  EXPECT_EQ(out_.find("g1"), std::string::npos) << out_;
+  ASSERT_EQ(Run("goal list --include-retired"), 0) << err_;
+  EXPECT_NE(out_.find("g1"), std::string::npos) << out_;
+  ASSERT_EQ(Run("history g1 --format json"), 0) << err_;
+  EXPECT_NE(out_.find("\"reason\": \"本部会議で決定\""), std::string::npos) << out_;
+}
+
 }  // namespace
 }  // namespace dxledger

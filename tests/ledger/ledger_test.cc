@@ -6,7 +6,10 @@
 #include <thread>
 
 #include "service/ledger/codec.h"
-#include "storage/stores.h"
+#include "service/ledger/projection.h"
+#include "storage/keys.h"
+#include "storage/log_store.h"
+#include "storage/memory_kv.h"
 
 namespace dxledger::ledger {
 namespace {
@@ -15,9 +18,18 @@ using domain::GoalName;
 
 class LedgerTest : public testing::Test {
  protected:
-  LedgerTest()
-      : store_(storage::NewMemoryEventStore()),
-        ledger_(*store_, "050008", [this] { return now_; }) {}
+  LedgerTest() : store_(OpenStore()), ledger_(*store_, "050008", [this] { return now_; }) {}
+
+  std::unique_ptr<storage::LogStore> OpenStore() {
+    auto kv = std::make_unique<storage::MemoryKv>();
+    kv_ = kv.get();
+    return *storage::LogStore::Open(std::move(kv), false);
+  }
+  // Writes bytes under the store's feet, as someone with disk access could.
+  void Tamper(storage::Family family, std::string key, std::string value) {
+    storage::Put put{family, std::move(key), std::move(value)};
+    ASSERT_TRUE(kv_->Write({&put, 1}, false).ok());
+  }
 
   CommandRequest Create(std::string id, int year, std::vector<std::string> departments,
                         std::string actor = "hq") {
@@ -48,6 +60,7 @@ class LedgerTest : public testing::Test {
   }
 
   absl::Time now_ = absl::FromUnixSeconds(1640995200);  // 2022-01-01T00:00:00Z
+  storage::MemoryKv* kv_ = nullptr;
   std::unique_ptr<storage::LogStore> store_;
   Ledger ledger_;
 };
@@ -261,14 +274,54 @@ TEST_F(LedgerTest, VerifyCatchesAViewThatDisagreesWithTheLogAndRebuildMendsIt) {
 
   v1::Goal forged = *ledger_.GetGoal({"050008", "a"});
   forged.set_rating(v1::RATING_A);
-  ASSERT_TRUE(store_->PutViews({{"050008/a", {2, EncodeGoal(forged)}}}).ok());
+  Tamper(storage::Family::kViews, "050008/a", storage::keys::BigEndian64(2) + EncodeGoal(forged));
+  Tamper(storage::Family::kViews, "050008/ghost", storage::keys::BigEndian64(1) + "x");
   absl::Status status = ledger_.Verify().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(status.message().find("organizations/050008/goals/a"), absl::string_view::npos);
+  EXPECT_NE(status.message().find("organizations/050008/goals/a"), absl::string_view::npos)
+      << status;
 
   ASSERT_EQ(*ledger_.RebuildViews(), 1u);
   EXPECT_TRUE(ledger_.Verify().ok());
   EXPECT_EQ(ledger_.GetGoal({"050008", "a"})->rating(), v1::RATING_B);
+  EXPECT_EQ(ledger_.GetGoal({"050008", "ghost"}).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(LedgerTest, VerifyCatchesAnAlteredAuditIndexAndRebuildMendsIt) {
+  Must(Create("a", 2021, {"総務部"}));
+  Must(Rate("a", v1::RATING_D, "somu"));
+  // Someone rewrites who made the change in the rating-change index.
+  std::string key, value;
+  ASSERT_TRUE(store_
+                  ->Scan(storage::Keyspace::kIndex, RatingChangesPrefix("050008"), "",
+                         [&](std::string_view k, std::string_view v) {
+                           key = std::string(k);
+                           value = std::string(v);
+                           return false;
+                         })
+                  .ok());
+  v1::RatingChange change;
+  ASSERT_TRUE(change.ParseFromString(value));
+  change.set_actor("someone-else");
+  Tamper(storage::Family::kIndex, key, change.SerializeAsString());
+  EXPECT_EQ(ledger_.Verify().status().code(), absl::StatusCode::kDataLoss);
+
+  ASSERT_TRUE(ledger_.RebuildViews().ok());
+  EXPECT_TRUE(ledger_.Verify().ok());
+  EXPECT_EQ(ledger_.ListRatingChanges({"050008"}, 0, "")->items[0].actor(), "somu");
+}
+
+TEST_F(LedgerTest, OrganizationsAreSeparate) {
+  Must(Create("a", 2021, {"総務部"}));
+  CommandRequest other = Create("a", 2021, {"総務局"});
+  other.command.goal.organization = "130001";
+  Must(other);
+  EXPECT_EQ(ledger_.ListGoals({"050008"}, 0, "")->items.size(), 1u);
+  absl::StatusOr<Page<v1::Goal>> tokyo = ledger_.ListGoals({"130001"}, 0, "");
+  ASSERT_EQ(tokyo->items.size(), 1u);
+  EXPECT_EQ(tokyo->items[0].name(), "organizations/130001/goals/a");
+  EXPECT_EQ(tokyo->items[0].departments(0), "総務局");
+  EXPECT_TRUE(ledger_.Verify().ok());
 }
 
 }  // namespace
