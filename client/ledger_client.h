@@ -42,6 +42,8 @@ class LedgerClient {
   DXLEDGER_CLIENT_RPC(ListGoalEvents)
   DXLEDGER_CLIENT_RPC(ListRatingChanges)
   DXLEDGER_CLIENT_RPC(ReadLog)
+  DXLEDGER_CLIENT_RPC(ImportReport)
+  DXLEDGER_CLIENT_RPC(ExportReport)
   DXLEDGER_CLIENT_RPC(VerifyLog)
 #undef DXLEDGER_CLIENT_RPC
 

@@ -2,6 +2,7 @@
 
 #include "fmt/format.h"
 #include "service/domain/fiscal_year.h"
+#include "service/domain/text.h"
 #include "service/requests.h"
 #include "service/status.h"
 
@@ -38,17 +39,22 @@ absl::StatusOr<Principal> LedgerService::Authenticate(grpc::CallbackServerContex
   return principals_.Authenticate(header);
 }
 
+absl::StatusOr<Principal> LedgerService::AuthorizeWrite(
+    grpc::CallbackServerContext* context) const {
+  absl::StatusOr<Principal> principal = Authenticate(context);
+  if (principal.ok() && !principal->CanWrite()) {
+    return absl::PermissionDeniedError(
+        fmt::format("principal {} may read but not write: it holds no editor, hq or admin role",
+                    principal->name));
+  }
+  return principal;
+}
+
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* LedgerService::RunCommand(grpc::CallbackServerContext* context,
                                                     const Request& request, Response* response) {
-  absl::StatusOr<Principal> principal = Authenticate(context);
+  absl::StatusOr<Principal> principal = AuthorizeWrite(context);
   if (!principal.ok()) return Finish(context, principal.status());
-  if (!principal->CanWrite()) {
-    return Finish(context, absl::PermissionDeniedError(fmt::format(
-                               "principal {} may read but not write: it holds no editor, hq or "
-                               "admin role",
-                               principal->name)));
-  }
   absl::StatusOr<ledger::CommandRequest> command =
       ToCommand(request, RequestScope{principal->name, ledger_.default_organization()});
   if (!command.ok()) return Finish(context, command.status());
@@ -184,6 +190,57 @@ grpc::ServerUnaryReactor* LedgerService::ReadLog(grpc::CallbackServerContext* co
   if (page.ok()) MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
   response->set_head_position(ledger_.head().position);
   return Finish(context, page.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::ImportReport(grpc::CallbackServerContext* context,
+                                                      const v1::ImportReportRequest* request,
+                                                      v1::ImportReportResponse* response) {
+  absl::StatusOr<Principal> principal = AuthorizeWrite(context);
+  if (!principal.ok()) return Finish(context, principal.status());
+  absl::StatusOr<std::string> organization =
+      domain::ParseOrganization(request->parent(), ledger_.default_organization());
+  if (!organization.ok()) return Finish(context, organization.status());
+  if (absl::Status s = domain::ValidateText("file_name", request->file_name(), 255, false);
+      !s.ok()) {
+    return Finish(context, s);
+  }
+  ledger::ImportRequest import{*organization,      request->fiscal_year(), request->format(),
+                               request->content(), request->file_name(),   request->validate_only(),
+                               principal->name,    request->request_id()};
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  ledger_.ImportReport(std::move(import),
+                       [reactor, response](absl::StatusOr<ledger::ImportOutcome> outcome) {
+                         if (outcome.ok()) {
+                           *response->mutable_report() = std::move(outcome->report);
+                           for (v1::Event& event : outcome->events)
+                             *response->add_events() = std::move(event);
+                           response->set_goals_created(outcome->goals_created);
+                           response->set_goals_changed(outcome->goals_changed);
+                           response->set_goals_unchanged(outcome->goals_unchanged);
+                           response->set_content_sha256(outcome->content_sha256);
+                           response->set_replayed(outcome->replayed);
+                         }
+                         reactor->Finish(ToGrpcStatus(outcome.status()));
+                       });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::ExportReport(grpc::CallbackServerContext* context,
+                                                      const v1::ExportReportRequest* request,
+                                                      v1::ExportReportResponse* response) {
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
+  absl::StatusOr<std::string> organization =
+      domain::ParseOrganization(request->parent(), ledger_.default_organization());
+  if (!organization.ok()) return Finish(context, organization.status());
+  absl::StatusOr<ledger::ExportOutcome> exported =
+      ledger_.ExportReport(*organization, request->fiscal_year(), request->format());
+  if (exported.ok()) {
+    response->set_content(std::move(exported->content));
+    response->set_content_type(std::move(exported->content_type));
+    response->set_file_name(std::move(exported->file_name));
+  }
+  return Finish(context, exported.status());
 }
 
 grpc::ServerUnaryReactor* LedgerService::VerifyLog(grpc::CallbackServerContext* context,

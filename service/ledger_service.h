@@ -33,6 +33,8 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   DXLEDGER_RPC(ListGoalEvents)
   DXLEDGER_RPC(ListRatingChanges)
   DXLEDGER_RPC(ReadLog)
+  DXLEDGER_RPC(ImportReport)
+  DXLEDGER_RPC(ExportReport)
   DXLEDGER_RPC(VerifyLog)
 #undef DXLEDGER_RPC
 
@@ -41,6 +43,8 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context, const Request& request,
                                        Response* response);
   absl::StatusOr<Principal> Authenticate(grpc::CallbackServerContext* context) const;
+  // Authenticate, then PERMISSION_DENIED unless the principal may write.
+  absl::StatusOr<Principal> AuthorizeWrite(grpc::CallbackServerContext* context) const;
 
   ledger::Ledger& ledger_;
   const PrincipalRegistry& principals_;

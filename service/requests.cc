@@ -62,6 +62,7 @@ absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::CreateGoalRequest& re
   created->set_plan_framework(request.plan_framework());
   created->set_principal(request.principal());
   created->set_report_number(request.report_number());
+  created->set_principal_number(request.principal_number());
   command.actor = std::string(scope.actor);
   command.request_id = request.request_id();
   command.reason = request.reason();
@@ -76,6 +77,7 @@ absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::ReviseGoalRequest& re
   if (request.has_departments()) *revised->mutable_departments() = request.departments();
   if (request.has_report_number()) revised->set_report_number(request.report_number());
   if (request.has_principal()) revised->set_principal(request.principal());
+  if (request.has_principal_number()) revised->set_principal_number(request.principal_number());
   return Common(request, "ReviseGoal", scope, std::move(proposal));
 }
 

@@ -11,6 +11,7 @@
 #include "client/cli/output.h"
 #include "client/ledger_client.h"
 #include "fmt/format.h"
+#include "service/report/event_text.h"
 
 // State shared by the CLI's commands: global options, the client, the exit code.
 namespace dxledger::cli {
@@ -68,7 +69,7 @@ void PrintCommandResult(const Response& response) {
   for (const auto& event : response.events()) {
     fmt::print("{} event {} at position {}: {}\n",
                response.replayed() ? "already recorded:" : "recorded", event.version(),
-               event.position(), DescribeEvent(event));
+               event.position(), report::DescribeEvent(event));
   }
 }
 
@@ -92,6 +93,7 @@ absl::StatusOr<Response> Gather(
 void AddGoalCommands(CLI::App& app, Cli& cli);
 void AddRecordCommands(CLI::App& app, Cli& cli);
 void AddQueryCommands(CLI::App& app, Cli& cli);
+void AddReportCommands(CLI::App& app, Cli& cli);
 
 }  // namespace dxledger::cli
 

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   dxledger::cli::AddGoalCommands(app, cli);
   dxledger::cli::AddRecordCommands(app, cli);
   dxledger::cli::AddQueryCommands(app, cli);
+  dxledger::cli::AddReportCommands(app, cli);
   CLI11_PARSE(app, argc, argv);
   return cli.exit_code;
 }

@@ -9,6 +9,7 @@
 #include "fmt/format.h"
 #include "service/domain/fiscal_year.h"
 #include "service/domain/rating.h"
+#include "service/report/event_text.h"
 
 namespace dxledger::cli {
 namespace {
@@ -102,11 +103,6 @@ void PrintJson(const google::protobuf::Message& message) {
   fmt::print("{}", json);
 }
 
-std::string FormatTime(const google::protobuf::Timestamp& time) {
-  const absl::Time t = absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-}
-
 void PrintGoal(const v1::Goal& goal) {
   fmt::print("{}  (version {}{})\n", goal.name(), goal.version(),
              goal.retired() ? ", RETIRED: " + goal.retire_reason() : "");
@@ -153,61 +149,13 @@ void PrintGoalTable(const std::vector<v1::Goal>& goals) {
   PrintTable({"GOAL", "YEAR", "NO.", "RATING", "VER", "DEPARTMENTS", "TITLE"}, rows);
 }
 
-std::string DescribeEvent(const v1::Event& event) {
-  switch (event.payload_case()) {
-    case v1::Event::kGoalCreated:
-      return fmt::format("goal created: FY{} {} 「{}」", event.goal_created().fiscal_year(),
-                         Joined(event.goal_created().departments(), "・"),
-                         event.goal_created().title());
-    case v1::Event::kGoalRevised: {
-      const v1::GoalRevised& r = event.goal_revised();
-      std::string what;
-      if (r.has_title()) what += fmt::format(" title 「{}」", r.title());
-      if (r.has_departments()) what += " departments " + Joined(r.departments().names(), "・");
-      if (r.has_report_number()) what += fmt::format(" No. {}", r.report_number());
-      if (r.has_principal()) what += r.principal() ? " principal" : " not principal";
-      return "goal revised:" + what;
-    }
-    case v1::Event::kIndicatorSet: {
-      const v1::IndicatorSet& i = event.indicator_set();
-      return fmt::format("indicator {} set: {}{}", i.indicator_id(), i.description(),
-                         i.has_target_value()
-                             ? fmt::format(" (target {} {})", Number(i.target_value()), i.unit())
-                             : "");
-    }
-    case v1::Event::kIndicatorResultRecorded:
-      return fmt::format("indicator {} result: {} {}",
-                         event.indicator_result_recorded().indicator_id(),
-                         Number(event.indicator_result_recorded().actual_value()),
-                         event.indicator_result_recorded().note());
-    case v1::Event::kActivityRecorded:
-      return fmt::format("activity {} [{}]: {}", event.activity_recorded().activity_id(),
-                         Tags(event.activity_recorded().tags()), event.activity_recorded().text());
-    case v1::Event::kRatingSet:
-      return fmt::format(
-          "rating {} → {}{}", domain::RatingLetter(event.rating_set().previous_rating()),
-          domain::RatingLetter(event.rating_set().rating()),
-          event.rating_set().rationale().empty() ? "" : ": " + event.rating_set().rationale());
-    case v1::Event::kIssueAdded:
-      return fmt::format("issue {} added: {}", event.issue_added().issue_id(),
-                         event.issue_added().text());
-    case v1::Event::kIssueResolved:
-      return fmt::format("issue {} resolved: {}", event.issue_resolved().issue_id(),
-                         event.issue_resolved().resolution());
-    case v1::Event::kGoalRetired:
-      return "goal retired: " + event.goal_retired().reason();
-    default:
-      return "(unknown event)";
-  }
-}
-
 void PrintEventTable(const std::vector<v1::Event>& events) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::Event& event : events) {
     rows.push_back({std::to_string(event.position()),
                     event.goal().substr(event.goal().rfind('/') + 1),
-                    std::to_string(event.version()), FormatTime(event.record_time()), event.actor(),
-                    Truncate(DescribeEvent(event), 70)});
+                    std::to_string(event.version()), report::FormatTime(event.record_time()),
+                    event.actor(), Truncate(report::DescribeEvent(event), 70)});
   }
   PrintTable({"POS", "GOAL", "VER", "TIME (UTC)", "ACTOR", "WHAT"}, rows);
 }
@@ -215,7 +163,7 @@ void PrintEventTable(const std::vector<v1::Event>& events) {
 void PrintRatingChangeTable(const std::vector<v1::RatingChange>& changes) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::RatingChange& change : changes) {
-    rows.push_back({std::to_string(change.position()), FormatTime(change.record_time()),
+    rows.push_back({std::to_string(change.position()), report::FormatTime(change.record_time()),
                     change.actor(), change.goal().substr(change.goal().rfind('/') + 1),
                     fmt::format("FY{}", change.fiscal_year()),
                     fmt::format("{} → {}", domain::RatingLetter(change.previous_rating()),

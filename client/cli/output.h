@@ -19,10 +19,6 @@ void PrintGoalTable(const std::vector<v1::Goal>& goals);
 void PrintEventTable(const std::vector<v1::Event>& events);
 void PrintRatingChangeTable(const std::vector<v1::RatingChange>& changes);
 
-// One line saying what an event did, e.g. "rating B → A: 目標を上回った".
-std::string DescribeEvent(const v1::Event& event);
-std::string FormatTime(const google::protobuf::Timestamp& time);
-
 // Prints "dxledger: CODE: message" to stderr; returns the exit code (1).
 int Fail(const absl::Status& status);
 

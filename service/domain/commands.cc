@@ -56,6 +56,9 @@ absl::Status DecideCreated(v1::GoalCreated& created) {
   DX_RETURN_IF_ERROR(ValidateDepartments(created.departments()));
   DX_RETURN_IF_ERROR(ValidateText("title", created.title(), kMaxTitleBytes, true));
   DX_RETURN_IF_ERROR(ValidateReportNumber(created.report_number()));
+  DX_RETURN_IF_ERROR(ValidateReportNumber(created.principal_number()));
+  // A principal number makes the goal principal.
+  if (created.principal_number() != 0) created.set_principal(true);
   if (!v1::PlanFramework_IsValid(created.plan_framework())) {
     return absl::InvalidArgumentError("plan_framework is not a known framework");
   }
@@ -84,10 +87,14 @@ absl::Status DecideRevised(const v1::Goal& goal, const v1::GoalRevised& revised)
     changes |= revised.report_number() != goal.report_number();
   }
   if (revised.has_principal()) changes |= revised.principal() != goal.principal();
+  if (revised.has_principal_number()) {
+    DX_RETURN_IF_ERROR(ValidateReportNumber(revised.principal_number()));
+    changes |= revised.principal_number() != goal.principal_number();
+  }
   if (!changes) {
     return absl::InvalidArgumentError(
-        "revision changes nothing: set title, departments, report_number or principal to a new "
-        "value");
+        "revision changes nothing: set title, departments, report_number, principal or "
+        "principal_number to a new value");
   }
   return absl::OkStatus();
 }

@@ -23,6 +23,7 @@ void ApplyCreated(const v1::Event& event, v1::Goal& goal) {
   goal.set_plan_framework(created.plan_framework());
   goal.set_principal(created.principal());
   goal.set_report_number(created.report_number());
+  goal.set_principal_number(created.principal_number());
   *goal.mutable_create_time() = event.record_time();
 }
 
@@ -31,6 +32,7 @@ void ApplyRevised(const v1::GoalRevised& revised, v1::Goal& goal) {
   if (revised.has_departments()) *goal.mutable_departments() = revised.departments().names();
   if (revised.has_report_number()) goal.set_report_number(revised.report_number());
   if (revised.has_principal()) goal.set_principal(revised.principal());
+  if (revised.has_principal_number()) goal.set_principal_number(revised.principal_number());
 }
 
 void ApplyIndicatorSet(const v1::IndicatorSet& set, v1::Goal& goal) {

@@ -2,6 +2,7 @@
 #define DXLEDGER_SERVICE_LEDGER_LEDGER_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "absl/time/time.h"
 #include "dxledger/v1/events.pb.h"
 #include "dxledger/v1/goal.pb.h"
+#include "dxledger/v1/ledger.pb.h"
+#include "dxledger/v1/report.pb.h"
 #include "service/domain/commands.h"
 #include "storage/event_store.h"
 
@@ -57,6 +60,52 @@ struct Page {
   std::string next_page_token;  // empty on the last page
 };
 
+// Several commands, possibly on several goals, appended atomically.
+struct BatchRequest {
+  std::string organization;  // scopes the request id
+  std::string actor;
+  std::string request_id;
+  std::string reason;       // on every event
+  std::string fingerprint;  // what request_id stands for
+  bool validate_only = false;
+  // The commands, planned against the current views; planned again when a
+  // concurrent write got in first. Their actor, request id and reason are
+  // the batch's.
+  std::function<absl::StatusOr<std::vector<CommandRequest>>()> plan;
+};
+
+struct BatchOutcome {
+  std::vector<v1::Event> events;  // in log order
+  bool replayed = false;
+};
+
+struct ImportRequest {
+  std::string organization;
+  int fiscal_year = 0;
+  v1::ReportFormat format = v1::REPORT_FORMAT_UNSPECIFIED;
+  std::string content;
+  std::string file_name;
+  bool validate_only = false;
+  std::string actor;
+  std::string request_id;
+};
+
+struct ImportOutcome {
+  v1::Report report;  // as read from the file
+  std::vector<v1::Event> events;
+  uint32_t goals_created = 0;
+  uint32_t goals_changed = 0;
+  uint32_t goals_unchanged = 0;
+  std::string content_sha256;  // hex
+  bool replayed = false;
+};
+
+struct ExportOutcome {
+  std::string content;
+  std::string content_type;
+  std::string file_name;
+};
+
 struct VerifyReport {
   uint64_t events_checked = 0;
   storage::Head head;
@@ -79,6 +128,23 @@ class Ledger {
   // INVALID_ARGUMENT when request_id was used for a different request.
   void Execute(CommandRequest request, CommandCallback done);
   absl::StatusOr<CommandOutcome> ExecuteAndWait(CommandRequest request);
+
+  // Plans, decides and appends every command in one atomic batch (or, with
+  // validate_only, decides and writes nothing). A batch that decides no
+  // event writes nothing. Errors as Execute; done may run on the writer.
+  using BatchCallback = absl::AnyInvocable<void(absl::StatusOr<BatchOutcome>) &&>;
+  void ExecuteBatch(BatchRequest request, BatchCallback done);
+
+  // Reads a report file (TEXT or CSV) and brings the year's goals to its
+  // content in one batch; the reason of every event names the file and its
+  // SHA-256. INVALID_ARGUMENT (with the line) for a malformed file.
+  using ImportCallback = absl::AnyInvocable<void(absl::StatusOr<ImportOutcome>) &&>;
+  void ImportReport(ImportRequest request, ImportCallback done);
+  absl::StatusOr<ImportOutcome> ImportReportAndWait(ImportRequest request);
+
+  // The year's report as CSV, JSON, MARKDOWN or HTML.
+  absl::StatusOr<ExportOutcome> ExportReport(std::string_view organization, int fiscal_year,
+                                             v1::ReportFormat format);
 
   // NOT_FOUND when the goal does not exist.
   absl::StatusOr<v1::Goal> GetGoal(const domain::GoalName& name);
@@ -109,6 +175,9 @@ class Ledger {
   absl::StatusOr<CommandOutcome> Replay(const domain::GoalName& goal,
                                         const storage::RequestRecord& record);
   absl::StatusOr<std::vector<v1::Event>> ReadEvents(const std::vector<uint64_t>& positions);
+  void AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_left, BatchCallback done);
+  // Every goal of the organization (of `fiscal_year` unless 0), retired too.
+  absl::StatusOr<std::vector<v1::Goal>> AllGoals(std::string_view organization, int fiscal_year);
 
   storage::EventStore& store_;
   const std::string default_organization_;

@@ -1,0 +1,167 @@
+// Ledger::ImportReport and Ledger::ExportReport: the progress report in and out.
+#include <openssl/sha.h>
+
+#include <future>
+#include <set>
+
+#include "fmt/format.h"
+#include "service/domain/fiscal_year.h"
+#include "service/domain/limits.h"
+#include "service/ledger/ledger.h"
+#include "service/report/import_plan.h"
+#include "service/report/render.h"
+#include "service/report/report_rows.h"
+
+namespace dxledger::ledger {
+namespace {
+
+std::string HexSha256(std::string_view content) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(content.data()), content.size(), digest);
+  std::string hex;
+  for (unsigned char byte : digest) hex += fmt::format("{:02x}", byte);
+  return hex;
+}
+
+absl::StatusOr<v1::Report> ParseFile(const ImportRequest& request) {
+  switch (request.format) {
+    case v1::REPORT_FORMAT_TEXT:
+      return report::ParseReportText(request.content);
+    case v1::REPORT_FORMAT_CSV:
+      return report::ParseReportCsv(request.content);
+    default:
+      return absl::InvalidArgumentError("format must be REPORT_FORMAT_TEXT or REPORT_FORMAT_CSV");
+  }
+}
+
+// Goals created, goals otherwise changed, and the rest of the file's rows.
+void Count(const std::vector<v1::Event>& events, ImportOutcome& outcome) {
+  std::set<std::string> created, changed;
+  for (const v1::Event& event : events) {
+    if (event.has_goal_created()) created.insert(event.goal());
+  }
+  for (const v1::Event& event : events) {
+    if (!created.contains(event.goal())) changed.insert(event.goal());
+  }
+  outcome.goals_created = created.size();
+  outcome.goals_changed = changed.size();
+  const int touched = static_cast<int>(created.size() + changed.size());
+  outcome.goals_unchanged = std::max(0, outcome.report.rows_size() - touched);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Goal>> Ledger::AllGoals(std::string_view organization,
+                                                       int fiscal_year) {
+  GoalFilter filter;
+  filter.organization = std::string(organization);
+  filter.fiscal_year = fiscal_year;
+  filter.include_retired = true;
+  std::vector<v1::Goal> goals;
+  std::string token;
+  do {
+    absl::StatusOr<Page<v1::Goal>> page = ListGoals(filter, domain::kMaxPageSize, token);
+    if (!page.ok()) return page.status();
+    for (v1::Goal& goal : page->items) goals.push_back(std::move(goal));
+    token = std::move(page->next_page_token);
+  } while (!token.empty());
+  return goals;
+}
+
+void Ledger::ImportReport(ImportRequest request, ImportCallback done) {
+  if (absl::Status s = domain::ValidateFiscalYear(request.fiscal_year); !s.ok()) {
+    return std::move(done)(s);
+  }
+  absl::StatusOr<v1::Report> file = ParseFile(request);
+  if (!file.ok()) return std::move(done)(file.status());
+  auto outcome = std::make_shared<ImportOutcome>();
+  outcome->report = *std::move(file);
+  outcome->report.set_fiscal_year(request.fiscal_year);
+  outcome->content_sha256 = HexSha256(request.content);
+
+  BatchRequest batch;
+  batch.organization = request.organization;
+  batch.actor = request.actor;
+  batch.request_id = request.request_id;
+  batch.reason = fmt::format("import {} sha256:{}", request.file_name, outcome->content_sha256);
+  batch.fingerprint =
+      fmt::format("ImportReport\n{}\n{}\n{}\n{}", request.organization, request.fiscal_year,
+                  static_cast<int>(request.format), outcome->content_sha256);
+  batch.validate_only = request.validate_only;
+  batch.plan = [this, outcome, organization = request.organization,
+                year = request.fiscal_year]() -> absl::StatusOr<std::vector<CommandRequest>> {
+    absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, 0);
+    if (!goals.ok()) return goals.status();
+    std::vector<CommandRequest> commands;
+    for (report::PlannedCommand& planned :
+         report::PlanImport(outcome->report, year, organization, *goals)) {
+      CommandRequest& command = commands.emplace_back();
+      command.method = std::move(planned.method);
+      command.command = std::move(planned.command);
+    }
+    return commands;
+  };
+  ExecuteBatch(std::move(batch),
+               [outcome, done = std::move(done)](absl::StatusOr<BatchOutcome> result) mutable {
+                 if (!result.ok()) return std::move(done)(result.status());
+                 outcome->events = std::move(result->events);
+                 outcome->replayed = result->replayed;
+                 Count(outcome->events, *outcome);
+                 std::move(done)(std::move(*outcome));
+               });
+}
+
+absl::StatusOr<ImportOutcome> Ledger::ImportReportAndWait(ImportRequest request) {
+  std::promise<absl::StatusOr<ImportOutcome>> promise;
+  auto future = promise.get_future();
+  ImportReport(std::move(request), [&promise](absl::StatusOr<ImportOutcome> outcome) {
+    promise.set_value(std::move(outcome));
+  });
+  return future.get();
+}
+
+absl::StatusOr<ExportOutcome> Ledger::ExportReport(std::string_view organization, int fiscal_year,
+                                                   v1::ReportFormat format) {
+  if (absl::Status s = domain::ValidateFiscalYear(fiscal_year); !s.ok()) return s;
+  absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, fiscal_year);
+  if (!goals.ok()) return goals.status();
+  const v1::Report report = report::ReportFromGoals(fiscal_year, *goals);
+  const std::string base = fmt::format("dx-progress-report-fy{}", fiscal_year);
+  switch (format) {
+    case v1::REPORT_FORMAT_CSV:
+      return ExportOutcome{report::RenderCsv(report), "text/csv; charset=utf-8", base + ".csv"};
+    case v1::REPORT_FORMAT_JSON:
+      return ExportOutcome{report::RenderJson(report), "application/json", base + ".json"};
+    case v1::REPORT_FORMAT_MARKDOWN:
+      return ExportOutcome{report::RenderMarkdown(report), "text/markdown; charset=utf-8",
+                           base + ".md"};
+    case v1::REPORT_FORMAT_HTML:
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          "format must be REPORT_FORMAT_CSV, REPORT_FORMAT_JSON, REPORT_FORMAT_MARKDOWN or "
+          "REPORT_FORMAT_HTML");
+  }
+  report::HtmlContext context;
+  for (const v1::ReportRow& row : report.rows()) {
+    absl::StatusOr<domain::GoalName> name = domain::ParseGoalName(row.goal(), organization);
+    if (!name.ok()) return name.status();
+    std::vector<v1::Event>& history = context.history[row.goal()];
+    std::string token;
+    do {
+      absl::StatusOr<Page<v1::Event>> page = ListGoalEvents(*name, domain::kMaxPageSize, token);
+      if (!page.ok()) return page.status();
+      for (v1::Event& event : page->items) history.push_back(std::move(event));
+      token = std::move(page->next_page_token);
+    } while (!token.empty());
+  }
+  absl::StatusOr<std::vector<v1::Goal>> all_years = AllGoals(organization, 0);
+  if (!all_years.ok()) return all_years.status();
+  for (const v1::Goal& goal : *all_years) {
+    if (!goal.retired()) ++context.years[goal.fiscal_year()][goal.rating()];
+  }
+  return ExportOutcome{report::RenderHtml(report, context), "text/html; charset=utf-8",
+                       base + ".html"};
+}
+
+}  // namespace dxledger::ledger

@@ -1,0 +1,199 @@
+// RenderHtml: one self-contained page to read and to print.
+#include <algorithm>
+#include <map>
+
+#include "fmt/format.h"
+#include "service/domain/fiscal_year.h"
+#include "service/domain/rating.h"
+#include "service/report/event_text.h"
+#include "service/report/render.h"
+#include "service/report/report_rows.h"
+
+namespace dxledger::report {
+namespace {
+
+constexpr const char* kRatingColors[] = {"#b0b0b0", "#1a7f37", "#2f6fdd", "#d4a017", "#cf222e"};
+constexpr const char* kRatingNames[] = {"未評価", "A", "B", "C", "D"};
+
+constexpr std::string_view kStyle = R"(
+body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2rem;color:#1f2328;line-height:1.5}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
+table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
+th,td{border:1px solid #8c959f;padding:.3rem .4rem;vertical-align:top;white-space:pre-line}
+th{background:#eaeef2}td.no,td.rating{text-align:center;white-space:nowrap}
+td.rating span{display:inline-block;min-width:1.6em;border-radius:.3em;color:#fff;font-weight:bold}
+.legend{font-size:.85rem;color:#57606a}.timeline{font-size:.8rem}
+.timeline li{margin:.1rem 0}.muted{color:#57606a}
+details{margin:.3rem 0}summary{cursor:pointer}
+@media print{body{margin:0}details{display:block}details>*{display:block}}
+)";
+
+std::string Escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string RatingCell(v1::Rating rating) {
+  if (rating == v1::RATING_UNSPECIFIED) return "<td class=\"rating\"></td>";
+  return fmt::format("<td class=\"rating\"><span style=\"background:{}\">{}</span></td>",
+                     kRatingColors[rating], domain::RatingLetter(rating));
+}
+
+void Table(const std::vector<const v1::ReportRow*>& rows, bool principal, std::string& out) {
+  out +=
+      "<table><thead><tr><th>No.</th><th>部局名</th><th>目標</th><th>評価</th>"
+      "<th>成果指標</th><th>取組内容</th><th>今後の課題等</th></tr></thead><tbody>\n";
+  for (const v1::ReportRow* row : rows) {
+    const std::vector<std::string> cells = RowCells(*row);
+    out += fmt::format("<tr class=\"goal\"><td class=\"no\">{}</td>",
+                       principal ? std::to_string(row->principal_number()) : cells[0]);
+    for (size_t i = 1; i < cells.size(); ++i) {
+      out += i == 3 ? RatingCell(row->rating()) : "<td>" + Escape(cells[i]) + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody></table>\n";
+}
+
+// Horizontal stacked bars: one per department, a segment per rating.
+void Chart(const v1::Report& report, std::string& out) {
+  std::map<std::string, RatingCounts> by_department;
+  for (const v1::ReportRow& row : report.rows()) {
+    for (const std::string& d : row.departments()) ++by_department[d][row.rating()];
+  }
+  int most = 1;
+  for (const auto& [d, counts] : by_department) {
+    int total = 0;
+    for (int c : counts) total += c;
+    most = std::max(most, total);
+  }
+  constexpr int kLabel = 180, kBar = 420, kRow = 26, kTop = 30;
+  const int height = kTop + kRow * static_cast<int>(by_department.size()) + 10;
+  out += fmt::format(
+      "<svg id=\"ratings-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" "
+      "height=\"{}\" role=\"img\" aria-label=\"部局別の評価\" font-size=\"12\">\n",
+      kLabel + kBar + 40, height);
+  for (int r = 1; r <= 4; ++r) {
+    out += fmt::format(
+        "<rect x=\"{}\" y=\"6\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" "
+        "y=\"17\">{}</text>\n",
+        kLabel + (r - 1) * 70, kRatingColors[r], kLabel + (r - 1) * 70 + 16, kRatingNames[r]);
+  }
+  out += fmt::format(
+      "<rect x=\"{}\" y=\"6\" width=\"12\" height=\"12\" fill=\"{}\"/>"
+      "<text x=\"{}\" y=\"17\">{}</text>\n",
+      kLabel + 280, kRatingColors[0], kLabel + 296, kRatingNames[0]);
+  int y = kTop;
+  for (const auto& [department, counts] : by_department) {
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLabel - 8,
+                       y + 15, Escape(department));
+    int x = kLabel;
+    for (int r : {1, 2, 3, 4, 0}) {
+      if (counts[r] == 0) continue;
+      const int width = kBar * counts[r] / most;
+      out += fmt::format(
+          "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"{}\">"
+          "<title>{} {}: {}</title></rect>\n",
+          x, y + 2, width, kRatingColors[r], Escape(department), kRatingNames[r], counts[r]);
+      out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#fff\" text-anchor=\"middle\">{}</text>\n",
+                         x + width / 2, y + 15, counts[r]);
+      x += width;
+    }
+    y += kRow;
+  }
+  out += "</svg>\n";
+}
+
+void Timelines(const v1::Report& report, const HtmlContext& context, std::string& out) {
+  out += "<h2>変更の履歴（目標ごと）</h2>\n<div class=\"timeline\">\n";
+  for (const v1::ReportRow& row : report.rows()) {
+    auto it = context.history.find(row.goal());
+    if (it == context.history.end()) continue;
+    out += fmt::format(
+        "<details><summary>No.{} {} <span class=\"muted\">({} 件)</span></summary>"
+        "<ol>\n",
+        row.report_number(), Escape(row.title()), it->second.size());
+    for (const v1::Event& event : it->second) {
+      out += fmt::format("<li><time>{}</time> <b>{}</b> {}</li>\n", FormatTime(event.record_time()),
+                         Escape(event.actor()), Escape(DescribeEvent(event)));
+    }
+    out += "</ol></details>\n";
+  }
+  out += "</div>\n";
+}
+
+void YearOverYear(const HtmlContext& context, std::string& out) {
+  if (context.years.size() < 2) return;
+  out += "<h2>年度別の評価の推移</h2>\n<table id=\"year-over-year\"><thead><tr><th>年度</th>";
+  for (int r : {1, 2, 3, 4, 0}) out += fmt::format("<th>{}</th>", kRatingNames[r]);
+  out += "</tr></thead><tbody>\n";
+  const RatingCounts* previous = nullptr;
+  for (const auto& [year, counts] : context.years) {
+    out += fmt::format("<tr><td>{}（FY{}）</td>", domain::JapaneseFiscalYear(year), year);
+    for (int r : {1, 2, 3, 4, 0}) {
+      const std::string change = previous ? fmt::format(" <span class=\"muted\">({:+d})</span>",
+                                                        counts[r] - (*previous)[r])
+                                          : "";
+      out += fmt::format("<td class=\"no\">{}{}</td>", counts[r], change);
+    }
+    out += "</tr>\n";
+    previous = &counts;
+  }
+  out += "</tbody></table>\n";
+}
+
+}  // namespace
+
+std::string RenderHtml(const v1::Report& report, const HtmlContext& context) {
+  const std::string year = domain::JapaneseFiscalYear(report.fiscal_year());
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+      "<title>{0} DX推進目標（プロジェクト）の進捗状況</title><style>{1}</style></head><body>\n"
+      "<h1>{0}（FY{2}） DX推進目標（プロジェクト）の進捗状況</h1>\n",
+      year, kStyle, report.fiscal_year());
+  std::vector<const v1::ReportRow*> principal, all;
+  for (const v1::ReportRow& row : report.rows()) {
+    if (row.principal_number() != 0) principal.push_back(&row);
+    if (row.report_number() != 0) all.push_back(&row);
+  }
+  std::sort(principal.begin(), principal.end(),
+            [](auto* a, auto* b) { return a->principal_number() < b->principal_number(); });
+  if (!principal.empty()) {
+    out += "<h2>主なDX推進目標（プロジェクト）の進捗状況</h2>\n";
+    Table(principal, true, out);
+  }
+  out += "<h2>DX推進目標（プロジェクト）の進捗状況</h2>\n<div id=\"all-goals\">\n";
+  Table(all, false, out);
+  out +=
+      "</div>\n<p class=\"legend\">評価について　A：目標を上回る　B：目標どおり　"
+      "C：目標をやや下回る　D：目標をかなり下回る（各部局による評価）<br>"
+      "取組内容の記号について　DT：デジタイゼーション　DL：デジタライゼーション　"
+      "DX：デジタル・トランスフォーメーション</p>\n";
+  out += "<h2>部局別の評価</h2>\n";
+  Chart(report, out);
+  YearOverYear(context, out);
+  Timelines(report, context, out);
+  out += "</body></html>\n";
+  return out;
+}
+
+}  // namespace dxledger::report

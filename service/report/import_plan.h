@@ -1,0 +1,33 @@
+#ifndef DXLEDGER_SERVICE_REPORT_IMPORT_PLAN_H_
+#define DXLEDGER_SERVICE_REPORT_IMPORT_PLAN_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dxledger/v1/goal.pb.h"
+#include "dxledger/v1/report.pb.h"
+#include "service/domain/commands.h"
+
+// What an import changes: for each row of the file, the commands that create
+// the goal, or bring an existing goal to the row's content. Pure.
+namespace dxledger::report {
+
+struct PlannedCommand {
+  std::string method;  // CreateGoal, SetRating, ...
+  domain::Command command;
+};
+
+// Rows match existing goals of the year (not retired) by title (NFKC,
+// without white space), then by report number. A matched goal gets only the
+// differences: one revision for title, departments and numbers; a rating; new
+// or changed indicators and actual figures; activities it does not have yet;
+// issues it does not have yet; and its open issues that the file no longer
+// lists are resolved. A new goal gets the id fy{year}-{No.:02}.
+std::vector<PlannedCommand> PlanImport(const v1::Report& file, int fiscal_year,
+                                       std::string_view organization,
+                                       const std::vector<v1::Goal>& existing);
+
+}  // namespace dxledger::report
+
+#endif  // DXLEDGER_SERVICE_REPORT_IMPORT_PLAN_H_

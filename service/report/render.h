@@ -1,0 +1,46 @@
+#ifndef DXLEDGER_SERVICE_REPORT_RENDER_H_
+#define DXLEDGER_SERVICE_REPORT_RENDER_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dxledger/v1/events.pb.h"
+#include "dxledger/v1/goal.pb.h"
+#include "dxledger/v1/report.pb.h"
+
+// A fiscal year's report from the goals' views, and the report in the forms
+// people use. Pure.
+namespace dxledger::report {
+
+// Rows in report order (No.; principal goals outside the full list last);
+// open issues only, since resolved ones are no longer 今後の課題.
+v1::Report ReportFromGoals(int fiscal_year, const std::vector<v1::Goal>& goals);
+
+// CSV for Excel: BOM, CRLF, RFC 4180; the report's seven columns with
+// Japanese headers, then 主な目標No. (what ParseReportCsv reads back).
+std::string RenderCsv(const v1::Report& report);
+// The Report message as JSON (proto field names): items as arrays, tags,
+// indicator numbers.
+std::string RenderJson(const v1::Report& report);
+// The two tables as the report prints them (principal goals, then all).
+std::string RenderMarkdown(const v1::Report& report);
+
+// Ratings counted: index 0 unrated, 1-4 A-D.
+using RatingCounts = std::array<int, 5>;
+
+struct HtmlContext {
+  // Each goal's events, by goal name, for its timeline of changes.
+  std::map<std::string, std::vector<v1::Event>> history;
+  // Rating counts of every year the organization has, for the comparison.
+  std::map<int, RatingCounts> years;
+};
+
+// One self-contained page (inline CSS and SVG, no network): the tables, the
+// legends, ratings per department as a chart, each goal's timeline, and a
+// year-over-year comparison when more than one year exists.
+std::string RenderHtml(const v1::Report& report, const HtmlContext& context);
+
+}  // namespace dxledger::report
+
+#endif  // DXLEDGER_SERVICE_REPORT_RENDER_H_

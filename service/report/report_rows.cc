@@ -1,0 +1,271 @@
+#include "service/report/report_rows.h"
+
+#include <charconv>
+#include <map>
+
+#include "fmt/format.h"
+#include "service/domain/rating.h"
+#include "service/report/cells.h"
+#include "service/report/csv.h"
+
+namespace dxledger::report {
+namespace {
+
+absl::Status LineError(int line, std::string_view what) {
+  return absl::InvalidArgumentError(fmt::format("line {}: {}", line, what));
+}
+
+std::vector<std::string> SplitTabs(std::string_view line) {
+  std::vector<std::string> cols;
+  size_t start = 0;
+  for (size_t at; (at = line.find('\t', start)) != std::string_view::npos; start = at + 1) {
+    cols.emplace_back(line.substr(start, at - start));
+  }
+  cols.emplace_back(line.substr(start));
+  return cols;
+}
+
+bool IsHeader(const std::vector<std::string>& cells) {
+  return !cells.empty() && MatchKey(cells[0]) == "No.";
+}
+
+absl::Status CheckHeader(int line, const std::vector<std::string>& cells) {
+  for (size_t i = 0; i < std::size(kColumns); ++i) {
+    // The 成果指標 header names the year (令和3年度 成果指標).
+    if (i >= cells.size() || MatchKey(cells[i]).find(MatchKey(kColumns[i])) == std::string::npos) {
+      return LineError(line, fmt::format("expected the header No., 部局名, 目標, 評価, 成果指標, "
+                                         "取組内容, 今後の課題等; column {} is \"{}\"",
+                                         i + 1, i < cells.size() ? cells[i] : ""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> ParseNumber(int line, std::string_view column, std::string_view text) {
+  const std::string key = MatchKey(text);
+  int value = 0;
+  auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), value);
+  if (key.empty() || error != std::errc() || end != key.data() + key.size() || value < 1) {
+    return LineError(line, fmt::format("{} \"{}\" is not a positive number", column, text));
+  }
+  return value;
+}
+
+// One goal row from its seven cells (the eighth, 主な目標No., is the caller's).
+absl::StatusOr<v1::ReportRow> ParseRow(int line, const std::vector<std::string>& cells) {
+  v1::ReportRow row;
+  row.set_source_line(line);
+  absl::StatusOr<int> number = ParseNumber(line, "No.", cells[0]);
+  if (!number.ok()) return number.status();
+  row.set_report_number(*number);
+  for (std::string& department : SplitDepartments(cells[1])) row.add_departments(department);
+  if (row.departments().empty()) return LineError(line, "部局名 is empty: expected a department");
+  std::vector<std::string> title = SplitItems(cells[2]);
+  if (title.empty()) return LineError(line, "目標 is empty: expected the goal's title");
+  row.set_title(title.size() == 1 ? title[0] : JoinItems(title));
+  absl::StatusOr<v1::Rating> rating = domain::ParseRating(MatchKey(cells[3]));
+  if (!rating.ok()) {
+    return LineError(line, fmt::format("評価 \"{}\" must be A, B, C, D or empty", cells[3]));
+  }
+  row.set_rating(*rating);
+  std::vector<std::string> activity_items = SplitItems(cells[5]);
+  std::vector<std::vector<v1::Tag>> tags = ExtractTags(activity_items);
+  std::vector<v1::ReportActivity> activities;
+  for (size_t i = 0; i < activity_items.size(); ++i) {
+    v1::ReportActivity& activity = activities.emplace_back();
+    activity.set_text(activity_items[i]);
+    for (v1::Tag tag : tags[i]) activity.add_tags(tag);
+  }
+  std::vector<v1::ReportIndicator> indicators = ParseIndicators(SplitItems(cells[4]));
+  FindActuals(activities, indicators);
+  for (auto& indicator : indicators) *row.add_indicators() = std::move(indicator);
+  for (auto& activity : activities) *row.add_activities() = std::move(activity);
+  for (std::string& issue : SplitItems(cells[6])) {
+    if (MatchKey(issue) != MatchKey(kNoIssues)) row.add_issues(std::move(issue));
+  }
+  return row;
+}
+
+// Adds `row` to `table`, refusing a No. seen before in it.
+absl::Status AddRow(v1::ReportRow row, std::map<int, v1::ReportRow>& table) {
+  const int number = row.report_number();
+  const int line = row.source_line();
+  if (auto [it, added] = table.emplace(number, std::move(row)); !added) {
+    return LineError(line, fmt::format("No. {} appears twice (first on line {}); expected each "
+                                       "goal once per table",
+                                       number, it->second.source_line()));
+  }
+  return absl::OkStatus();
+}
+
+// The text of the items of a list, joined as a match key.
+template <typename Items, typename Text>
+std::string ItemsKey(const Items& items, Text text) {
+  std::string key;
+  for (const auto& item : items) key += MatchKey(text(item));
+  return key;
+}
+
+// The principal table often keeps ・ bullets that the full list lost to its
+// markup. Where a principal cell holds the same text in more items, its
+// split is the better one.
+template <typename Items, typename Text>
+void TakeFinerSplit(const Items& principal, Items& full, Text text) {
+  if (principal.size() > full.size() && ItemsKey(principal, text) == ItemsKey(full, text)) {
+    full = principal;
+  }
+}
+
+void TakeFinerSplits(const v1::ReportRow& principal, v1::ReportRow& full) {
+  TakeFinerSplit(principal.indicators(), *full.mutable_indicators(),
+                 [](const v1::ReportIndicator& i) { return i.text(); });
+  TakeFinerSplit(principal.activities(), *full.mutable_activities(),
+                 [](const v1::ReportActivity& a) { return a.text(); });
+  TakeFinerSplit(principal.issues(), *full.mutable_issues(),
+                 [](const std::string& s) { return s; });
+}
+
+// The full list with the principal goals marked; a principal goal missing
+// from the full list becomes a row of its own.
+v1::Report Merge(std::map<int, v1::ReportRow> principal, std::map<int, v1::ReportRow> full) {
+  v1::Report report;
+  std::map<std::string, v1::ReportRow*> by_title;
+  for (auto& [number, row] : full) by_title.emplace(MatchKey(row.title()), &row);
+  std::vector<v1::ReportRow> unmatched;
+  for (auto& [number, row] : principal) {
+    auto it = by_title.find(MatchKey(row.title()));
+    if (it != by_title.end()) {
+      it->second->set_principal_number(number);
+      TakeFinerSplits(row, *it->second);
+    } else {
+      row.set_principal_number(number);
+      row.set_report_number(0);
+      unmatched.push_back(std::move(row));
+    }
+  }
+  for (auto& [number, row] : full) *report.add_rows() = std::move(row);
+  for (auto& row : unmatched) *report.add_rows() = std::move(row);
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Report> ParseReportText(std::string_view content) {
+  std::map<int, v1::ReportRow> principal, full;
+  std::map<int, v1::ReportRow>* table = nullptr;  // the table rows go to
+  bool principal_heading = false;
+  bool header_seen = false;
+  int line = 0;
+  for (std::string_view rest = content; !rest.empty() || line == 0;) {
+    ++line;
+    const size_t end = rest.find('\n');
+    std::string_view text = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (text.ends_with('\r')) text.remove_suffix(1);
+    if (text.find('\t') == std::string_view::npos) {
+      // Prose: a heading about 進捗状況 starts a table; 主な marks the principal one.
+      const std::string key = MatchKey(text);
+      if (key.find("進捗状況") != std::string::npos) {
+        principal_heading = key.find("主な") != std::string::npos;
+        header_seen = false;
+      }
+      if (rest.empty()) break;
+      continue;
+    }
+    std::vector<std::string> cells = SplitTabs(text);
+    if (cells.size() != std::size(kColumns)) {
+      return LineError(line, fmt::format("expected 7 tab-separated columns (No., 部局名, 目標, "
+                                         "評価, 成果指標, 取組内容, 今後の課題等), found {}",
+                                         cells.size()));
+    }
+    if (IsHeader(cells)) {
+      if (absl::Status s = CheckHeader(line, cells); !s.ok()) return s;
+      header_seen = true;
+      table = principal_heading ? &principal : &full;
+      continue;
+    }
+    if (!header_seen) {
+      return LineError(line, "a goal row before any header row: expected a No. 部局名 … header");
+    }
+    absl::StatusOr<v1::ReportRow> row = ParseRow(line, cells);
+    if (!row.ok()) return row.status();
+    if (absl::Status s = AddRow(*std::move(row), *table); !s.ok()) return s;
+  }
+  if (principal.empty() && full.empty()) {
+    return absl::InvalidArgumentError(
+        "no goal rows found: expected a No. header row followed by tab-separated goal rows");
+  }
+  return Merge(std::move(principal), std::move(full));
+}
+
+absl::StatusOr<v1::Report> ParseReportCsv(std::string_view content) {
+  absl::StatusOr<std::vector<CsvRecord>> records = ReadCsv(content);
+  if (!records.ok()) return records.status();
+  if (records->empty())
+    return absl::InvalidArgumentError("the CSV is empty: expected a header row");
+  const CsvRecord& header = records->front();
+  if (absl::Status s = CheckHeader(header.line, header.cells); !s.ok()) return s;
+  const bool has_principal =
+      header.cells.size() > std::size(kColumns) &&
+      MatchKey(header.cells[std::size(kColumns)]) == MatchKey(kPrincipalColumn);
+  const size_t width = std::size(kColumns) + (has_principal ? 1 : 0);
+  std::map<int, v1::ReportRow> principal, full;
+  for (size_t i = 1; i < records->size(); ++i) {
+    const CsvRecord& record = (*records)[i];
+    if (record.cells.size() == 1 && record.cells[0].empty()) continue;  // a blank line
+    if (record.cells.size() != width) {
+      return LineError(record.line, fmt::format("expected {} columns as in the header, found {}",
+                                                width, record.cells.size()));
+    }
+    std::vector<std::string> cells = record.cells;
+    int principal_number = 0;
+    if (has_principal && !MatchKey(cells.back()).empty()) {
+      absl::StatusOr<int> number = ParseNumber(record.line, kPrincipalColumn, cells.back());
+      if (!number.ok()) return number.status();
+      principal_number = *number;
+    }
+    // A principal goal outside the full list has no No.; it is keyed by its
+    // principal number.
+    const bool numbered = !MatchKey(cells[0]).empty();
+    if (!numbered && principal_number == 0) {
+      return LineError(record.line, "No. is empty: expected a number, or a 主な目標No.");
+    }
+    if (!numbered) cells[0] = std::to_string(principal_number);
+    absl::StatusOr<v1::ReportRow> row = ParseRow(record.line, cells);
+    if (!row.ok()) return row.status();
+    if (!numbered) {
+      if (absl::Status s = AddRow(*std::move(row), principal); !s.ok()) return s;
+      continue;
+    }
+    row->set_principal_number(principal_number);
+    if (absl::Status s = AddRow(*std::move(row), full); !s.ok()) return s;
+  }
+  v1::Report report = Merge(std::move(principal), {});
+  for (auto& [number, row] : full) *report.add_rows() = std::move(row);
+  std::stable_sort(report.mutable_rows()->begin(), report.mutable_rows()->end(),
+                   [](const v1::ReportRow& a, const v1::ReportRow& b) {
+                     return (a.report_number() == 0) < (b.report_number() == 0);
+                   });
+  return report;
+}
+
+std::vector<std::string> RowCells(const v1::ReportRow& row) {
+  std::string departments;
+  for (const std::string& d : row.departments()) {
+    if (!departments.empty()) departments += "・";
+    departments += d;
+  }
+  std::vector<std::string> indicators;
+  for (const auto& indicator : row.indicators()) indicators.push_back(indicator.text());
+  std::vector<std::string> issues(row.issues().begin(), row.issues().end());
+  return {
+      row.report_number() ? std::to_string(row.report_number()) : "",
+      departments,
+      row.title(),
+      row.rating() == v1::RATING_UNSPECIFIED ? "" : std::string(domain::RatingLetter(row.rating())),
+      JoinItems(indicators),
+      JoinActivities(row.activities()),
+      issues.empty() ? std::string(kNoIssues) : JoinItems(issues)};
+}
+
+}  // namespace dxledger::report
