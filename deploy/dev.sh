@@ -18,6 +18,7 @@ PACKAGES=(
   librocksdb-dev libabsl-dev libicu-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  chromium   # the HTML export is checked in a real browser
 )
 
 install_missing() {
@@ -55,7 +56,20 @@ case "${1:-}" in
     install_missing
     build
     echo "== starting dxledgerd (Ctrl-C stops it)"
-    exec "$BUILD_DIR/service/dxledgerd" --data-dir "$DATA_DIR" --listen "$LISTEN"
+    mkdir -p "$DATA_DIR"
+    rm -f "$DATA_DIR/.port"
+    "$BUILD_DIR/service/dxledgerd" --data-dir "$DATA_DIR" --listen "$LISTEN" \
+      --port-file "$DATA_DIR/.port" &
+    server=$!
+    trap 'kill -TERM "$server" 2>/dev/null; wait "$server"' INT TERM
+    for _ in $(seq 100); do [ -s "$DATA_DIR/.port" ] && break; sleep 0.1; done
+    [ -s "$DATA_DIR/.port" ] || { wait "$server"; exit 1; }
+    # Importing the seed again writes nothing, so every start may do it.
+    echo "== importing the FY2021 report (tests/fixtures/dx-progress-report-fy2021.txt)"
+    "$BUILD_DIR/client/dxledger" --server "$LISTEN" --data-dir "$DATA_DIR" \
+      import report tests/fixtures/dx-progress-report-fy2021.txt --year 2021 | tail -n 1
+    echo "== ready: $BUILD_DIR/client/dxledger --server $LISTEN --data-dir $DATA_DIR goal list"
+    wait "$server"
     ;;
   test)
     install_missing

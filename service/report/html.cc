@@ -21,6 +21,7 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
 th,td{border:1px solid #8c959f;padding:.3rem .4rem;vertical-align:top;white-space:pre-line}
 th{background:#eaeef2}td.no,td.rating{text-align:center;white-space:nowrap}
+col.dept{width:8em}col.title{width:16em}col.indicator{width:14em}col.issues{width:16em}
 td.rating span{display:inline-block;min-width:1.6em;border-radius:.3em;color:#fff;font-weight:bold}
 .legend{font-size:.85rem;color:#57606a}.timeline{font-size:.8rem}
 .timeline li{margin:.1rem 0}.muted{color:#57606a}
@@ -132,8 +133,12 @@ void Timelines(const v1::Report& report, const HtmlContext& context, std::string
         "<ol>\n",
         row.report_number(), Escape(row.title()), it->second.size());
     for (const v1::Event& event : it->second) {
-      out += fmt::format("<li><time>{}</time> <b>{}</b> {}</li>\n", FormatTime(event.record_time()),
-                         Escape(event.actor()), Escape(DescribeEvent(event)));
+      out +=
+          fmt::format("<li><time>{}</time> <b>{}</b> {}{}</li>\n", FormatTime(event.record_time()),
+                      Escape(event.actor()), Escape(DescribeEvent(event)),
+                      event.reason().empty()
+                          ? ""
+                          : " <span class=\"muted\">— " + Escape(event.reason()) + "</span>");
     }
     out += "</ol></details>\n";
   }

@@ -3,6 +3,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "service/report/cells.h"
+#include "service/report/csv.h"
+#include "service/report/import_plan.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
 
@@ -16,11 +19,242 @@ std::string ReadSeed() {
   return content.str();
 }
 
-TEST(SeedDump, Dump) {
-  absl::StatusOr<v1::Report> report = ParseReportText(ReadSeed());
-  ASSERT_TRUE(report.ok()) << report.status();
-  std::cout << RenderJson(*report) << std::endl;
-  std::cout << RenderCsv(*report) << std::endl;
+const v1::ReportRow& Row(const v1::Report& report, int number) {
+  for (const v1::ReportRow& row : report.rows()) {
+    if (row.report_number() == number) return row;
+  }
+  static const v1::ReportRow kMissing;
+  ADD_FAILURE() << "no row No. " << number;
+  return kMissing;
+}
+
+std::vector<std::string> Departments(const v1::ReportRow& row) {
+  return {row.departments().begin(), row.departments().end()};
+}
+
+class SeedTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<v1::Report> parsed = ParseReportText(ReadSeed());
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    report_ = *std::move(parsed);
+  }
+  v1::Report report_;
+};
+
+TEST_F(SeedTest, HasTwentyThreeGoalsFivePrincipalNoneTwice) {
+  ASSERT_EQ(report_.rows_size(), 23);
+  std::map<int, int> principal;  // principal No. → report No.
+  for (int i = 0; i < report_.rows_size(); ++i) {
+    EXPECT_EQ(report_.rows(i).report_number(), i + 1);
+    if (report_.rows(i).principal_number() != 0) {
+      principal[report_.rows(i).principal_number()] = report_.rows(i).report_number();
+    }
+  }
+  EXPECT_EQ(principal, (std::map<int, int>{{1, 4}, {2, 12}, {3, 14}, {4, 16}, {5, 22}}));
+}
+
+TEST_F(SeedTest, ReadsRatings) {
+  std::string ratings;
+  for (const v1::ReportRow& row : report_.rows()) ratings += v1::Rating_Name(row.rating()).back();
+  EXPECT_EQ(ratings, "BBBBBBBACABBBBBBBCBBBBB");
+}
+
+TEST_F(SeedTest, SplitsJointOwnersAndDropsStraySpaces) {
+  EXPECT_EQ(Departments(Row(report_, 4)), (std::vector<std::string>{"総務部", "企画振興部"}));
+  EXPECT_EQ(Departments(Row(report_, 6)), (std::vector<std::string>{"総務部", "出納局"}));
+  EXPECT_EQ(Departments(Row(report_, 10)), (std::vector<std::string>{"総務部", "企画振興部"}));
+  EXPECT_EQ(Departments(Row(report_, 12)), (std::vector<std::string>{"観光文化スポーツ部"}));
+}
+
+TEST_F(SeedTest, JoinsSpacedLetters) {
+  EXPECT_EQ(Row(report_, 16).title(), "DXを牽引する公設試験研究機関のデジタル化の推進");
+  EXPECT_EQ(Row(report_, 17).title(), "企業の競争力強化に向けたDXの推進");
+  EXPECT_NE(Row(report_, 18).issues(0).find("SDGs推進枠"), std::string::npos);
+  EXPECT_NE(Row(report_, 18).issues(0).find("ICT導入支援枠"), std::string::npos);
+}
+
+TEST_F(SeedTest, TagsOnlyFromDtDlDx) {
+  const v1::ReportRow& row = Row(report_, 16);
+  ASSERT_EQ(row.activities_size(), 3);
+  EXPECT_EQ(row.activities(1).text(), "【農業試験場】 AI技術を活用した野菜の病害防除技術の確立");
+  EXPECT_EQ(row.activities(2).text(),
+            "【果樹試験場】 スマートグラスを用いた技術習得・補助システムの開発・実証");
+  for (const v1::ReportActivity& activity : row.activities()) {
+    EXPECT_EQ(std::vector<int>(activity.tags().begin(), activity.tags().end()),
+              (std::vector<int>{v1::TAG_DT, v1::TAG_DL}));
+  }
+  EXPECT_EQ(Row(report_, 15).activities(0).text(),
+            "課題の検討を行い、令和4年度の予算措置を行った。");
+  EXPECT_EQ(Row(report_, 15).activities(0).tags(0), v1::TAG_DT);
+}
+
+TEST_F(SeedTest, ParsesIndicatorTargetsAndActuals) {
+  const v1::ReportRow& row = Row(report_, 9);
+  ASSERT_EQ(row.indicators_size(), 2);
+  EXPECT_EQ(row.indicators(0).text(), "操作体験会の受講者数（1,500人）");
+  EXPECT_EQ(row.indicators(0).target_value(), 1500);
+  EXPECT_EQ(row.indicators(0).unit(), "人");
+  EXPECT_EQ(row.indicators(0).actual_value(), 543);
+  EXPECT_EQ(row.indicators(1).target_value(), 90);
+  EXPECT_EQ(row.indicators(1).actual_value(), 30);
+  const v1::ReportRow& works = Row(report_, 20);
+  ASSERT_EQ(works.indicators_size(), 2);
+  EXPECT_EQ(works.indicators(0).target_value(), 2);
+  EXPECT_EQ(works.indicators(0).unit(), "件");
+  EXPECT_EQ(works.indicators(1).text(), "ICT活用モデル工事（34件以上）の推進");
+  EXPECT_EQ(works.indicators(1).target_value(), 34);
+  EXPECT_EQ(Row(report_, 22).indicators(1).unit(), "回");  // (40回程度)
+  EXPECT_FALSE(Row(report_, 1).indicators(0).has_target_value());
+}
+
+TEST_F(SeedTest, IssuesAreItems) {
+  EXPECT_EQ(Row(report_, 3).issues_size(), 0);  // （特になし）
+  ASSERT_EQ(Row(report_, 21).issues_size(), 2);
+  EXPECT_EQ(Row(report_, 21).issues(0), "電子決済端末設置場所の検討");
+  // The full list lost the bullets of No. 16; the principal table kept them.
+  EXPECT_EQ(Row(report_, 16).issues_size(), 2);
+}
+
+struct MalformedCase {
+  std::string name;
+  std::string content;
+  std::string mentions;
+};
+
+class MalformedTextTest : public testing::TestWithParam<MalformedCase> {};
+
+TEST_P(MalformedTextTest, IsRefusedWithTheLine) {
+  absl::StatusOr<v1::Report> report = ParseReportText(GetParam().content);
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(report.status().message()).find(GetParam().mentions), std::string::npos)
+      << report.status();
+}
+
+const std::string kHeader = "No.\t部局名\t目標\t評価\t令和3年度 成果指標\t取組内容\t今後の課題等\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, MalformedTextTest,
+    testing::Values(
+        MalformedCase{"Empty", "", "no goal rows"},
+        MalformedCase{"SixColumns", kHeader + "1\t総務部\t目標\tB\t指標\t取組\n",
+                      "line 2: expected 7"},
+        MalformedCase{"BadRating", kHeader + "1\t総務部\t目標\tE\t指標\t取組\t課題\n",
+                      "line 2: 評価"},
+        MalformedCase{"BadNumber", kHeader + "x\t総務部\t目標\tB\t指標\t取組\t課題\n",
+                      "line 2: No."},
+        MalformedCase{"RowBeforeHeader", "1\t総務部\t目標\tB\t指標\t取組\t課題\n", "line 1"},
+        MalformedCase{"NoTitle", kHeader + "1\t総務部\t \tB\t指標\t取組\t課題\n", "目標 is empty"},
+        MalformedCase{"NoDepartment", kHeader + "1\t\t目標\tB\t指標\t取組\t課題\n", "部局名"},
+        MalformedCase{"Twice",
+                      kHeader + "1\t総務部\t目標\tB\t指標\t取組\t課題\n" +
+                          "1\t総務部\t別\tB\t指標\t取組\t課題\n",
+                      "line 3: No. 1 appears twice"},
+        MalformedCase{"BadHeader", "No.\t部局\t目標\t評価\t成果指標\t取組内容\t今後の課題等\n",
+                      "line 1: expected the header"}),
+    [](const testing::TestParamInfo<MalformedCase>& info) { return info.param.name; });
+
+TEST(CellsTest, SplitsItemsOnMarkupAndWordInitialBullets) {
+  EXPECT_EQ(SplitItems("<ul style=\"list-style-type: none\"> ・一つ目 ・二つ目</ul>"),
+            (std::vector<std::string>{"一つ目", "二つ目"}));
+  EXPECT_EQ(SplitItems("<p>技術習得・補助システム</p><p style=\"x\">次</p>"),
+            (std::vector<std::string>{"技術習得・補助システム", "次"}));
+  EXPECT_EQ(SplitItems("a\nb"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(SplitItems("S D G s推進枠と I C T  と\u3000SF"),
+            (std::vector<std::string>{"SDGs推進枠と ICT と SF"}));
+  EXPECT_EQ(SplitItems("Web会議 A 評価"), (std::vector<std::string>{"Web会議 A 評価"}));
+  EXPECT_EQ(SplitItems("x < y"), (std::vector<std::string>{"x < y"}));
+}
+
+TEST(CellsTest, TagMarkerOnTheLastItemIsTheCells) {
+  std::vector<std::string> items = {"一つ目", "二つ目 【DT DL】"};
+  std::vector<std::vector<v1::Tag>> tags = ExtractTags(items);
+  EXPECT_EQ(items, (std::vector<std::string>{"一つ目", "二つ目"}));
+  EXPECT_EQ(tags, (std::vector<std::vector<v1::Tag>>{{v1::TAG_DT, v1::TAG_DL},
+                                                     {v1::TAG_DT, v1::TAG_DL}}));
+  items = {"【農業試験場】 研究", "【DX】"};
+  tags = ExtractTags(items);
+  EXPECT_EQ(items, (std::vector<std::string>{"【農業試験場】 研究"}));
+  EXPECT_EQ(tags, (std::vector<std::vector<v1::Tag>>{{v1::TAG_DX}}));
+  items = {"a 【DT】", "b 【DL】"};
+  tags = ExtractTags(items);
+  EXPECT_EQ(tags, (std::vector<std::vector<v1::Tag>>{{v1::TAG_DT}, {v1::TAG_DL}}));
+  items = {"研究 【試験】"};
+  EXPECT_TRUE(ExtractTags(items)[0].empty());
+  EXPECT_EQ(items[0], "研究 【試験】");
+}
+
+TEST(CsvTest, QuotesWhatNeedsItAndReadsItBack) {
+  const std::string csv = WriteCsv({{"No.", "目標"}, {"1", "a,b"}, {"2", "say \"hi\"\n・次"}});
+  EXPECT_EQ(csv, "\xEF\xBB\xBFNo.,目標\r\n1,\"a,b\"\r\n2,\"say \"\"hi\"\"\n・次\"\r\n");
+  absl::StatusOr<std::vector<CsvRecord>> records = ReadCsv(csv);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_EQ((*records)[2].cells[1], "say \"hi\"\n・次");
+  EXPECT_EQ((*records)[2].line, 3);
+  EXPECT_EQ(ReadCsv("a,b\n1,\"open\n").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadCsv("a,\"b\"x\n").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SeedTest, CsvReadsBackTheSameRows) {
+  absl::StatusOr<v1::Report> again = ParseReportCsv(RenderCsv(report_));
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->rows_size(), 23);
+  for (int i = 0; i < 23; ++i) {
+    v1::ReportRow expected = report_.rows(i);
+    v1::ReportRow actual = again->rows(i);
+    expected.clear_source_line();
+    actual.clear_source_line();
+    EXPECT_EQ(expected.DebugString(), actual.DebugString()) << "row " << i + 1;
+  }
+}
+
+TEST_F(SeedTest, CsvHasExcelsShape) {
+  const std::string csv = RenderCsv(report_);
+  EXPECT_TRUE(
+      csv.starts_with("\xEF\xBB\xBFNo.,部局名,目標,評価,成果指標,取組内容,今後の課題等,"
+                      "主な目標No.\r\n"));
+  EXPECT_NE(
+      csv.find(
+          "\r\n9,企画振興部,高齢者のデジタルデバイド対策の推進,C,"
+          "\"・操作体験会の受講者数（1,500人）\n・デジタル活用サポーターの育成者数（90人）\","),
+      std::string::npos);
+}
+
+TEST_F(SeedTest, PlanCreatesEverythingOnceAndThenNothing) {
+  std::vector<PlannedCommand> plan = PlanImport(report_, 2021, "050008", {});
+  int created = 0;
+  for (const PlannedCommand& c : plan) created += c.method == "CreateGoal";
+  EXPECT_EQ(created, 23);
+  EXPECT_EQ(plan.front().command.goal.goal_id, "fy2021-01");
+}
+
+TEST(PlanImportTest, WritesOnlyTheDifferences) {
+  v1::Goal goal;
+  goal.set_goal_id("fy2021-09");
+  goal.set_fiscal_year(2021);
+  goal.set_title("高齢者のデジタルデバイド対策の推進");
+  goal.add_departments("企画振興部");
+  goal.set_report_number(9);
+  goal.set_rating(v1::RATING_C);
+  v1::Issue* kept = goal.add_issues();
+  kept->set_issue_id("iss1");
+  kept->set_text("周知の拡大");
+  v1::Issue* dropped = goal.add_issues();
+  dropped->set_issue_id("iss2");
+  dropped->set_text("古い課題");
+  v1::Report file;
+  v1::ReportRow* row = file.add_rows();
+  row->set_report_number(9);
+  row->add_departments("企画振興部");
+  row->set_title("高齢者のデジタルデバイド対策の推進");
+  row->set_rating(v1::RATING_B);
+  row->add_issues("周知の拡大");
+  std::vector<PlannedCommand> plan = PlanImport(file, 2021, "050008", {goal});
+  std::vector<std::string> methods;
+  for (const PlannedCommand& c : plan) methods.push_back(c.method);
+  EXPECT_EQ(methods, (std::vector<std::string>{"SetRating", "ResolveIssue"}));
+  EXPECT_EQ(plan[1].command.proposal.issue_resolved().issue_id(), "iss2");
 }
 
 }  // namespace

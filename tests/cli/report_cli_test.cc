@@ -1,0 +1,130 @@
+// Importing and exporting the report with the CLI, and the HTML page in a
+// real browser.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nlohmann/json.hpp"
+#include "tests/service/test_server.h"
+
+namespace dxledger {
+namespace {
+
+using testing::RunCommand;
+using testing::TestServer;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+class ReportCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { server_.Start(); }
+  int Run(const std::string& args) {
+    return RunCommand(std::string(DXLEDGER_PATH) + " --server " + server_.address() +
+                          " --data-dir " + server_.data_dir() + " " + args,
+                      &out_, &err_);
+  }
+  std::string Path(const std::string& name) { return server_.data_dir() + "/" + name; }
+
+  TestServer server_;
+  std::string out_, err_;
+};
+
+TEST_F(ReportCliTest, ImportsTheSeedOnceAndExportsIt) {
+  ASSERT_EQ(Run(std::string("import report ") + SEED_REPORT + " --year 令和3年度 --dry-run"), 0)
+      << err_;
+  EXPECT_NE(out_.find("23 goals would be created"), std::string::npos) << out_;
+  EXPECT_NE(out_.find("nothing was written"), std::string::npos) << out_;
+  ASSERT_EQ(Run("log --limit 1"), 0);
+  EXPECT_NE(out_.find("head position 0"), std::string::npos) << out_;
+
+  ASSERT_EQ(Run(std::string("import report ") + SEED_REPORT + " --year 2021"), 0) << err_;
+  EXPECT_NE(out_.find("23 goals created"), std::string::npos) << out_;
+  ASSERT_EQ(Run(std::string("import report ") + SEED_REPORT + " --year 2021"), 0) << err_;
+  EXPECT_NE(out_.find("23 unchanged; 0 events; nothing to write"), std::string::npos) << out_;
+
+  ASSERT_EQ(Run("goal get fy2021-16"), 0) << err_;
+  EXPECT_NE(out_.find("report No.   16 (principal)"), std::string::npos) << out_;
+  EXPECT_NE(out_.find("【農業試験場】"), std::string::npos) << out_;
+
+  ASSERT_EQ(Run("export --year 2021 --format csv -o " + Path("a.csv")), 0) << err_;
+  ASSERT_EQ(Run("export --year 2021 --format markdown"), 0) << err_;
+  EXPECT_NE(out_.find("| 9 | 企画振興部 | 高齢者のデジタルデバイド対策の推進 | C |"),
+            std::string::npos);
+  ASSERT_EQ(Run("export --year 2021 --format json"), 0) << err_;
+  EXPECT_NE(out_.find("\"actual_value\": 543"), std::string::npos);
+}
+
+TEST_F(ReportCliTest, BrokenFileIsRefusedWithItsLineAndWritesNothing) {
+  std::string broken = ReadFile(SEED_REPORT);
+  broken.replace(broken.find("\tB\t業務状況の把握"), 3, "\tX\t");
+  std::ofstream(Path("broken.txt")) << broken;
+  EXPECT_EQ(Run("import report " + Path("broken.txt") + " --year 2021"), 1);
+  EXPECT_NE(err_.find("INVALID_ARGUMENT: line 6: 評価 \"X\""), std::string::npos) << err_;
+  ASSERT_EQ(Run("log --limit 1"), 0);
+  EXPECT_NE(out_.find("head position 0"), std::string::npos) << out_;
+}
+
+// Page requests in a Chromium net log: those made with the file page's
+// network isolation key (Chromium's own background traffic has another).
+std::vector<std::string> PageRequests(const std::string& net_log) {
+  std::vector<std::string> urls;
+  nlohmann::json log = nlohmann::json::parse(ReadFile(net_log), nullptr, false);
+  if (log.is_discarded()) return {"(net log unreadable)"};
+  for (const auto& event : log.value("events", nlohmann::json::array())) {
+    const auto& params = event.value("params", nlohmann::json::object());
+    const std::string key = params.value("network_isolation_key", "");
+    const std::string url = params.value("url", "");
+    if (key.starts_with("file://") && !url.starts_with("file:") && !url.starts_with("data:")) {
+      urls.push_back(url);
+    }
+  }
+  return urls;
+}
+
+TEST_F(ReportCliTest, HtmlPageLoadsInChromiumWithNoRequestLeavingIt) {
+  if (!std::filesystem::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed";
+  ASSERT_EQ(Run(std::string("import report ") + SEED_REPORT + " --year 2021"), 0) << err_;
+  ASSERT_EQ(Run("rating set fy2021-09 B --reason 再評価"), 0) << err_;
+  ASSERT_EQ(Run("export --year 2021 --format html -o " + Path("report.html")), 0) << err_;
+  // A page that does fetch something proves the net-log check can see it.
+  std::ofstream(Path("control.html")) << "<img src=\"http://192.0.2.1/x.png\">";
+
+  auto load = [&](const std::string& page, std::string& dom) {
+    const std::string chromium =
+        "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
+        "--no-first-run --disable-background-networking --disable-component-update "
+        "--disable-sync --user-data-dir=" +
+        Path("chromium-" + page) + " --log-net-log=" + Path(page + ".netlog") +
+        " --dump-dom file://" + Path(page);
+    EXPECT_EQ(RunCommand(chromium, &dom), 0);
+    return PageRequests(Path(page + ".netlog"));
+  };
+  std::string dom, control_dom;
+  EXPECT_EQ(load("report.html", dom), std::vector<std::string>{});
+  EXPECT_EQ(load("control.html", control_dom), std::vector<std::string>{"http://192.0.2.1/x.png"});
+
+  const size_t all = dom.find("<div id=\"all-goals\">");
+  ASSERT_NE(all, std::string::npos);
+  const std::string table = dom.substr(all, dom.find("</div>", all) - all);
+  EXPECT_EQ(Count(table, "<tr class=\"goal\">"), 23u);
+  EXPECT_EQ(Count(dom, "<tr class=\"goal\">"), 28u);  // and the 5 principal goals
+  EXPECT_NE(dom.find("<svg id=\"ratings-chart\""), std::string::npos);
+  EXPECT_GE(Count(dom, "class=\"bar\""), 12u);  // at least one bar per department
+  EXPECT_NE(dom.find("rating C → B: 再評価"), std::string::npos);  // the timeline
+}
+
+}  // namespace
+}  // namespace dxledger

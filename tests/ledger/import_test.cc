@@ -1,0 +1,168 @@
+// Importing and exporting the report through the ledger (memory store).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "service/ledger/ledger.h"
+#include "storage/stores.h"
+
+namespace dxledger::ledger {
+namespace {
+
+std::string ReadSeed() {
+  std::ifstream in(SEED_REPORT);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+void Replace(std::string& text, std::string_view from, std::string_view to) {
+  const size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  text.replace(at, from.size(), to);
+}
+
+class ImportTest : public testing::Test {
+ protected:
+  absl::StatusOr<ImportOutcome> Import(std::string content, v1::ReportFormat format, Ledger& ledger,
+                                       bool validate_only = false, std::string request_id = "") {
+    ImportRequest request;
+    request.organization = "050008";
+    request.fiscal_year = 2021;
+    request.format = format;
+    request.content = std::move(content);
+    request.file_name = "dx-progress-report-fy2021.txt";
+    request.validate_only = validate_only;
+    request.actor = "hq-secretariat";
+    request.request_id = std::move(request_id);
+    return ledger.ImportReportAndWait(std::move(request));
+  }
+  absl::StatusOr<ImportOutcome> Import(std::string content, bool validate_only = false) {
+    return Import(std::move(content), v1::REPORT_FORMAT_TEXT, ledger_, validate_only);
+  }
+
+  std::unique_ptr<storage::LogStore> store_ = storage::NewMemoryEventStore();
+  Ledger ledger_{*store_, "050008"};
+};
+
+TEST_F(ImportTest, SeedBecomesTwentyThreeGoalsOnce) {
+  absl::StatusOr<ImportOutcome> first = Import(ReadSeed());
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->goals_created, 23u);
+  EXPECT_EQ(first->events.size(), ledger_.head().position);
+  for (const v1::Event& event : first->events) {
+    EXPECT_EQ(event.actor(), "hq-secretariat");
+    EXPECT_EQ(event.reason(),
+              "import dx-progress-report-fy2021.txt sha256:" + first->content_sha256);
+  }
+  absl::StatusOr<v1::Goal> goal = ledger_.GetGoal({"050008", "fy2021-09"});
+  ASSERT_TRUE(goal.ok());
+  EXPECT_EQ(goal->rating(), v1::RATING_C);
+  EXPECT_EQ(goal->indicators(0).actual_value(), 543);
+  absl::StatusOr<v1::Goal> principal = ledger_.GetGoal({"050008", "fy2021-16"});
+  EXPECT_TRUE(principal->principal());
+  EXPECT_EQ(principal->principal_number(), 4);
+
+  const uint64_t head = ledger_.head().position;
+  absl::StatusOr<ImportOutcome> again = Import(ReadSeed());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->events.empty());
+  EXPECT_EQ(again->goals_unchanged, 23u);
+  EXPECT_EQ(ledger_.head().position, head);
+  EXPECT_TRUE(ledger_.Verify().ok());
+}
+
+TEST_F(ImportTest, DryRunAndBrokenFilesWriteNothing) {
+  absl::StatusOr<ImportOutcome> dry = Import(ReadSeed(), /*validate_only=*/true);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_EQ(dry->goals_created, 23u);
+  EXPECT_GT(dry->events.size(), 100u);
+  EXPECT_EQ(ledger_.head().position, 0u);
+
+  std::string broken = ReadSeed();
+  Replace(broken, "18\t産業労働部\t県制度融資の機関間デジタル化の推進\tC",
+          "18\t産業労働部\t県制度融資の機関間デジタル化の推進\tE");
+  absl::Status status = Import(broken).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("line 44"), absl::string_view::npos) << status;
+  EXPECT_EQ(ledger_.head().position, 0u);
+}
+
+TEST_F(ImportTest, ChangedFileWritesOnlyTheDifferences) {
+  ASSERT_TRUE(Import(ReadSeed()).ok());
+  const uint64_t head = ledger_.head().position;
+  std::string changed = ReadSeed();
+  Replace(changed, "高齢者のデジタルデバイド対策の推進\tC",
+          "高齢者のデジタルデバイド対策の推進\tB");
+  Replace(changed, "23\t警察本部\t運転免許証のデジタル化",
+          "23\t警察本部\t運転免許証のデジタル化の推進");
+  absl::StatusOr<ImportOutcome> outcome = Import(changed);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  ASSERT_EQ(outcome->events.size(), 2u);
+  EXPECT_EQ(outcome->goals_changed, 2u);
+  EXPECT_EQ(outcome->events[0].goal(), "organizations/050008/goals/fy2021-09");
+  EXPECT_EQ(outcome->events[0].rating_set().previous_rating(), v1::RATING_C);
+  EXPECT_EQ(outcome->events[0].rating_set().rating(), v1::RATING_B);
+  EXPECT_EQ(outcome->events[1].goal_revised().title(), "運転免許証のデジタル化の推進");
+  EXPECT_EQ(ledger_.head().position, head + 2);
+}
+
+TEST_F(ImportTest, CsvRoundTripIsIdentical) {
+  ASSERT_TRUE(Import(ReadSeed()).ok());
+  absl::StatusOr<ExportOutcome> first = ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_CSV);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->file_name, "dx-progress-report-fy2021.csv");
+
+  std::unique_ptr<storage::LogStore> fresh_store = storage::NewMemoryEventStore();
+  Ledger fresh(*fresh_store, "050008");
+  absl::StatusOr<ImportOutcome> imported = Import(first->content, v1::REPORT_FORMAT_CSV, fresh);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->goals_created, 23u);
+  absl::StatusOr<ExportOutcome> second = fresh.ExportReport("050008", 2021, v1::REPORT_FORMAT_CSV);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->content, first->content);
+  // And the exported CSV is no change to the ledger it came from.
+  absl::StatusOr<ImportOutcome> back = Import(first->content, v1::REPORT_FORMAT_CSV, ledger_);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->events.empty());
+}
+
+TEST_F(ImportTest, ARepeatedRequestIdReplays) {
+  absl::StatusOr<ImportOutcome> first =
+      Import(ReadSeed(), v1::REPORT_FORMAT_TEXT, ledger_, false, "import-1");
+  ASSERT_TRUE(first.ok());
+  absl::StatusOr<ImportOutcome> again =
+      Import(ReadSeed(), v1::REPORT_FORMAT_TEXT, ledger_, false, "import-1");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->events.size(), first->events.size());
+  EXPECT_EQ(again->goals_created, 23u);
+  std::string other = ReadSeed();
+  Replace(other, "運転免許証のデジタル化", "運転免許証のデジタル化の推進");
+  EXPECT_EQ(Import(other, v1::REPORT_FORMAT_TEXT, ledger_, false, "import-1").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ImportTest, ExportsEveryFormat) {
+  ASSERT_TRUE(Import(ReadSeed()).ok());
+  absl::StatusOr<ExportOutcome> json = ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_JSON);
+  ASSERT_TRUE(json.ok());
+  EXPECT_NE(json->content.find("\"target_value\": 1500"), std::string::npos);
+  EXPECT_NE(json->content.find("\"TAG_DL\""), std::string::npos);
+  absl::StatusOr<ExportOutcome> markdown =
+      ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_MARKDOWN);
+  ASSERT_TRUE(markdown.ok());
+  EXPECT_NE(markdown->content.find("| 9 | 企画振興部 | 高齢者のデジタルデバイド対策の推進 | C |"),
+            std::string::npos);
+  absl::StatusOr<ExportOutcome> html = ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_HTML);
+  ASSERT_TRUE(html.ok());
+  EXPECT_NE(html->content.find("<svg id=\"ratings-chart\""), std::string::npos);
+  EXPECT_EQ(ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_TEXT).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_.ExportReport("050008", 1899, v1::REPORT_FORMAT_CSV).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace dxledger::ledger
