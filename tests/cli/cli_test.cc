@@ -6,19 +6,15 @@
 namespace dxledger {
 namespace {
 
-using testing::RunCommand;
-using testing::TestServer;
+using testsupport::RunCommand;
+using testsupport::TestServer;
 
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override { server_.Start(); }
 
   // Runs `dxledger --server … --data-dir … ARGS`; returns the exit code.
-  int Run(const std::string& args) {
-    return RunCommand(std::string(DXLEDGER_PATH) + " --server " + server_.address() +
-                          " --data-dir " + server_.data_dir() + " " + args,
-                      &out_, &err_);
-  }
+  int Run(const std::string& args) { return testsupport::RunCli(server_, args, &out_, &err_); }
 
   TestServer server_;
   std::string out_, err_;

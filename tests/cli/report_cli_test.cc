@@ -12,15 +12,9 @@
 namespace dxledger {
 namespace {
 
-using testing::RunCommand;
-using testing::TestServer;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+using testsupport::ReadFile;
+using testsupport::RunCommand;
+using testsupport::TestServer;
 
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
@@ -31,11 +25,7 @@ size_t Count(const std::string& text, const std::string& what) {
 class ReportCliTest : public ::testing::Test {
  protected:
   void SetUp() override { server_.Start(); }
-  int Run(const std::string& args) {
-    return RunCommand(std::string(DXLEDGER_PATH) + " --server " + server_.address() +
-                          " --data-dir " + server_.data_dir() + " " + args,
-                      &out_, &err_);
-  }
+  int Run(const std::string& args) { return testsupport::RunCli(server_, args, &out_, &err_); }
   std::string Path(const std::string& name) { return server_.data_dir() + "/" + name; }
 
   TestServer server_;

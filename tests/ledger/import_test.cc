@@ -1,21 +1,14 @@
 // Importing and exporting the report through the ledger (memory store).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "service/ledger/ledger.h"
 #include "storage/stores.h"
+#include "tests/fixture.h"
 
 namespace dxledger::ledger {
 namespace {
 
-std::string ReadSeed() {
-  std::ifstream in(SEED_REPORT);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+std::string ReadSeed() { return testsupport::ReadFile(SEED_REPORT); }
 
 void Replace(std::string& text, std::string_view from, std::string_view to) {
   const size_t at = text.find(from);

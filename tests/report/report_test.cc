@@ -1,23 +1,16 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "service/report/cells.h"
 #include "service/report/csv.h"
 #include "service/report/import_plan.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
+#include "tests/fixture.h"
 
 namespace dxledger::report {
 namespace {
 
-std::string ReadSeed() {
-  std::ifstream in(SEED_REPORT);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+std::string ReadSeed() { return testsupport::ReadFile(SEED_REPORT); }
 
 const v1::ReportRow& Row(const v1::Report& report, int number) {
   for (const v1::ReportRow& row : report.rows()) {

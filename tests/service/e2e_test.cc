@@ -12,7 +12,7 @@ namespace {
 
 using client::ClientOptions;
 using client::LedgerClient;
-using testing::TestServer;
+using testsupport::TestServer;
 
 class EndToEndTest : public ::testing::Test {
  protected:

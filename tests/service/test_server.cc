@@ -12,17 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace dxledger::testing {
-namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-}  // namespace
+namespace dxledger::testsupport {
 
 TestServer::TestServer(std::vector<std::string> extra_args) : extra_args_(std::move(extra_args)) {
   char pattern[] = "/tmp/dxledger-e2e-XXXXXX";
@@ -90,6 +80,17 @@ std::string TestServer::admin_token() const {
   return token;
 }
 
+int RunCli(const TestServer& server, const std::string& args, std::string* out, std::string* err) {
+#ifdef DXLEDGER_PATH
+  return RunCommand(std::string(DXLEDGER_PATH) + " --server " + server.address() + " --data-dir " +
+                        server.data_dir() + " " + args,
+                    out, err);
+#else
+  (void)server, (void)args, (void)out, (void)err;
+  return -1;  // only the CLI tests build with the CLI's path
+#endif
+}
+
 int RunCommand(const std::string& command, std::string* out, std::string* err) {
   char pattern[] = "/tmp/dxledger-stderr-XXXXXX";
   const int fd = ::mkstemp(pattern);
@@ -107,4 +108,4 @@ int RunCommand(const std::string& command, std::string* out, std::string* err) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-}  // namespace dxledger::testing
+}  // namespace dxledger::testsupport

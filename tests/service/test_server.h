@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/fixture.h"
+
 // Runs the real dxledgerd binary as a child process on 127.0.0.1:0 over a
 // fresh temporary data directory, removed on destruction.
-namespace dxledger::testing {
+namespace dxledger::testsupport {
 
 class TestServer {
  public:
@@ -31,10 +33,14 @@ class TestServer {
   int port_ = 0;
 };
 
+// Runs `dxledger --server … --data-dir … ARGS` against `server`; returns the
+// exit code, with stdout and stderr in `out` and `err`.
+int RunCli(const TestServer& server, const std::string& args, std::string* out, std::string* err);
+
 // Runs a command line through /bin/sh; returns its exit code and stdout
 // (stderr goes to `err` when given).
 int RunCommand(const std::string& command, std::string* out, std::string* err = nullptr);
 
-}  // namespace dxledger::testing
+}  // namespace dxledger::testsupport
 
 #endif  // DXLEDGER_TESTS_SERVICE_TEST_SERVER_H_
