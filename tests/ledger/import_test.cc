@@ -157,5 +157,42 @@ TEST_F(ImportTest, ExportsEveryFormat) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ImportTest, HtmlComparesYearsWhenThereAreSeveral) {
+  ASSERT_TRUE(Import(ReadSeed()).ok());
+  absl::StatusOr<ExportOutcome> one_year =
+      ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_HTML);
+  ASSERT_TRUE(one_year.ok());
+  EXPECT_EQ(one_year->content.find("id=\"year-over-year\""), std::string::npos);
+
+  CommandRequest create;
+  create.method = "CreateGoal";
+  create.command.goal = {"050008", "fy2022-01"};
+  create.command.proposal.mutable_goal_created()->set_fiscal_year(2022);
+  create.command.proposal.mutable_goal_created()->add_departments("企画振興部");
+  create.command.proposal.mutable_goal_created()->set_title("県DX推進計画の推進");
+  create.actor = "hq";
+  ASSERT_TRUE(ledger_.ExecuteAndWait(create).ok());
+  CommandRequest rate;
+  rate.method = "SetRating";
+  rate.command.goal = {"050008", "fy2022-01"};
+  rate.command.proposal.mutable_rating_set()->set_rating(v1::RATING_A);
+  rate.actor = "kikaku";
+  ASSERT_TRUE(ledger_.ExecuteAndWait(rate).ok());
+
+  absl::StatusOr<ExportOutcome> two_years =
+      ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_HTML);
+  ASSERT_TRUE(two_years.ok());
+  const std::string& html = two_years->content;
+  const size_t table = html.find("id=\"year-over-year\"");
+  ASSERT_NE(table, std::string::npos);
+  // FY2021: 2 A, 19 B, 2 C; FY2022: 1 A, so A moves by -1 and B by -19.
+  EXPECT_NE(
+      html.find("令和4年度（FY2022）</td><td class=\"no\">1 <span class=\"muted\">(-1)</span>",
+                table),
+      std::string::npos);
+  EXPECT_NE(html.find("<td class=\"no\">0 <span class=\"muted\">(-19)</span>", table),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace dxledger::ledger
