@@ -50,10 +50,28 @@ absl::StatusOr<Principal> LedgerService::AuthorizeWrite(
   return principal;
 }
 
+absl::StatusOr<Principal> LedgerService::AuthorizeHq(grpc::CallbackServerContext* context,
+                                                     std::string_view action) const {
+  absl::StatusOr<Principal> principal = AuthorizeWrite(context);
+  if (principal.ok() && !principal->roles.contains(Role::kHq)) {
+    return absl::PermissionDeniedError(
+        fmt::format("principal {} may not {}: only the DX Strategy HQ secretariat (role hq) may",
+                    principal->name, action));
+  }
+  return principal;
+}
+
+absl::StatusOr<std::optional<uint64_t>> LedgerService::Resolve(const v1::AsOf& as_of) {
+  ledger::AsOf point;
+  if (as_of.has_position()) point.position = as_of.position();
+  if (as_of.has_time()) point.time = ToTime(as_of.time());
+  return ledger_.ResolveAsOf(point);
+}
+
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* LedgerService::RunCommand(grpc::CallbackServerContext* context,
-                                                    const Request& request, Response* response) {
-  absl::StatusOr<Principal> principal = AuthorizeWrite(context);
+                                                    const Request& request, Response* response,
+                                                    absl::StatusOr<Principal> principal) {
   if (!principal.ok()) return Finish(context, principal.status());
   absl::StatusOr<ledger::CommandRequest> command =
       ToCommand(request, RequestScope{principal->name, ledger_.default_organization()});
@@ -76,7 +94,7 @@ grpc::ServerUnaryReactor* LedgerService::RunCommand(grpc::CallbackServerContext*
   grpc::ServerUnaryReactor* LedgerService::Name(grpc::CallbackServerContext* context, \
                                                 const v1::Name##Request* request,     \
                                                 v1::Name##Response* response) {       \
-    return RunCommand(context, *request, response);                                   \
+    return RunCommand(context, *request, response, AuthorizeWrite(context));          \
   }
 DXLEDGER_COMMAND(CreateGoal)
 DXLEDGER_COMMAND(ReviseGoal)
@@ -87,7 +105,110 @@ DXLEDGER_COMMAND(SetRating)
 DXLEDGER_COMMAND(AddIssue)
 DXLEDGER_COMMAND(ResolveIssue)
 DXLEDGER_COMMAND(RetireGoal)
+DXLEDGER_COMMAND(ProposeChange)
 #undef DXLEDGER_COMMAND
+
+grpc::ServerUnaryReactor* LedgerService::DecideChange(grpc::CallbackServerContext* context,
+                                                      const v1::DecideChangeRequest* request,
+                                                      v1::DecideChangeResponse* response) {
+  return RunCommand(context, *request, response, AuthorizeHq(context, "decide proposed changes"));
+}
+
+grpc::ServerUnaryReactor* LedgerService::RollOverFiscalYear(
+    grpc::CallbackServerContext* context, const v1::RollOverFiscalYearRequest* request,
+    v1::RollOverFiscalYearResponse* response) {
+  absl::StatusOr<Principal> principal = AuthorizeHq(context, "roll a fiscal year over");
+  if (!principal.ok()) return Finish(context, principal.status());
+  absl::StatusOr<std::string> organization =
+      domain::ParseOrganization(request->parent(), ledger_.default_organization());
+  if (!organization.ok()) return Finish(context, organization.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const domain::FiscalYearName from{*organization, request->from_year()};
+  const domain::FiscalYearName to{*organization, request->from_year() + 1};
+  ledger_.RollOver(
+      *request, *organization, principal->name,
+      [this, reactor, response, from, to](absl::StatusOr<ledger::BatchOutcome> outcome) {
+        if (outcome.ok()) {
+          for (v1::Event& event : outcome->events) {
+            *response->add_events() = std::move(event);
+          }
+          response->set_replayed(outcome->replayed);
+          absl::StatusOr<v1::FiscalYear> closed = ledger_.GetFiscalYear(from);
+          absl::StatusOr<v1::FiscalYear> opened = ledger_.GetFiscalYear(to);
+          if (closed.ok()) *response->mutable_closed_year() = *closed;
+          if (opened.ok()) *response->mutable_opened_year() = *opened;
+        }
+        reactor->Finish(ToGrpcStatus(outcome.status()));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::GetFiscalYear(grpc::CallbackServerContext* context,
+                                                       const v1::GetFiscalYearRequest* request,
+                                                       v1::GetFiscalYearResponse* response) {
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
+  absl::StatusOr<std::string> organization =
+      domain::ParseOrganization(request->parent(), ledger_.default_organization());
+  if (!organization.ok()) return Finish(context, organization.status());
+  absl::StatusOr<v1::FiscalYear> year =
+      ledger_.GetFiscalYear({*organization, request->fiscal_year()});
+  if (year.ok()) *response->mutable_fiscal_year() = *std::move(year);
+  return Finish(context, year.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::GetLineage(grpc::CallbackServerContext* context,
+                                                    const v1::GetLineageRequest* request,
+                                                    v1::GetLineageResponse* response) {
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
+  absl::StatusOr<domain::GoalName> name =
+      domain::ParseGoalName(request->name(), ledger_.default_organization());
+  if (!name.ok()) return Finish(context, name.status());
+  absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
+  if (!as_of.ok()) return Finish(context, as_of.status());
+  absl::StatusOr<ledger::Lineage> lineage = ledger_.GetLineage(*name, *as_of);
+  if (lineage.ok()) {
+    for (v1::Goal& goal : lineage->goals) *response->add_goals() = std::move(goal);
+    for (v1::LineageEdge& edge : lineage->edges) *response->add_edges() = std::move(edge);
+  }
+  return Finish(context, lineage.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::GetYearOverYear(grpc::CallbackServerContext* context,
+                                                         const v1::GetYearOverYearRequest* request,
+                                                         v1::GetYearOverYearResponse* response) {
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
+  absl::StatusOr<domain::GoalName> name =
+      domain::ParseGoalName(request->name(), ledger_.default_organization());
+  if (!name.ok()) return Finish(context, name.status());
+  absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
+  if (!as_of.ok()) return Finish(context, as_of.status());
+  absl::StatusOr<std::vector<v1::YearOverYearRow>> rows = ledger_.GetYearOverYear(*name, *as_of);
+  if (rows.ok()) {
+    for (v1::YearOverYearRow& row : *rows) *response->add_rows() = std::move(row);
+  }
+  return Finish(context, rows.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::GetRatingSummary(
+    grpc::CallbackServerContext* context, const v1::GetRatingSummaryRequest* request,
+    v1::GetRatingSummaryResponse* response) {
+  if (absl::StatusOr<Principal> p = Authenticate(context); !p.ok())
+    return Finish(context, p.status());
+  absl::StatusOr<std::string> organization =
+      domain::ParseOrganization(request->parent(), ledger_.default_organization());
+  if (!organization.ok()) return Finish(context, organization.status());
+  absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
+  if (!as_of.ok()) return Finish(context, as_of.status());
+  absl::StatusOr<std::vector<v1::YearRatingSummary>> years =
+      ledger_.GetRatingSummary(*organization, request->department(), *as_of);
+  if (years.ok()) {
+    for (v1::YearRatingSummary& year : *years) *response->add_years() = std::move(year);
+  }
+  return Finish(context, years.status());
+}
 
 grpc::ServerUnaryReactor* LedgerService::GetGoal(grpc::CallbackServerContext* context,
                                                  const v1::GetGoalRequest* request,
@@ -97,7 +218,9 @@ grpc::ServerUnaryReactor* LedgerService::GetGoal(grpc::CallbackServerContext* co
   absl::StatusOr<domain::GoalName> name =
       domain::ParseGoalName(request->name(), ledger_.default_organization());
   if (!name.ok()) return Finish(context, name.status());
-  absl::StatusOr<v1::Goal> goal = ledger_.GetGoal(*name);
+  absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
+  if (!as_of.ok()) return Finish(context, as_of.status());
+  absl::StatusOr<v1::Goal> goal = ledger_.GetGoal(*name, *as_of);
   if (goal.ok()) *response->mutable_goal() = *std::move(goal);
   return Finish(context, goal.status());
 }
@@ -126,6 +249,9 @@ grpc::ServerUnaryReactor* LedgerService::ListGoals(grpc::CallbackServerContext* 
     filter.rating = request->rating();
   }
   filter.include_retired = request->include_retired();
+  absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
+  if (!as_of.ok()) return Finish(context, as_of.status());
+  filter.as_of = *as_of;
   absl::StatusOr<ledger::Page<v1::Goal>> page =
       ledger_.ListGoals(filter, request->page_size(), request->page_token());
   if (page.ok()) MovePage(*page, response->mutable_goals(), response->mutable_next_page_token());

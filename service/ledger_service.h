@@ -28,6 +28,13 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   DXLEDGER_RPC(AddIssue)
   DXLEDGER_RPC(ResolveIssue)
   DXLEDGER_RPC(RetireGoal)
+  DXLEDGER_RPC(ProposeChange)
+  DXLEDGER_RPC(DecideChange)
+  DXLEDGER_RPC(RollOverFiscalYear)
+  DXLEDGER_RPC(GetFiscalYear)
+  DXLEDGER_RPC(GetLineage)
+  DXLEDGER_RPC(GetYearOverYear)
+  DXLEDGER_RPC(GetRatingSummary)
   DXLEDGER_RPC(GetGoal)
   DXLEDGER_RPC(ListGoals)
   DXLEDGER_RPC(ListGoalEvents)
@@ -39,9 +46,15 @@ class LedgerService final : public v1::LedgerService::CallbackService {
 #undef DXLEDGER_RPC
 
  private:
+  // Authorizes, converts and executes a command; finishes when it is durable.
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context, const Request& request,
-                                       Response* response);
+                                       Response* response, absl::StatusOr<Principal> principal);
+  // AuthorizeWrite, and PERMISSION_DENIED unless the principal holds hq.
+  absl::StatusOr<Principal> AuthorizeHq(grpc::CallbackServerContext* context,
+                                        std::string_view action) const;
+  // The log position of an as_of (nullopt: now).
+  absl::StatusOr<std::optional<uint64_t>> Resolve(const v1::AsOf& as_of);
   absl::StatusOr<Principal> Authenticate(grpc::CallbackServerContext* context) const;
   // Authenticate, then PERMISSION_DENIED unless the principal may write.
   absl::StatusOr<Principal> AuthorizeWrite(grpc::CallbackServerContext* context) const;

@@ -140,4 +140,26 @@ absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::RetireGoalRequest& re
   return Common(request, "RetireGoal", scope, std::move(proposal));
 }
 
+absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::ProposeChangeRequest& request,
+                                                 const RequestScope& scope) {
+  v1::Event proposal;
+  v1::ChangeProposed* change = proposal.mutable_change_proposed();
+  if (request.has_title()) change->set_title(request.title());
+  if (request.has_departments()) *change->mutable_departments() = request.departments();
+  if (request.has_indicator()) *change->mutable_indicator() = request.indicator();
+  change->set_rationale(request.rationale());
+  return Common(request, "ProposeChange", scope, std::move(proposal));
+}
+
+absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::DecideChangeRequest& request,
+                                                 const RequestScope& scope) {
+  v1::Event proposal;
+  v1::ChangeDecided* decided = proposal.mutable_change_decided();
+  decided->set_proposal_id(request.proposal_id());
+  decided->set_decision(request.decision());
+  decided->set_meeting(request.meeting());
+  decided->set_meeting_date(request.meeting_date());
+  return Common(request, "DecideChange", scope, std::move(proposal));
+}
+
 }  // namespace dxledger::service

@@ -34,6 +34,10 @@ absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::ResolveIssueRequest& 
                                                  const RequestScope& scope);
 absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::RetireGoalRequest& request,
                                                  const RequestScope& scope);
+absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::ProposeChangeRequest& request,
+                                                 const RequestScope& scope);
+absl::StatusOr<ledger::CommandRequest> ToCommand(const v1::DecideChangeRequest& request,
+                                                 const RequestScope& scope);
 
 // A goal id for CreateGoal without one: derived from the request id when
 // there is one (so a retry names the same goal), random otherwise.

@@ -77,6 +77,12 @@ Put HeadPut(const Head& head) {
   return Put{Family::kMeta, std::string(keys::kHeadKey), std::move(value)};
 }
 
+Put CommitTimePut(int64_t micros, uint64_t position) {
+  std::string key(keys::kCommitTimePrefix);
+  keys::AppendBigEndian64(static_cast<uint64_t>(micros), key);
+  return Put{Family::kMeta, std::move(key), keys::BigEndian64(position)};
+}
+
 absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
                                       PendingState& state) {
   if (absl::Status s = Validate(request); !s.ok()) return s;

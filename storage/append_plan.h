@@ -54,6 +54,8 @@ absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head, P
 
 // The meta record for `head`.
 Put HeadPut(const Head& head);
+// The commit-time record: what the log held at `micros` (Unix time).
+Put CommitTimePut(int64_t micros, uint64_t position);
 
 }  // namespace dxledger::storage
 

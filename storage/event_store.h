@@ -101,6 +101,10 @@ class EventStore {
 
   virtual Head GetHead() = 0;
 
+  // The head position as of `unix_micros`: the last position committed at or
+  // before that time (0 when nothing was).
+  virtual absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) = 0;
+
   // nullopt when the stream has no events.
   virtual absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) = 0;
   virtual absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) = 0;

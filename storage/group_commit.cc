@@ -1,5 +1,6 @@
 #include "storage/group_commit.h"
 
+#include <chrono>
 #include <optional>
 
 namespace dxledger::storage {
@@ -67,6 +68,13 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   }
   if (planned > 0) {
     puts.push_back(HeadPut(head));
+    // Commit times index the log by time; the writer makes them strictly
+    // increasing, so "the log as of time T" is one floor lookup.
+    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    last_commit_micros_ = std::max(now, last_commit_micros_ + 1);
+    puts.push_back(CommitTimePut(last_commit_micros_, head.position));
     absl::Status written = kv_.Write(puts, sync_);
     if (written.ok()) {
       absl::MutexLock lock(&mu_);

@@ -49,6 +49,7 @@ class GroupCommitWriter {
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Head head_ ABSL_GUARDED_BY(mu_);
+  int64_t last_commit_micros_ = 0;  // writer thread only; commit times only increase
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> appends_{0};
   std::thread thread_;

@@ -11,9 +11,11 @@
 //   views:    stream                    -> BE64(version) view
 //   requests: key                       -> BE64(first) BE64(last) fingerprint
 //   meta:     "head"                    -> BE64(position) hash(32)
+//   meta:     "t" BE64(commit micros)   -> BE64(last position of that commit)
 namespace dxledger::storage::keys {
 
 inline constexpr std::string_view kHeadKey = "head";
+inline constexpr std::string_view kCommitTimePrefix = "t";
 
 void AppendBigEndian64(uint64_t value, std::string& out);
 std::string BigEndian64(uint64_t value);

@@ -33,6 +33,9 @@ class KvBackend {
   // `visit` returns false.
   virtual absl::Status Scan(Family family, std::string_view prefix, std::string_view start,
                             absl::FunctionRef<bool(std::string_view, std::string_view)> visit) = 0;
+  // The last entry with `prefix` whose key is <= `key`; nullopt when none.
+  virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
+      Family family, std::string_view prefix, std::string_view key) = 0;
   // All puts or none; durable before returning when `sync`.
   virtual absl::Status Write(std::span<const Put> puts, bool sync) = 0;
 };

@@ -42,6 +42,20 @@ void LogStore::Append(AppendRequest request, AppendCallback done) {
 
 Head LogStore::GetHead() { return writer_->head(); }
 
+absl::StatusOr<uint64_t> LogStore::PositionAt(int64_t unix_micros) {
+  if (unix_micros < 0) return 0;
+  std::string key(keys::kCommitTimePrefix);
+  keys::AppendBigEndian64(static_cast<uint64_t>(unix_micros), key);
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> entry =
+      kv_->Floor(Family::kMeta, keys::kCommitTimePrefix, key);
+  if (!entry.ok()) return entry.status();
+  uint64_t position = 0;
+  if (entry->has_value() && !keys::ReadBigEndian64((*entry)->second, position)) {
+    return absl::DataLossError("a commit-time record is malformed");
+  }
+  return position;
+}
+
 absl::StatusOr<std::optional<StoredView>> LogStore::ReadView(std::string_view stream) {
   absl::StatusOr<std::optional<std::string>> value = kv_->Get(Family::kViews, stream);
   if (!value.ok()) return value.status();

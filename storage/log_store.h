@@ -20,6 +20,7 @@ class LogStore : public EventStore {
 
   void Append(AppendRequest request, AppendCallback done) override;
   Head GetHead() override;
+  absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) override;
   absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) override;
   absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) override;
   absl::StatusOr<LogRecord> ReadEvent(uint64_t position) override;

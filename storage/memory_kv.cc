@@ -32,6 +32,17 @@ absl::Status MemoryKv::Scan(Family family, std::string_view prefix, std::string_
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> MemoryKv::Floor(
+    Family family, std::string_view prefix, std::string_view key) {
+  absl::MutexLock lock(&mu_);
+  const Map& map = maps_[static_cast<int>(family)];
+  auto it = map.upper_bound(key);
+  if (it == map.begin()) return std::nullopt;
+  --it;
+  if (!std::string_view(it->first).starts_with(prefix)) return std::nullopt;
+  return std::pair(it->first, it->second);
+}
+
 absl::Status MemoryKv::Write(std::span<const Put> puts, bool /*sync*/) {
   absl::MutexLock lock(&mu_);
   for (const Put& put : puts) {

@@ -19,6 +19,8 @@ class MemoryKv : public KvBackend {
   absl::StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) override;
   absl::Status Scan(Family family, std::string_view prefix, std::string_view start,
                     absl::FunctionRef<bool(std::string_view, std::string_view)> visit) override;
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
+      Family family, std::string_view prefix, std::string_view key) override;
   absl::Status Write(std::span<const Put> puts, bool sync) override;
 
  private:

@@ -121,6 +121,18 @@ absl::Status RocksDbKv::Scan(Family family, std::string_view prefix, std::string
   return FromRocksDb(it->status());
 }
 
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> RocksDbKv::Floor(
+    Family family, std::string_view prefix, std::string_view key) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), families_[static_cast<int>(family)]));
+  it->SeekForPrev(rocksdb::Slice(key.data(), key.size()));
+  if (!it->status().ok()) return FromRocksDb(it->status());
+  if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
+    return std::nullopt;
+  }
+  return std::pair(it->key().ToString(), it->value().ToString());
+}
+
 absl::Status RocksDbKv::Write(std::span<const Put> puts, bool sync) {
   rocksdb::WriteBatch batch;
   for (const Put& put : puts) {

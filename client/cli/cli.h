@@ -94,6 +94,13 @@ void AddGoalCommands(CLI::App& app, Cli& cli);
 void AddRecordCommands(CLI::App& app, Cli& cli);
 void AddQueryCommands(CLI::App& app, Cli& cli);
 void AddReportCommands(CLI::App& app, Cli& cli);
+void AddTimeCommands(CLI::App& app, Cli& cli);
+
+// --as-of: a log position, a date (the end of that day in Japan) or a time.
+void AddAsOfOption(CLI::App& command, std::string& as_of);
+// Fills `as_of` from the option's text (nothing when empty); false after
+// reporting a malformed value.
+bool ParseAsOf(const std::string& text, v1::AsOf& as_of, Cli& cli);
 
 }  // namespace dxledger::cli
 

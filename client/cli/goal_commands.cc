@@ -74,11 +74,14 @@ void AddCreate(CLI::App& goal, Cli& cli) {
 
 void AddGet(CLI::App& goal, Cli& cli) {
   auto name = std::make_shared<std::string>();
-  CLI::App* get = goal.add_subcommand("get", "show a goal's current state");
+  auto as_of = std::make_shared<std::string>();
+  CLI::App* get = goal.add_subcommand("get", "show a goal's current state (or as of a point)");
   get->add_option("GOAL", *name, "goal id or organizations/{org}/goals/{goal}")->required();
-  get->callback([name, &cli] {
+  AddAsOfOption(*get, *as_of);
+  get->callback([name, as_of, &cli] {
     v1::GetGoalRequest request;
     request.set_name(*name);
+    if (!ParseAsOf(*as_of, *request.mutable_as_of(), cli)) return;
     cli.Show<v1::GetGoalResponse>(cli.client().GetGoal(request),
                                   [](const v1::GetGoalResponse& r) { PrintGoal(r.goal()); });
   });
@@ -86,7 +89,7 @@ void AddGet(CLI::App& goal, Cli& cli) {
 
 void AddList(CLI::App& goal, Cli& cli) {
   struct Args {
-    std::string year, department, rating, organization, page_token;
+    std::string year, department, rating, organization, page_token, as_of;
     int page_size = 0;
     bool include_retired = false;
   };
@@ -99,6 +102,7 @@ void AddList(CLI::App& goal, Cli& cli) {
   list->add_flag("--include-retired", args->include_retired, "also retired goals");
   list->add_option("--page-size", args->page_size, "one page of this size (default: all)");
   list->add_option("--page-token", args->page_token, "continue from a previous page");
+  AddAsOfOption(*list, args->as_of);
   list->callback([args, &cli] {
     v1::ListGoalsRequest request;
     int year = 0;
@@ -115,6 +119,7 @@ void AddList(CLI::App& goal, Cli& cli) {
       request.set_rating(*rating);
     }
     request.set_include_retired(args->include_retired);
+    if (!ParseAsOf(args->as_of, *request.mutable_as_of(), cli)) return;
     request.set_page_size(args->page_size);
     request.set_page_token(args->page_token);
     const bool one_page = args->page_size != 0 || !args->page_token.empty();

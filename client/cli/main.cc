@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   dxledger::cli::AddRecordCommands(app, cli);
   dxledger::cli::AddQueryCommands(app, cli);
   dxledger::cli::AddReportCommands(app, cli);
+  dxledger::cli::AddTimeCommands(app, cli);
   CLI11_PARSE(app, argc, argv);
   return cli.exit_code;
 }

@@ -3,8 +3,10 @@
 #include <cmath>
 #include <set>
 
+#include "absl/time/time.h"
 #include "fmt/format.h"
 #include "service/domain/fiscal_year.h"
+#include "service/domain/fiscal_years.h"
 #include "service/domain/limits.h"
 #include "service/domain/rating.h"
 #include "service/domain/text.h"
@@ -166,6 +168,95 @@ absl::Status DecideIssueResolved(const v1::Goal& goal, const v1::IssueResolved& 
       fmt::format("issue \"{}\" not found on goal {}", resolved.issue_id(), goal.name()));
 }
 
+absl::Status ValidateChange(const v1::Goal& goal, v1::ChangeProposed& change) {
+  if (!change.has_title() && !change.has_departments() && !change.has_indicator()) {
+    return absl::InvalidArgumentError(
+        "a proposal must change something: title, departments or an indicator");
+  }
+  if (change.has_title()) {
+    DX_RETURN_IF_ERROR(ValidateText("title", change.title(), kMaxTitleBytes, true));
+  }
+  if (change.has_departments())
+    DX_RETURN_IF_ERROR(ValidateDepartments(change.departments().names()));
+  if (change.has_indicator()) {
+    v1::IndicatorSet* indicator = change.mutable_indicator();
+    if (indicator->indicator_id().empty()) {
+      // Ids are numbered when the proposal is made, so the accepted change
+      // adds the indicator the proposal named.
+      indicator->set_indicator_id(fmt::format("ind{}", goal.indicators_size() + 1));
+    }
+    DX_RETURN_IF_ERROR(DecideIndicatorSet(goal, *indicator));
+  }
+  DX_RETURN_IF_ERROR(ValidateText("rationale", change.rationale(), kMaxRationaleBytes, false));
+  change.set_proposal_id(fmt::format("prop{}", goal.proposals_size() + 1));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateMeetingDate(std::string_view date) {
+  absl::Time time;
+  std::string error;
+  if (date.size() == 10 &&
+      absl::ParseTime("%Y-%m-%d", std::string(date), absl::UTCTimeZone(), &time, &error)) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      fmt::format("meeting_date \"{}\" must be a date like 2022-05-20", date.substr(0, 40)));
+}
+
+// A decision, and for an accepted proposal the changes it carries out.
+absl::StatusOr<std::vector<v1::Event>> DecideChange(const v1::Goal& goal,
+                                                    const v1::ChangeDecided& decided) {
+  const v1::Proposal* proposal = nullptr;
+  for (const v1::Proposal& p : goal.proposals()) {
+    if (p.proposal_id() == decided.proposal_id()) proposal = &p;
+  }
+  if (proposal == nullptr) {
+    return absl::NotFoundError(
+        fmt::format("proposal \"{}\" not found on goal {}", decided.proposal_id(), goal.name()));
+  }
+  if (proposal->decision() != v1::CHANGE_DECISION_UNSPECIFIED) {
+    return absl::FailedPreconditionError(
+        fmt::format("proposal {} of {} was already decided ({})", decided.proposal_id(),
+                    goal.name(), v1::ChangeDecision_Name(proposal->decision())));
+  }
+  if (decided.decision() != v1::CHANGE_DECISION_ACCEPTED &&
+      decided.decision() != v1::CHANGE_DECISION_REJECTED) {
+    return absl::InvalidArgumentError(
+        "decision must be CHANGE_DECISION_ACCEPTED or CHANGE_DECISION_REJECTED");
+  }
+  DX_RETURN_IF_ERROR(ValidateText("meeting", decided.meeting(), kMaxTitleBytes, true));
+  DX_RETURN_IF_ERROR(ValidateMeetingDate(decided.meeting_date()));
+  std::vector<v1::Event> events(1);
+  *events[0].mutable_change_decided() = decided;
+  if (decided.decision() == v1::CHANGE_DECISION_REJECTED) return events;
+  const v1::ChangeProposed& change = proposal->change();
+  if (change.has_title() || change.has_departments()) {
+    v1::GoalRevised* revised = events.emplace_back().mutable_goal_revised();
+    if (change.has_title()) revised->set_title(change.title());
+    if (change.has_departments()) *revised->mutable_departments() = change.departments();
+    revised->set_proposal_id(decided.proposal_id());
+  }
+  if (change.has_indicator()) {
+    v1::IndicatorSet* indicator = events.emplace_back().mutable_indicator_set();
+    *indicator = change.indicator();
+    indicator->set_proposal_id(decided.proposal_id());
+  }
+  return events;
+}
+
+absl::Status ValidateLink(const v1::Goal& goal, const v1::GoalCarriedOver& link) {
+  if (link.relation() == v1::LINEAGE_RELATION_UNSPECIFIED ||
+      !v1::LineageRelation_IsValid(link.relation())) {
+    return absl::InvalidArgumentError(
+        "relation must be continued, merged, split, replaced or dropped");
+  }
+  if (link.from_goal() != goal.name() && link.to_goal() != goal.name()) {
+    return absl::InvalidArgumentError(
+        fmt::format("a carry-over recorded on {} must start or end there", goal.name()));
+  }
+  return absl::OkStatus();
+}
+
 // Validates `event`'s payload against the existing goal and fills in what the
 // server decides (ids, the previous rating).
 absl::Status DecideOnGoal(const v1::Goal& goal, v1::Event& event) {
@@ -187,6 +278,10 @@ absl::Status DecideOnGoal(const v1::Goal& goal, v1::Event& event) {
       return DecideIssueResolved(goal, event.issue_resolved());
     case v1::Event::kGoalRetired:
       return ValidateText("retire_reason", event.goal_retired().reason(), kMaxReasonBytes, true);
+    case v1::Event::kGoalCarriedOver:
+      return ValidateLink(goal, event.goal_carried_over());
+    case v1::Event::kChangeProposed:
+      return ValidateChange(goal, *event.mutable_change_proposed());
     default:
       return absl::InvalidArgumentError("the command carries no known change");
   }
@@ -224,15 +319,27 @@ absl::Status ValidateContext(const CommandContext& context) {
   return ValidateText("reason", context.reason, kMaxReasonBytes, false);
 }
 
-absl::StatusOr<std::vector<v1::Event>> Decide(const v1::Goal* current, const Command& command,
-                                              const CommandContext& context) {
-  DX_RETURN_IF_ERROR(ValidateContext(context));
-  v1::Event event = command.proposal;
-  // Envelope fields are the server's; whatever the proposal carried is dropped.
+void FillEnvelope(std::string stream, uint64_t version, const CommandContext& context,
+                  v1::Event& event) {
   event.clear_position();
   event.clear_prev_hash();
   event.clear_hash();
-  if (event.has_goal_created()) {
+  event.set_goal(std::move(stream));
+  event.set_version(version);
+  event.set_actor(context.actor);
+  const int64_t micros = absl::ToUnixMicros(context.now);
+  event.mutable_record_time()->set_seconds(micros / 1000000);
+  event.mutable_record_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  event.set_request_id(context.request_id);
+  event.set_reason(context.reason);
+  event.set_post_close_correction(IsClosed(context.year));
+}
+
+absl::StatusOr<std::vector<v1::Event>> Decide(const v1::Goal* current, const Command& command,
+                                              const CommandContext& context) {
+  DX_RETURN_IF_ERROR(ValidateContext(context));
+  std::vector<v1::Event> events;
+  if (command.proposal.has_goal_created()) {
     if (current != nullptr) {
       return absl::AlreadyExistsError(fmt::format("goal {} already exists", command.goal.Format()));
     }
@@ -240,21 +347,25 @@ absl::StatusOr<std::vector<v1::Event>> Decide(const v1::Goal* current, const Com
       return absl::AbortedError(fmt::format(
           "goal {} does not exist yet; expected_version must be 0", command.goal.Format()));
     }
-    DX_RETURN_IF_ERROR(DecideCreated(*event.mutable_goal_created()));
+    if (IsClosed(context.year)) {
+      return absl::FailedPreconditionError(
+          fmt::format("FY{} is closed: no goal can be created in it", context.year->fiscal_year()));
+    }
+    events.push_back(command.proposal);
+    DX_RETURN_IF_ERROR(DecideCreated(*events[0].mutable_goal_created()));
+  } else if (command.proposal.has_change_decided()) {
+    DX_RETURN_IF_ERROR(CheckWritable(current, command));
+    absl::StatusOr<std::vector<v1::Event>> decided =
+        DecideChange(*current, command.proposal.change_decided());
+    if (!decided.ok()) return decided.status();
+    events = *std::move(decided);
   } else {
     DX_RETURN_IF_ERROR(CheckWritable(current, command));
-    DX_RETURN_IF_ERROR(DecideOnGoal(*current, event));
+    events.push_back(command.proposal);
+    DX_RETURN_IF_ERROR(DecideOnGoal(*current, events[0]));
   }
-  event.set_goal(command.goal.Format());
-  event.set_version(current == nullptr ? 1 : current->version() + 1);
-  event.set_actor(context.actor);
-  const int64_t micros = absl::ToUnixMicros(context.now);
-  event.mutable_record_time()->set_seconds(micros / 1000000);
-  event.mutable_record_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-  event.set_request_id(context.request_id);
-  event.set_reason(context.reason);
-  std::vector<v1::Event> events;
-  events.push_back(std::move(event));
+  uint64_t version = current == nullptr ? 0 : current->version();
+  for (v1::Event& event : events) FillEnvelope(command.goal.Format(), ++version, context, event);
   return events;
 }
 

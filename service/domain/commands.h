@@ -31,19 +31,30 @@ struct CommandContext {
   absl::Time now;
   std::string request_id;
   std::string reason;
+  // The goal's fiscal year (for a new goal, the year it is created in);
+  // nullptr means open. In a closed year no goal is created, and every other
+  // change is recorded as a post-close correction.
+  const v1::FiscalYear* year = nullptr;
 };
 
 // `current` is the goal's view, or nullptr when the goal does not exist.
 // Returns the events (envelope filled, versions numbered from the current
-// version) or: INVALID_ARGUMENT naming the field; NOT_FOUND for an unknown
-// goal, indicator or issue; ALREADY_EXISTS when creating an existing goal;
-// FAILED_PRECONDITION for a retired goal or a resolved issue; ABORTED when
-// expected_version does not match (the message names the current version).
+// version; an accepted change decision also returns the changes it makes)
+// or: INVALID_ARGUMENT naming the field; NOT_FOUND for an unknown goal,
+// indicator, issue or proposal; ALREADY_EXISTS when creating an existing
+// goal; FAILED_PRECONDITION for a retired goal, a resolved issue, a decided
+// proposal or a goal created in a closed year; ABORTED when expected_version
+// does not match (the message names the current version).
 absl::StatusOr<std::vector<v1::Event>> Decide(const v1::Goal* current, const Command& command,
                                               const CommandContext& context);
 
 // INVALID_ARGUMENT when the request id or reason is malformed.
 absl::Status ValidateContext(const CommandContext& context);
+
+// Sets the envelope the server owns: stream, version, actor, time, request
+// id and reason; clears position and hashes, which the log supplies.
+void FillEnvelope(std::string stream, uint64_t version, const CommandContext& context,
+                  v1::Event& event);
 
 }  // namespace dxledger::domain
 

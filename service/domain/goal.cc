@@ -67,6 +67,27 @@ void ApplyIssueResolved(const v1::IssueResolved& resolved, v1::Goal& goal) {
   }
 }
 
+void ApplyCarriedOver(const v1::GoalCarriedOver& link, v1::Goal& goal) {
+  if (link.from_goal() == goal.name()) {
+    v1::LineageLink* successor = goal.add_successors();
+    successor->set_goal(link.to_goal());
+    successor->set_relation(link.relation());
+  } else {
+    v1::LineageLink* predecessor = goal.add_predecessors();
+    predecessor->set_goal(link.from_goal());
+    predecessor->set_relation(link.relation());
+  }
+}
+
+void ApplyDecided(const v1::ChangeDecided& decided, v1::Goal& goal) {
+  for (v1::Proposal& proposal : *goal.mutable_proposals()) {
+    if (proposal.proposal_id() != decided.proposal_id()) continue;
+    proposal.set_decision(decided.decision());
+    proposal.set_meeting(decided.meeting());
+    proposal.set_meeting_date(decided.meeting_date());
+  }
+}
+
 }  // namespace
 
 void Apply(const v1::Event& event, v1::Goal& goal) {
@@ -110,7 +131,21 @@ void Apply(const v1::Event& event, v1::Goal& goal) {
       goal.set_retired(true);
       goal.set_retire_reason(event.goal_retired().reason());
       break;
-    case v1::Event::PAYLOAD_NOT_SET:
+    case v1::Event::kGoalCarriedOver:
+      ApplyCarriedOver(event.goal_carried_over(), goal);
+      break;
+    case v1::Event::kChangeProposed: {
+      v1::Proposal* proposal = goal.add_proposals();
+      proposal->set_proposal_id(event.change_proposed().proposal_id());
+      *proposal->mutable_change() = event.change_proposed();
+      proposal->set_proposer(event.actor());
+      *proposal->mutable_propose_time() = event.record_time();
+      break;
+    }
+    case v1::Event::kChangeDecided:
+      ApplyDecided(event.change_decided(), goal);
+      break;
+    default:  // fiscal-year events belong to year streams
       break;
   }
   goal.set_version(event.version());

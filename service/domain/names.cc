@@ -1,5 +1,6 @@
 #include "service/domain/names.h"
 
+#include <charconv>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +11,28 @@ namespace dxledger::domain {
 
 std::string GoalName::Format() const {
   return fmt::format("organizations/{}/goals/{}", organization, goal_id);
+}
+
+std::string FiscalYearName::Format() const {
+  return fmt::format("organizations/{}/fiscalYears/{}", organization, fiscal_year);
+}
+
+absl::StatusOr<FiscalYearName> ParseFiscalYearName(std::string_view text) {
+  constexpr std::string_view kPrefix = "organizations/";
+  constexpr std::string_view kMiddle = "/fiscalYears/";
+  const size_t middle = text.find(kMiddle);
+  FiscalYearName name;
+  if (text.starts_with(kPrefix) && middle != std::string_view::npos) {
+    name.organization = std::string(text.substr(kPrefix.size(), middle - kPrefix.size()));
+    const std::string_view year = text.substr(middle + kMiddle.size());
+    auto [end, error] = std::from_chars(year.data(), year.data() + year.size(), name.fiscal_year);
+    if (error == std::errc() && end == year.data() + year.size() &&
+        ValidateOrganizationCode(name.organization).ok()) {
+      return name;
+    }
+  }
+  return absl::InvalidArgumentError(fmt::format(
+      "\"{}\" must look like organizations/050008/fiscalYears/2021", text.substr(0, 120)));
 }
 
 absl::Status ValidateId(std::string_view id, std::string_view field) {

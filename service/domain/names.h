@@ -18,6 +18,16 @@ struct GoalName {
   bool operator==(const GoalName&) const = default;
 };
 
+struct FiscalYearName {
+  std::string organization;
+  int fiscal_year = 0;
+
+  std::string Format() const;  // organizations/{org}/fiscalYears/{year}
+};
+
+// INVALID_ARGUMENT unless `text` is organizations/{org}/fiscalYears/{year}.
+absl::StatusOr<FiscalYearName> ParseFiscalYearName(std::string_view text);
+
 // Accepts a full goal name or a bare goal id (meaning `default_organization`).
 // INVALID_ARGUMENT naming `field` when neither form fits.
 absl::StatusOr<GoalName> ParseGoalName(std::string_view text, std::string_view default_organization,

@@ -12,13 +12,6 @@ namespace {
 
 constexpr int kMaxBatchAttempts = 8;
 
-// A goal the batch writes to: its view as the batch goes, and its write.
-struct Stream {
-  v1::Goal goal;
-  bool exists = false;
-  size_t write = 0;  // index in AppendRequest::streams
-};
-
 std::string BatchKey(const BatchRequest& request) {
   std::string key = request.organization;
   key.push_back('\0');
@@ -28,6 +21,35 @@ std::string BatchKey(const BatchRequest& request) {
 }
 
 }  // namespace
+
+// A goal or fiscal year the batch writes to: its view as the batch goes, and
+// its write.
+struct Ledger::BatchStream {
+  v1::Goal goal;
+  std::optional<v1::FiscalYear> year;  // set for a fiscal year's stream
+  bool exists = false;
+  size_t write = 0;  // index in AppendRequest::streams
+};
+
+absl::Status Ledger::LoadStream(const std::string& key, const CommandRequest& command,
+                                BatchStream& stream) {
+  absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(key);
+  if (!view.ok()) return view.status();
+  stream.exists = view->has_value();
+  if (command.year_command) {
+    absl::StatusOr<v1::FiscalYear> year = stream.exists
+                                              ? DecodeYear((*view)->bytes)
+                                              : domain::ImplicitYear(command.year_command->year);
+    if (!year.ok()) return year.status();
+    stream.year = *std::move(year);
+    return absl::OkStatus();
+  }
+  if (!stream.exists) return absl::OkStatus();
+  absl::StatusOr<v1::Goal> goal = DecodeGoal((*view)->bytes);
+  if (!goal.ok()) return goal.status();
+  stream.goal = *std::move(goal);
+  return absl::OkStatus();
+}
 
 void Ledger::ExecuteBatch(BatchRequest request, BatchCallback done) {
   AttemptBatch(std::make_shared<BatchRequest>(std::move(request)), kMaxBatchAttempts,
@@ -61,25 +83,47 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
   absl::StatusOr<std::vector<CommandRequest>> commands = request->plan();
   if (!commands.ok()) return std::move(done)(commands.status());
 
-  std::map<std::string, Stream> streams;
+  std::map<std::string, BatchStream> streams;
   std::vector<std::vector<v1::Event>> events_by_write;
   const domain::CommandContext context{request->actor, clock_(), request->request_id,
                                        request->reason};
+  std::map<int, v1::FiscalYear> years;  // as loaded, for the goals' context
   for (const CommandRequest& command : *commands) {
-    const std::string key = StreamOf(command.command.goal);
+    const std::string key = command.year_command ? StreamOfYear(command.year_command->year)
+                                                 : StreamOf(command.command.goal);
     auto [it, added] = streams.try_emplace(key);
-    Stream& stream = it->second;
+    BatchStream& stream = it->second;
     if (added) {
-      absl::StatusOr<std::optional<v1::Goal>> view = LoadView(key);
-      if (!view.ok()) return std::move(done)(view.status());
-      stream.exists = view->has_value();
-      if (stream.exists) stream.goal = **view;
+      absl::Status loaded = LoadStream(key, command, stream);
+      if (!loaded.ok()) return std::move(done)(loaded);
       stream.write = append.streams.size();
-      append.streams.push_back({key, stream.exists ? stream.goal.version() : 0, {}, {}});
+      const uint64_t version = stream.year ? stream.year->version() : stream.goal.version();
+      append.streams.push_back({key, stream.exists ? version : 0, {}, {}});
       events_by_write.emplace_back();
     }
+    if (stream.year) {
+      absl::StatusOr<v1::Event> event =
+          domain::DecideYear(*stream.year, *command.year_command, context);
+      if (!event.ok()) return std::move(done)(event.status());
+      domain::ApplyToYear(*event, *stream.year);
+      stream.exists = true;
+      append.streams[stream.write].events.push_back(EncodeEvent(*event));
+      events_by_write[stream.write].push_back(*std::move(event));
+      continue;
+    }
+    const int year_number = stream.exists ? stream.goal.fiscal_year()
+                                          : command.command.proposal.goal_created().fiscal_year();
+    auto year_it = years.find(year_number);
+    if (year_it == years.end()) {
+      absl::StatusOr<v1::FiscalYear> year =
+          LoadYear({command.command.goal.organization, year_number});
+      if (!year.ok()) return std::move(done)(year.status());
+      year_it = years.emplace(year_number, *std::move(year)).first;
+    }
+    domain::CommandContext goal_context = context;
+    goal_context.year = &year_it->second;
     absl::StatusOr<std::vector<v1::Event>> events =
-        Decide(stream.exists ? &stream.goal : nullptr, command.command, context);
+        Decide(stream.exists ? &stream.goal : nullptr, command.command, goal_context);
     if (!events.ok()) {
       return std::move(done)(absl::Status(events.status().code(),
                                           fmt::format("{}: {}", command.command.goal.Format(),
@@ -103,7 +147,10 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
     for (auto& event : events) outcome.events.push_back(std::move(event));
   }
   if (request->validate_only || outcome.events.empty()) return std::move(done)(std::move(outcome));
-  for (auto& [key, stream] : streams) append.streams[stream.write].view = EncodeGoal(stream.goal);
+  for (auto& [key, stream] : streams) {
+    append.streams[stream.write].view =
+        stream.year ? EncodeDeterministic(*stream.year) : EncodeGoal(stream.goal);
+  }
 
   store_.Append(std::move(append), [this, request, attempts_left, outcome = std::move(outcome),
                                     done = std::move(done)](

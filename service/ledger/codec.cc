@@ -24,6 +24,10 @@ std::string StreamOf(const domain::GoalName& goal) {
   return fmt::format("{}/{}", goal.organization, goal.goal_id);
 }
 
+std::string StreamOfYear(const domain::FiscalYearName& year) {
+  return fmt::format("{}/fiscal-years/{}", year.organization, year.fiscal_year);
+}
+
 std::string EncodeEvent(const v1::Event& event) {
   // Decide never sets the log's own fields; a copy here would cost more
   // than the assert documents.
@@ -51,6 +55,14 @@ absl::StatusOr<v1::Goal> DecodeGoal(std::string_view bytes) {
     return absl::DataLossError("a stored goal view cannot be decoded; rebuild the views");
   }
   return goal;
+}
+
+absl::StatusOr<v1::FiscalYear> DecodeYear(std::string_view bytes) {
+  v1::FiscalYear year;
+  if (!year.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("a stored fiscal-year view cannot be decoded; rebuild the views");
+  }
+  return year;
 }
 
 }  // namespace dxledger::ledger

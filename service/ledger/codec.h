@@ -19,6 +19,9 @@ std::string EncodeDeterministic(const google::protobuf::MessageLite& message);
 // The stream (storage key) of a goal: {org}/{goal_id}.
 std::string StreamOf(const domain::GoalName& goal);
 
+// The stream of a fiscal year: {org}/fiscal-years/{year} (goal ids hold no '/').
+std::string StreamOfYear(const domain::FiscalYearName& year);
+
 // The event's bytes as hashed and stored: the envelope without position and
 // hashes, which the log itself supplies.
 std::string EncodeEvent(const v1::Event& event);
@@ -28,6 +31,7 @@ absl::StatusOr<v1::Event> DecodeEvent(const storage::LogRecord& record);
 
 std::string EncodeGoal(const v1::Goal& goal);
 absl::StatusOr<v1::Goal> DecodeGoal(std::string_view bytes);
+absl::StatusOr<v1::FiscalYear> DecodeYear(std::string_view bytes);
 
 }  // namespace dxledger::ledger
 

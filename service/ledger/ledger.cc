@@ -73,7 +73,12 @@ void Ledger::Attempt(CommandRequest request, int attempts_left, CommandCallback 
   absl::StatusOr<std::optional<v1::Goal>> current = LoadView(stream);
   if (!current.ok()) return std::move(done)(current.status());
   const v1::Goal* before = current->has_value() ? &**current : nullptr;
-  domain::CommandContext context{request.actor, clock_(), request.request_id, request.reason};
+  const int fiscal_year =
+      before ? before->fiscal_year() : request.command.proposal.goal_created().fiscal_year();
+  absl::StatusOr<v1::FiscalYear> year = LoadYear({request.command.goal.organization, fiscal_year});
+  if (!year.ok()) return std::move(done)(year.status());
+  domain::CommandContext context{request.actor, clock_(), request.request_id, request.reason,
+                                 &*year};
   absl::StatusOr<std::vector<v1::Event>> events = Decide(before, request.command, context);
   if (!events.ok()) return std::move(done)(events.status());
 
@@ -125,6 +130,13 @@ absl::StatusOr<std::optional<v1::Goal>> Ledger::LoadView(const std::string& stre
   return DecodeGoal((*view)->bytes);
 }
 
+absl::StatusOr<v1::FiscalYear> Ledger::LoadYear(const domain::FiscalYearName& name) {
+  absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(StreamOfYear(name));
+  if (!view.ok()) return view.status();
+  if (!view->has_value()) return domain::ImplicitYear(name);
+  return DecodeYear((*view)->bytes);
+}
+
 absl::StatusOr<std::vector<v1::Event>> Ledger::ReadEvents(const std::vector<uint64_t>& positions) {
   std::vector<v1::Event> events;
   events.reserve(positions.size());
@@ -162,6 +174,32 @@ absl::StatusOr<v1::Goal> Ledger::FoldGoal(const domain::GoalName& name,
   if (positions->empty())
     return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
   absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(*positions);
+  if (!events.ok()) return events.status();
+  v1::Goal goal;
+  for (const v1::Event& event : *events) domain::Apply(event, goal);
+  return goal;
+}
+
+absl::StatusOr<v1::Goal> Ledger::FoldGoalAt(const domain::GoalName& name, uint64_t position) {
+  // Stream positions grow with versions, so the events up to `position` are
+  // a prefix of the goal's own index.
+  constexpr size_t kPage = 256;
+  std::vector<uint64_t> positions;
+  for (uint64_t version = 1;;) {
+    absl::StatusOr<std::vector<uint64_t>> page = store_.ReadStream(StreamOf(name), version, kPage);
+    if (!page.ok()) return page.status();
+    for (uint64_t p : *page) {
+      if (p > position) break;
+      positions.push_back(p);
+    }
+    if (page->size() < kPage || page->back() > position) break;
+    version += kPage;
+  }
+  if (positions.empty()) {
+    return absl::NotFoundError(
+        fmt::format("goal {} did not exist at position {}", name.Format(), position));
+  }
+  absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(positions);
   if (!events.ok()) return events.status();
   v1::Goal goal;
   for (const v1::Event& event : *events) domain::Apply(event, goal);

@@ -15,6 +15,7 @@
 #include "dxledger/v1/ledger.pb.h"
 #include "dxledger/v1/report.pb.h"
 #include "service/domain/commands.h"
+#include "service/domain/fiscal_years.h"
 #include "storage/event_store.h"
 
 // The application layer: runs commands through the domain into the store and
@@ -25,6 +26,9 @@ namespace dxledger::ledger {
 struct CommandRequest {
   std::string method;  // names the operation for request-id fingerprints
   domain::Command command;
+  // In a batch only: when set, this command goes to a fiscal year's stream
+  // instead of `command`'s goal.
+  std::optional<domain::YearCommand> year_command;
   std::string actor;  // the authenticated principal
   std::string request_id;
   std::string reason;
@@ -42,6 +46,18 @@ struct GoalFilter {
   std::string department;
   std::optional<v1::Rating> rating;
   bool include_retired = false;
+  std::optional<uint64_t> as_of;  // a log position; nullopt: now
+};
+
+// A point in the log's history; neither set means now.
+struct AsOf {
+  std::optional<uint64_t> position;
+  std::optional<absl::Time> time;
+};
+
+struct Lineage {
+  std::vector<v1::Goal> goals;  // by fiscal year, then id
+  std::vector<v1::LineageEdge> edges;
 };
 
 struct RatingChangeFilter {
@@ -146,8 +162,25 @@ class Ledger {
   absl::StatusOr<ExportOutcome> ExportReport(std::string_view organization, int fiscal_year,
                                              v1::ReportFormat format);
 
-  // NOT_FOUND when the goal does not exist.
-  absl::StatusOr<v1::Goal> GetGoal(const domain::GoalName& name);
+  // The log position an AsOf stands for (the last committed at or before its
+  // time); nullopt for now. INVALID_ARGUMENT for a position past the head.
+  absl::StatusOr<std::optional<uint64_t>> ResolveAsOf(const AsOf& as_of);
+
+  // NOT_FOUND when the goal does not exist (or did not yet at `as_of`).
+  absl::StatusOr<v1::Goal> GetGoal(const domain::GoalName& name,
+                                   std::optional<uint64_t> as_of = std::nullopt);
+  // The year's view, or its implicit state when nothing was written to it.
+  absl::StatusOr<v1::FiscalYear> GetFiscalYear(const domain::FiscalYearName& name);
+  // Rolls `request.from_year` over (see domain::PlanRollover) in one batch.
+  using RolloverCallback = absl::AnyInvocable<void(absl::StatusOr<BatchOutcome>) &&>;
+  void RollOver(v1::RollOverFiscalYearRequest request, std::string organization, std::string actor,
+                RolloverCallback done);
+  // Ancestors and descendants of a goal across years.
+  absl::StatusOr<Lineage> GetLineage(const domain::GoalName& name, std::optional<uint64_t> as_of);
+  absl::StatusOr<std::vector<v1::YearOverYearRow>> GetYearOverYear(const domain::GoalName& name,
+                                                                   std::optional<uint64_t> as_of);
+  absl::StatusOr<std::vector<v1::YearRatingSummary>> GetRatingSummary(
+      std::string_view organization, std::string_view department, std::optional<uint64_t> as_of);
   absl::StatusOr<Page<v1::Goal>> ListGoals(const GoalFilter& filter, int page_size,
                                            std::string_view page_token);
   absl::StatusOr<Page<v1::Event>> ListGoalEvents(const domain::GoalName& name, int page_size,
@@ -162,6 +195,9 @@ class Ledger {
   // with the goal's own history only.
   absl::StatusOr<v1::Goal> FoldGoal(const domain::GoalName& name,
                                     std::optional<uint64_t> version = std::nullopt);
+  // The goal after its events up to log position `position`; NOT_FOUND when
+  // it had none by then. Cost grows with the goal's own history only.
+  absl::StatusOr<v1::Goal> FoldGoalAt(const domain::GoalName& name, uint64_t position);
 
   // Verifies the hash chain, then compares every stored view with a rebuild
   // from the log. DATA_LOSS names the first position or goal that differs.
@@ -172,10 +208,16 @@ class Ledger {
  private:
   void Attempt(CommandRequest request, int attempts_left, CommandCallback done);
   absl::StatusOr<std::optional<v1::Goal>> LoadView(const std::string& stream);
+  absl::StatusOr<v1::FiscalYear> LoadYear(const domain::FiscalYearName& name);
   absl::StatusOr<CommandOutcome> Replay(const domain::GoalName& goal,
                                         const storage::RequestRecord& record);
   absl::StatusOr<std::vector<v1::Event>> ReadEvents(const std::vector<uint64_t>& positions);
   void AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_left, BatchCallback done);
+  // A goal or fiscal year a batch writes to (batch.cc).
+  struct BatchStream;
+  // Loads the view of a batch's stream.
+  absl::Status LoadStream(const std::string& key, const CommandRequest& command,
+                          BatchStream& stream);
   // Every goal of the organization (of `fiscal_year` unless 0), retired too.
   absl::StatusOr<std::vector<v1::Goal>> AllGoals(std::string_view organization, int fiscal_year);
 

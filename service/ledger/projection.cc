@@ -47,6 +47,7 @@ std::vector<storage::IndexWrite> IndexEntries(std::string_view organization,
       *change.mutable_record_time() = event.record_time();
       change.set_request_id(event.request_id());
       change.set_reason(event.reason());
+      change.set_post_close_correction(event.post_close_correction());
       entries.push_back(
           {RatingChangesPrefix(organization), change.SerializeAsString(), storage::EventRef{0, i}});
     }

@@ -45,8 +45,9 @@ absl::Time ToTime(const google::protobuf::Timestamp& t) {
 // Page tokens carry the filter they were made for, so a token is refused by
 // a listing with other filters.
 std::string TokenKind(const GoalFilter& f) {
-  return fmt::format("goals|{}|{}|{}|{}|{}", f.organization, f.fiscal_year, f.department,
-                     f.rating ? static_cast<int>(*f.rating) : -1, f.include_retired);
+  return fmt::format("goals|{}|{}|{}|{}|{}|{}", f.organization, f.fiscal_year, f.department,
+                     f.rating ? static_cast<int>(*f.rating) : -1, f.include_retired,
+                     f.as_of ? static_cast<int64_t>(*f.as_of) : -1);
 }
 
 std::string TokenKind(const RatingChangeFilter& f) {
@@ -81,7 +82,9 @@ bool Matches(const GoalFilter& filter, const v1::Goal& goal) {
 
 }  // namespace
 
-absl::StatusOr<v1::Goal> Ledger::GetGoal(const domain::GoalName& name) {
+absl::StatusOr<v1::Goal> Ledger::GetGoal(const domain::GoalName& name,
+                                         std::optional<uint64_t> as_of) {
+  if (as_of) return FoldGoalAt(name, *as_of);
   absl::StatusOr<std::optional<v1::Goal>> goal = LoadView(StreamOf(name));
   if (!goal.ok()) return goal.status();
   if (!goal->has_value()) {
@@ -108,16 +111,20 @@ absl::StatusOr<Page<v1::Goal>> Ledger::ListGoals(const GoalFilter& filter, int p
           page.next_page_token = EncodePageToken(kind, key);
           return false;
         }
-        absl::StatusOr<std::optional<v1::Goal>> goal =
-            LoadView(fmt::format("{}/{}", filter.organization, GoalIdOfYearKey(key)));
-        if (!goal.ok() || !goal->has_value()) {
-          error = goal.ok() ? absl::DataLossError(fmt::format(
-                                  "goal index names {} but its view is missing; rebuild the views",
-                                  GoalIdOfYearKey(key)))
-                            : goal.status();
+        const domain::GoalName name{filter.organization, std::string(GoalIdOfYearKey(key))};
+        absl::StatusOr<v1::Goal> goal = GetGoal(name, filter.as_of);
+        // A goal created after the as-of point is not in that listing.
+        if (filter.as_of && absl::IsNotFound(goal.status())) return true;
+        if (absl::IsNotFound(goal.status())) {
+          error = absl::DataLossError(fmt::format(
+              "goal index names {} but its view is missing; rebuild the views", name.goal_id));
           return false;
         }
-        if (Matches(filter, **goal)) page.items.push_back(**std::move(goal));
+        if (!goal.ok()) {
+          error = goal.status();
+          return false;
+        }
+        if (Matches(filter, *goal)) page.items.push_back(*std::move(goal));
         return true;
       });
   if (!scanned.ok()) return scanned;
