@@ -118,3 +118,83 @@ TEST_F(ReportCliTest, HtmlPageLoadsInChromiumWithNoRequestLeavingIt) {
 
 }  // namespace
 }  // namespace dxledger
+
+namespace dxledger {
+namespace {
+
+using testsupport::RunCli;
+using testsupport::TestServer;
+
+// The plan transition through the CLI: only hq rolls over and decides.
+class TransitionCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    hq_token_ = server_.AddPrincipal("hq-secretariat", "hq");
+    editor_token_ = server_.AddPrincipal("kikaku-editor", "editor");
+    server_.Start();
+    std::ofstream(server_.data_dir() + "/hq.token") << hq_token_;
+    std::ofstream(server_.data_dir() + "/editor.token") << editor_token_;
+  }
+  int As(const std::string& who, const std::string& args) {
+    return RunCli(server_, "--token-file " + server_.data_dir() + "/" + who + ".token " + args,
+                  &out_, &err_);
+  }
+
+  TestServer server_;
+  std::string hq_token_, editor_token_, out_, err_;
+};
+
+TEST_F(TransitionCliTest, RollsOverDecidesAndAnswersAsOf) {
+  ASSERT_EQ(As("hq", "goal create --year R3 --department 企画振興部 --title 旧目標A --id a"), 0)
+      << err_;
+  ASSERT_EQ(As("hq", "goal create --year R3 --department 企画振興部 --title 旧目標B --id b"), 0);
+  ASSERT_EQ(As("editor", "rating set a B"), 0) << err_;
+  const std::string plan = server_.data_dir() + "/plan.json";
+  std::ofstream(plan) << R"({"new_goals": [{"goal_id": "c", "departments": ["企画振興部"],
+      "title": "新目標C"}],
+    "decisions": [{"goal": "a", "relation": "LINEAGE_RELATION_MERGED", "to_goals": ["c"]},
+                  {"goal": "b", "relation": "LINEAGE_RELATION_MERGED", "to_goals": ["c"]}]})";
+
+  EXPECT_EQ(As("editor", "year rollover --from 2021 --framework dx-plan --plan " + plan), 1);
+  EXPECT_NE(err_.find("PERMISSION_DENIED"), std::string::npos) << err_;
+  EXPECT_EQ(As("hq", "year rollover --from 2021 --framework bogus --plan " + plan), 105) << err_;
+  ASSERT_EQ(As("hq", "year rollover --from 2021 --framework dx-plan --plan " + plan), 0) << err_;
+  EXPECT_NE(out_.find("令和3年度 (FY2021): pre-plan, closed, rolled over to FY2022"),
+            std::string::npos)
+      << out_;
+  EXPECT_EQ(As("hq", "year rollover --from 2021 --framework dx-plan --plan " + plan), 1);
+  EXPECT_NE(err_.find("FAILED_PRECONDITION"), std::string::npos) << err_;
+
+  ASSERT_EQ(As("editor", "lineage c"), 0) << err_;
+  EXPECT_NE(out_.find("a --merged--> c"), std::string::npos) << out_;
+  EXPECT_NE(out_.find("b --merged--> c"), std::string::npos) << out_;
+
+  ASSERT_EQ(As("editor", "change propose c --title 新目標C（改） --rationale 計画に合わせる"), 0)
+      << err_;
+  EXPECT_EQ(As("editor", "change decide c prop1 accept --meeting 第1回本部会議 --date 2022-05-20"),
+            1);
+  EXPECT_NE(err_.find("PERMISSION_DENIED"), std::string::npos) << err_;
+  ASSERT_EQ(As("hq", "change decide c prop1 accept --meeting 第1回本部会議 --date 2022-05-20"), 0)
+      << err_;
+  EXPECT_NE(out_.find("新目標C（改）"), std::string::npos) << out_;
+
+  // The closed year's rating is corrected; the audit shows it as such, and
+  // the goal as of a moment before the correction still says B.
+  ASSERT_EQ(As("editor", "log --limit 1"), 0);
+  const std::string head = out_.substr(out_.find("head position ") + 14);
+  ASSERT_EQ(As("editor", "rating set a C --reason 事後修正"), 0) << err_;
+  ASSERT_EQ(As("editor", "--format json audit ratings --goal a"), 0) << err_;
+  EXPECT_NE(out_.find("\"post_close_correction\": true"), std::string::npos) << out_;
+  ASSERT_EQ(As("editor", "goal get a --as-of " + head.substr(0, head.find('\n'))), 0) << err_;
+  EXPECT_NE(out_.find("rating       B"), std::string::npos) << out_;
+  ASSERT_EQ(As("editor", "goal get a --as-of 2000-01-01"), 1);
+  EXPECT_NE(err_.find("NOT_FOUND"), std::string::npos) << err_;
+  ASSERT_EQ(As("editor", "summary"), 0) << err_;
+  EXPECT_NE(out_.find("FY2022"), std::string::npos) << out_;
+  ASSERT_EQ(As("editor", "yoy c"), 0) << err_;
+  EXPECT_NE(out_.find("令和3年度 (FY2021)  a  C"), std::string::npos) << out_;
+  ASSERT_EQ(As("editor", "verify"), 0) << err_;
+}
+
+}  // namespace
+}  // namespace dxledger

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "storage/hash_chain.h"
 #include "storage/keys.h"
 #include "storage/stores.h"
@@ -271,6 +272,19 @@ TEST_P(EventStoreContractTest, RacingWritersOfOneStreamAllowOneWinner) {
   EXPECT_EQ(ok.load(), 1);
   EXPECT_EQ(aborted.load(), kThreads - 1);
   EXPECT_EQ(store().GetHead().position, 2u);
+}
+
+TEST_P(EventStoreContractTest, CommitTimesIndexTheLog) {
+  const int64_t before = absl::ToUnixMicros(absl::Now());
+  EXPECT_EQ(*store().PositionAt(before), 0u);
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 0, {"a", "b"})).ok());
+  const int64_t between = absl::ToUnixMicros(absl::Now());
+  absl::SleepFor(absl::Milliseconds(2));
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 2, {"c"})).ok());
+  Reopen();
+  EXPECT_EQ(*store().PositionAt(before - 1), 0u);
+  EXPECT_EQ(*store().PositionAt(between), 2u);
+  EXPECT_EQ(*store().PositionAt(absl::ToUnixMicros(absl::Now())), 3u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EventStoreContractTest, testing::Values("memory", "rocksdb"),
