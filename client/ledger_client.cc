@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 namespace dxledger::client {
@@ -26,10 +27,32 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   return token;
 }
 
+namespace {
+
+std::string ReadOrEmpty(const std::string& path) {
+  if (path.empty()) return "";
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const ClientOptions& options) {
+  if (options.tls_ca_file.empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadOrEmpty(options.tls_ca_file);
+  ssl.pem_cert_chain = ReadOrEmpty(options.tls_cert_file);
+  ssl.pem_private_key = ReadOrEmpty(options.tls_key_file);
+  return grpc::SslCredentials(ssl);
+}
+
+}  // namespace
+
 LedgerClient::LedgerClient(ClientOptions options)
     : options_(std::move(options)),
-      stub_(v1::LedgerService::NewStub(
-          grpc::CreateChannel(options_.server, grpc::InsecureChannelCredentials()))) {}
+      stub_(
+          v1::LedgerService::NewStub(grpc::CreateChannel(options_.server, Credentials(options_)))) {
+}
 
 template <typename Request, typename Response, typename Method>
 absl::StatusOr<Response> LedgerClient::Call(Method method, const Request& request) {
@@ -69,6 +92,12 @@ DXLEDGER_CLIENT_RPC(ListRatingChanges)
 DXLEDGER_CLIENT_RPC(ReadLog)
 DXLEDGER_CLIENT_RPC(ImportReport)
 DXLEDGER_CLIENT_RPC(ExportReport)
+DXLEDGER_CLIENT_RPC(AddPrincipal)
+DXLEDGER_CLIENT_RPC(UpdatePrincipal)
+DXLEDGER_CLIENT_RPC(SetPrincipalDisabled)
+DXLEDGER_CLIENT_RPC(RotatePrincipalToken)
+DXLEDGER_CLIENT_RPC(ListPrincipals)
+DXLEDGER_CLIENT_RPC(ListSecurityEvents)
 DXLEDGER_CLIENT_RPC(VerifyLog)
 #undef DXLEDGER_CLIENT_RPC
 

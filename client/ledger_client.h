@@ -17,6 +17,12 @@ struct ClientOptions {
   std::string server = "127.0.0.1:7400";  // host:port
   std::string token;                      // bearer token; empty sends none
   absl::Duration timeout = absl::Seconds(60);
+  // TLS: the CA (PEM) that signed the server's certificate; empty means
+  // plaintext. A client certificate and key (PEM) identify the caller by
+  // mutual TLS instead of a token.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Reads a token file (trailing white space dropped). NOT_FOUND when missing.
@@ -51,6 +57,12 @@ class LedgerClient {
   DXLEDGER_CLIENT_RPC(ReadLog)
   DXLEDGER_CLIENT_RPC(ImportReport)
   DXLEDGER_CLIENT_RPC(ExportReport)
+  DXLEDGER_CLIENT_RPC(AddPrincipal)
+  DXLEDGER_CLIENT_RPC(UpdatePrincipal)
+  DXLEDGER_CLIENT_RPC(SetPrincipalDisabled)
+  DXLEDGER_CLIENT_RPC(RotatePrincipalToken)
+  DXLEDGER_CLIENT_RPC(ListPrincipals)
+  DXLEDGER_CLIENT_RPC(ListSecurityEvents)
   DXLEDGER_CLIENT_RPC(VerifyLog)
 #undef DXLEDGER_CLIENT_RPC
 

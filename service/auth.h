@@ -2,62 +2,59 @@
 #define DXLEDGER_SERVICE_AUTH_H_
 
 #include <map>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "dxledger/v1/principals.pb.h"
+#include "service/ledger/ledger.h"
 
-// Who is calling. Principals live in a JSON file that holds only SHA-256
-// hashes of their bearer tokens, with each principal's roles and departments.
+// Who is calling: principals by bearer token (kept only as SHA-256 hashes)
+// or by client certificate. The registry mirrors the ledger's principal
+// views and is updated as soon as a principal event is durable, so a disabled
+// principal or a rotated token stops working at once.
 namespace dxledger::service {
-
-enum class Role { kAdmin, kHq, kEditor, kAuditor, kIntegration };
-
-struct Principal {
-  std::string name;
-  std::set<Role> roles;
-  std::vector<std::string> departments;
-  std::string token_sha256;  // lower-case hex
-  bool disabled = false;
-
-  // Roles that may append goal events.
-  bool CanWrite() const;
-};
-
-absl::StatusOr<Role> ParseRole(std::string_view text);
-std::string_view RoleName(Role role);
 
 // A fresh random bearer token (64 hex characters).
 std::string NewToken();
 std::string TokenHash(std::string_view token);  // lower-case hex SHA-256
 
-// Immutable once loaded; thread-safe.
-class PrincipalRegistry {
- public:
-  // NOT_FOUND when the file does not exist; INVALID_ARGUMENT when malformed.
-  static absl::StatusOr<PrincipalRegistry> Load(const std::string& path);
-  absl::Status Save(const std::string& path) const;  // owner-only permissions
+// "admin" → ROLE_ADMIN; INVALID_ARGUMENT naming the accepted roles.
+absl::StatusOr<v1::Role> ParseRole(std::string_view text);
 
-  // INVALID_ARGUMENT for a name that is taken or malformed.
-  absl::Status Add(Principal principal);
+// Thread-safe.
+class Principals {
+ public:
+  void Replace(const std::vector<v1::Principal>& principals);
+  void Update(const v1::Principal& principal);
+  bool empty() const;
 
   // Checks an `authorization` header value ("Bearer <token>"). UNAUTHENTICATED
   // when it is missing, malformed, unknown or disabled; the message never
   // contains the token.
-  absl::StatusOr<Principal> Authenticate(std::string_view authorization) const;
-
-  bool empty() const { return by_name_.empty(); }
+  absl::StatusOr<v1::Principal> ByToken(std::string_view authorization) const;
+  // The principal bound to a verified client certificate's common name.
+  absl::StatusOr<v1::Principal> ByCertificate(std::string_view common_name) const;
 
  private:
-  std::map<std::string, Principal, std::less<>> by_name_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, v1::Principal, std::less<>> by_name_ ABSL_GUARDED_BY(mu_);
 };
 
-// On first start: when `<data_dir>/principals.json` does not exist, creates it
-// with an `admin` principal and writes the admin token to
-// `<data_dir>/admin.token` (mode 0600). Returns the registry either way.
-absl::StatusOr<PrincipalRegistry> LoadOrInitializePrincipals(const std::string& data_dir);
+// Loads the registry from the ledger. On the first start of an empty ledger,
+// adds the principal `admin` (actor dxledgerd) and writes its token to
+// `<data_dir>/admin.token`, readable by its owner only.
+absl::Status LoadPrincipals(ledger::Ledger& ledger, const std::string& data_dir,
+                            Principals& principals);
+
+// Adds a principal through the ledger with a fresh token; returns the token.
+absl::StatusOr<std::string> AddPrincipal(ledger::Ledger& ledger, std::string_view actor,
+                                         std::string_view name, std::vector<v1::Role> roles,
+                                         std::vector<std::string> departments,
+                                         std::string_view certificate_common_name = "");
 
 }  // namespace dxledger::service
 

@@ -1,19 +1,24 @@
 #ifndef DXLEDGER_SERVICE_LEDGER_SERVICE_H_
 #define DXLEDGER_SERVICE_LEDGER_SERVICE_H_
 
+#include <optional>
+#include <string>
+
 #include "dxledger/v1/ledger.grpc.pb.h"
 #include "service/auth.h"
 #include "service/ledger/ledger.h"
 
-// The gRPC face of the ledger. Handlers authenticate, convert, call the
-// ledger and finish; commands finish from the store's writer once durable,
-// so no gRPC thread ever waits for an fsync. Thread-safe.
+// The gRPC face of the ledger. Every handler admits the caller (identity,
+// then the role table of authorize.h), converts, calls the ledger and
+// replies; commands reply from the store's writer once durable, so no gRPC
+// thread waits for an fsync. Every refusal (UNAUTHENTICATED or
+// PERMISSION_DENIED) goes to the security log on its way out. Thread-safe.
 namespace dxledger::service {
 
 class LedgerService final : public v1::LedgerService::CallbackService {
  public:
   // Both must outlive the service.
-  LedgerService(ledger::Ledger& ledger, const PrincipalRegistry& principals);
+  LedgerService(ledger::Ledger& ledger, Principals& principals);
 
 #define DXLEDGER_RPC(Name)                                                                       \
   grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,                           \
@@ -32,9 +37,6 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   DXLEDGER_RPC(DecideChange)
   DXLEDGER_RPC(RollOverFiscalYear)
   DXLEDGER_RPC(GetFiscalYear)
-  DXLEDGER_RPC(GetLineage)
-  DXLEDGER_RPC(GetYearOverYear)
-  DXLEDGER_RPC(GetRatingSummary)
   DXLEDGER_RPC(GetGoal)
   DXLEDGER_RPC(ListGoals)
   DXLEDGER_RPC(ListGoalEvents)
@@ -42,25 +44,47 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   DXLEDGER_RPC(ReadLog)
   DXLEDGER_RPC(ImportReport)
   DXLEDGER_RPC(ExportReport)
+  DXLEDGER_RPC(GetLineage)
+  DXLEDGER_RPC(GetYearOverYear)
+  DXLEDGER_RPC(GetRatingSummary)
+  DXLEDGER_RPC(AddPrincipal)
+  DXLEDGER_RPC(UpdatePrincipal)
+  DXLEDGER_RPC(SetPrincipalDisabled)
+  DXLEDGER_RPC(RotatePrincipalToken)
+  DXLEDGER_RPC(ListPrincipals)
+  DXLEDGER_RPC(ListSecurityEvents)
   DXLEDGER_RPC(VerifyLog)
 #undef DXLEDGER_RPC
 
  private:
-  // Authorizes, converts and executes a command; finishes when it is durable.
+  // One call as it is handled: what the security log records of a refusal.
+  struct Call {
+    grpc::CallbackServerContext* context;
+    std::string_view rpc;
+    std::string target;
+    std::optional<v1::Principal> principal;
+  };
+
+  // Identifies the caller (a verified client certificate, else the bearer
+  // token) and checks the role table.
+  absl::Status Admit(Call& call) const;
+  // Finishes the call with `status`, recording it first when it is a refusal.
+  grpc::ServerUnaryReactor* Reply(const Call& call, const absl::Status& status);
+  void Refused(const Call& call, const absl::Status& status);
+  // Runs a goal command: admits, converts, scopes editors to their
+  // departments, executes, and replies once durable.
   template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* RunCommand(grpc::CallbackServerContext* context, const Request& request,
-                                       Response* response, absl::StatusOr<Principal> principal);
-  // AuthorizeWrite, and PERMISSION_DENIED unless the principal holds hq.
-  absl::StatusOr<Principal> AuthorizeHq(grpc::CallbackServerContext* context,
-                                        std::string_view action) const;
+  grpc::ServerUnaryReactor* RunCommand(Call call, const Request& request, Response* response);
+  // Runs a principal command and updates the registry once it is durable.
+  template <typename Response>
+  grpc::ServerUnaryReactor* RunPrincipalCommand(Call call, ledger::PrincipalCommand command,
+                                                Response* response, std::string token);
   // The log position of an as_of (nullopt: now).
   absl::StatusOr<std::optional<uint64_t>> Resolve(const v1::AsOf& as_of);
-  absl::StatusOr<Principal> Authenticate(grpc::CallbackServerContext* context) const;
-  // Authenticate, then PERMISSION_DENIED unless the principal may write.
-  absl::StatusOr<Principal> AuthorizeWrite(grpc::CallbackServerContext* context) const;
+  absl::StatusOr<std::string> Organization(std::string_view parent) const;
 
   ledger::Ledger& ledger_;
-  const PrincipalRegistry& principals_;
+  Principals& principals_;
 };
 
 }  // namespace dxledger::service

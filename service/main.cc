@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -43,8 +44,16 @@ int Serve(const ServerOptions& options, const std::string& port_file) {
                  ? "UNSAFE: acknowledged before the WAL is synced; a crash may lose recent writes"
                  : "durable (WAL synced before every reply, group commit)");
   fmt::print("  admin token:    {}/admin.token\n", options.data_dir);
-  if (!IsLoopback(options.listen)) {
-    fmt::print(stderr, "WARNING: listening in PLAINTEXT beyond loopback on {}\n", address);
+  fmt::print(
+      "  transport:      {}\n",
+      options.tls_cert_file.empty()
+          ? "plaintext"
+          : (options.tls_client_ca_file.empty() ? "TLS" : "TLS, client certificates verified"));
+  if (options.tls_cert_file.empty() && !IsLoopback(options.listen)) {
+    fmt::print(stderr,
+               "WARNING: listening in PLAINTEXT beyond loopback on {}: tokens cross the network "
+               "in the clear; use --tls-cert and --tls-key\n",
+               address);
   }
   fmt::print("  try:            dxledger --server {} --data-dir {} goal list\n", address,
              options.data_dir);
@@ -59,36 +68,41 @@ int Serve(const ServerOptions& options, const std::string& port_file) {
   return 0;
 }
 
-int AddPrincipal(const std::string& data_dir, const std::string& name,
-                 const std::vector<std::string>& roles,
-                 const std::vector<std::string>& departments) {
-  const std::string path = data_dir + "/principals.json";
-  auto registry = dxledger::service::LoadOrInitializePrincipals(data_dir);
-  if (!registry.ok()) {
-    fmt::print(stderr, "dxledgerd: {}\n", registry.status().ToString());
-    return 1;
-  }
-  dxledger::service::Principal principal;
-  principal.name = name;
-  principal.departments = departments;
-  for (const std::string& role : roles) {
+int AddPrincipal(const ServerOptions& options, const std::string& name,
+                 const std::vector<std::string>& role_names,
+                 const std::vector<std::string>& departments, const std::string& common_name) {
+  std::vector<dxledger::v1::Role> roles;
+  for (const std::string& role : role_names) {
     auto parsed = dxledger::service::ParseRole(role);
     if (!parsed.ok()) {
       fmt::print(stderr, "dxledgerd: {}\n", parsed.status().ToString());
       return 2;
     }
-    principal.roles.insert(*parsed);
+    roles.push_back(*parsed);
   }
-  const std::string token = dxledger::service::NewToken();
-  principal.token_sha256 = dxledger::service::TokenHash(token);
-  absl::Status status = registry->Add(std::move(principal));
-  if (status.ok()) status = registry->Save(path);
-  if (!status.ok()) {
-    fmt::print(stderr, "dxledgerd: {}\n", status.ToString());
+  std::filesystem::create_directories(options.data_dir);
+  auto store = dxledger::storage::OpenRocksDbEventStore(options.data_dir + "/db", true);
+  if (!store.ok()) {
+    fmt::print(stderr, "dxledgerd: {} (is the server running? stop it first)\n",
+               store.status().ToString());
     return 1;
   }
-  // The only time the token is shown; the file keeps its hash.
-  fmt::print("{}\n", token);
+  dxledger::ledger::Ledger ledger(**store, options.organization);
+  // The first principal of a data directory is always admin.
+  dxledger::service::Principals principals;
+  if (absl::Status s = dxledger::service::LoadPrincipals(ledger, options.data_dir, principals);
+      !s.ok()) {
+    fmt::print(stderr, "dxledgerd: {}\n", s.ToString());
+    return 1;
+  }
+  auto token =
+      dxledger::service::AddPrincipal(ledger, "dxledgerd", name, roles, departments, common_name);
+  if (!token.ok()) {
+    fmt::print(stderr, "dxledgerd: {}\n", token.status().ToString());
+    return 1;
+  }
+  // The only time the token is shown; the ledger keeps its hash.
+  fmt::print("{}\n", *token);
   return 0;
 }
 
@@ -125,6 +139,10 @@ int main(int argc, char** argv) {
   app.add_flag("--unsafe-async-writes", options.unsafe_async_writes,
                "acknowledge writes before the WAL is synced (a crash may lose them)");
   app.add_option("--port-file", port_file, "write the bound port to this file once serving");
+  app.add_option("--tls-cert", options.tls_cert_file, "server certificate chain (PEM)");
+  app.add_option("--tls-key", options.tls_key_file, "server private key (PEM)");
+  app.add_option("--tls-client-ca", options.tls_client_ca_file,
+                 "CA for client certificates (mutual TLS)");
 
   CLI::App* principal = app.add_subcommand("add-principal", "add a principal and print its token");
   std::string name;
@@ -132,12 +150,15 @@ int main(int argc, char** argv) {
   principal->add_option("--name", name, "principal name")->required();
   principal->add_option("--role", roles, "admin, hq, editor, auditor or integration")->required();
   principal->add_option("--department", departments, "department the principal belongs to");
+  std::string common_name;
+  principal->add_option("--certificate-cn", common_name,
+                        "bind a client certificate by its subject common name");
 
   CLI::App* rebuild =
       app.add_subcommand("rebuild-views", "rewrite every goal view from the log (server stopped)");
   CLI11_PARSE(app, argc, argv);
 
-  if (principal->parsed()) return AddPrincipal(options.data_dir, name, roles, departments);
+  if (principal->parsed()) return AddPrincipal(options, name, roles, departments, common_name);
   if (rebuild->parsed()) return RebuildViews(options.data_dir, options.organization);
   return Serve(options, port_file);
 }

@@ -6,6 +6,8 @@
 #include <grpcpp/server_builder.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "fmt/format.h"
 #include "service/domain/limits.h"
@@ -15,8 +17,46 @@
 
 namespace dxledger::service {
 
-// Largest request the server accepts; bigger ones get RESOURCE_EXHAUSTED.
-constexpr int kMaxReceiveMessageBytes = 4 << 20;
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  if (!in || content.str().empty()) {
+    return absl::FailedPreconditionError(fmt::format("cannot read {}", path));
+  }
+  return content.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerOptions& options) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  if (options.tls_cert_file.empty()) {
+    if (!options.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError("--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  absl::StatusOr<std::string> cert = ReadPem(options.tls_cert_file);
+  absl::StatusOr<std::string> key = ReadPem(options.tls_key_file);
+  if (!cert.ok()) return cert.status();
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!options.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadPem(options.tls_client_ca_file);
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    // A presented certificate must verify; callers without one may still
+    // use a bearer token.
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (absl::Status s = domain::ValidateOrganizationCode(options.organization); !s.ok()) return s;
@@ -26,22 +66,26 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     return absl::FailedPreconditionError(
         fmt::format("cannot create data directory {}: {}", options.data_dir, error.message()));
   }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(options);
+  if (!credentials.ok()) return credentials.status();
   std::unique_ptr<Server> server(new Server());
-  absl::StatusOr<PrincipalRegistry> principals = LoadOrInitializePrincipals(options.data_dir);
-  if (!principals.ok()) return principals.status();
-  server->principals_ = std::make_unique<PrincipalRegistry>(*std::move(principals));
   absl::StatusOr<std::unique_ptr<storage::LogStore>> store =
       storage::OpenRocksDbEventStore(options.data_dir + "/db", !options.unsafe_async_writes);
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   server->ledger_ = std::make_unique<ledger::Ledger>(*server->store_, options.organization);
+  server->principals_ = std::make_unique<Principals>();
+  if (absl::Status s = LoadPrincipals(*server->ledger_, options.data_dir, *server->principals_);
+      !s.ok()) {
+    return s;
+  }
   server->service_ = std::make_unique<LedgerService>(*server->ledger_, *server->principals_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
-  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  builder.AddListeningPort(options.listen, *credentials, &server->port_);
+  builder.SetMaxReceiveMessageSize(domain::kMaxRequestBytes);
   builder.RegisterService(server->service_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MalformedRequestInterceptorFactory>());

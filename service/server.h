@@ -23,6 +23,13 @@ struct ServerOptions {
   std::string organization = "050008";
   // Acknowledge writes before the WAL reaches the disk. Default: false (durable)
   bool unsafe_async_writes = false;
+  // TLS: the server's certificate chain and key (PEM files). Default: none
+  // (plaintext, which the server announces loudly beyond loopback).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Mutual TLS: CA (PEM) that client certificates must chain to; a verified
+  // certificate's common name maps to its principal. Default: none.
+  std::string tls_client_ca_file;
 };
 
 class Server {
@@ -39,7 +46,7 @@ class Server {
  private:
   Server() = default;
   std::unique_ptr<storage::LogStore> store_;
-  std::unique_ptr<PrincipalRegistry> principals_;
+  std::unique_ptr<Principals> principals_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<grpc::Server> server_;

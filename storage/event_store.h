@@ -79,7 +79,7 @@ struct Head {
   std::string hash = std::string(kHashBytes, '\0');
 };
 
-enum class Keyspace { kViews, kIndex };
+enum class Keyspace { kViews, kIndex, kSecurity };
 
 // Thread-safe. Reads see every append whose callback has run.
 class EventStore {
@@ -119,9 +119,14 @@ class EventStore {
   virtual absl::StatusOr<std::vector<uint64_t>> ReadStream(std::string_view stream,
                                                            uint64_t from_version, size_t limit) = 0;
   // Visits keys with `prefix`, from `start` (inclusive) on, until the visitor
-  // returns false.
+  // returns false. Security records are keyed by time (see RecordSecurityEvent).
   virtual absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                             ScanVisitor visitor) = 0;
+
+  // Appends a record to the security log, its own keyspace apart from the
+  // event log, keyed by time (BE64 Unix micros, then a sequence number).
+  // Not synced: a refusal is recorded best-effort and never slows writers.
+  virtual absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) = 0;
 
   // Makes the views and index entries exactly these (a rebuild from the
   // log): writes them and erases every other view and index entry. Never

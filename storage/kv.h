@@ -14,8 +14,8 @@
 // family) in production, a map in tests.
 namespace dxledger::storage {
 
-enum class Family : int { kLog = 0, kStreams, kViews, kRequests, kIndex, kMeta };
-inline constexpr int kFamilyCount = 6;
+enum class Family : int { kLog = 0, kStreams, kViews, kRequests, kIndex, kMeta, kSecurity };
+inline constexpr int kFamilyCount = 7;
 
 struct Put {
   Family family;

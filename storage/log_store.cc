@@ -132,9 +132,18 @@ absl::StatusOr<std::vector<uint64_t>> LogStore::ReadStream(std::string_view stre
   return positions;
 }
 
+absl::Status LogStore::RecordSecurityEvent(int64_t unix_micros, std::string record) {
+  std::string key = keys::BigEndian64(static_cast<uint64_t>(unix_micros));
+  keys::AppendBigEndian64(security_sequence_.fetch_add(1, std::memory_order_relaxed), key);
+  Put put{Family::kSecurity, std::move(key), std::move(record)};
+  return kv_->Write({&put, 1}, /*sync=*/false);
+}
+
 absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                             ScanVisitor visitor) {
-  const Family family = keyspace == Keyspace::kViews ? Family::kViews : Family::kIndex;
+  const Family family = keyspace == Keyspace::kViews   ? Family::kViews
+                        : keyspace == Keyspace::kIndex ? Family::kIndex
+                                                       : Family::kSecurity;
   if (keyspace != Keyspace::kViews) return kv_->Scan(family, prefix, start, visitor);
   // Views are stored behind their version; callers see the view bytes.
   return kv_->Scan(family, prefix, start, [&](std::string_view key, std::string_view value) {

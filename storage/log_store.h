@@ -1,6 +1,7 @@
 #ifndef DXLEDGER_STORAGE_LOG_STORE_H_
 #define DXLEDGER_STORAGE_LOG_STORE_H_
 
+#include <atomic>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -30,6 +31,7 @@ class LogStore : public EventStore {
                                                    size_t limit) override;
   absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                     ScanVisitor visitor) override;
+  absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) override;
   absl::Status ReplaceProjections(const std::map<std::string, StoredView>& views,
                                   const std::map<std::string, std::string>& index) override;
 
@@ -39,6 +41,7 @@ class LogStore : public EventStore {
   LogStore(std::unique_ptr<KvBackend> kv, Head head, bool sync);
 
   std::unique_ptr<KvBackend> kv_;
+  std::atomic<uint64_t> security_sequence_{0};
   std::unique_ptr<GroupCommitWriter> writer_;  // destroyed first: it uses kv_
 };
 

@@ -10,8 +10,9 @@
 namespace dxledger::storage {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilyCount] = {"log",      "streams", "views",
-                                                    "requests", "index",   "meta"};
+constexpr const char* kFamilyNames[] = {"log",   "streams", "views",   "requests",
+                                        "index", "meta",    "security"};
+static_assert(std::size(kFamilyNames) == kFamilyCount, "one column family a Family");
 
 rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const RocksDbOptions& options,
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
@@ -20,7 +21,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const RocksDbOptions& 
   table.block_cache = cache;
   // Point reads (events by position, views, request ids) dominate; scans use
   // bounded iterators and do not need the filter.
-  if (family != Family::kIndex) {
+  if (family != Family::kIndex && family != Family::kSecurity) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(options.bloom_bits_per_key));
   }
   table.cache_index_and_filter_blocks = true;

@@ -22,6 +22,7 @@ struct Cli {
   std::string data_dir;
   std::string format = "table";
   std::string request_id;
+  std::string tls_ca, tls_cert, tls_key;
   int exit_code = 0;
 
   bool json() const { return format == "json"; }
@@ -95,6 +96,7 @@ void AddRecordCommands(CLI::App& app, Cli& cli);
 void AddQueryCommands(CLI::App& app, Cli& cli);
 void AddReportCommands(CLI::App& app, Cli& cli);
 void AddTimeCommands(CLI::App& app, Cli& cli);
+void AddAdminCommands(CLI::App& app, Cli& cli);
 
 // --as-of: a log position, a date (the end of that day in Japan) or a time.
 void AddAsOfOption(CLI::App& command, std::string& as_of);

@@ -13,6 +13,9 @@ client::LedgerClient& Cli::client() {
   if (client_ != nullptr) return *client_;
   client::ClientOptions options;
   options.server = server;
+  options.tls_ca_file = tls_ca;
+  options.tls_cert_file = tls_cert;
+  options.tls_key_file = tls_key;
   if (!token_file.empty()) {
     absl::StatusOr<std::string> token = client::ReadTokenFile(token_file);
     if (token.ok())
@@ -65,11 +68,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
   app.add_option("--request-id", cli.request_id, "idempotency key (default: a fresh one)");
+  app.add_option("--tls-ca", cli.tls_ca, "CA of the server's certificate (PEM): use TLS");
+  app.add_option("--tls-cert", cli.tls_cert, "client certificate (PEM) for mutual TLS");
+  app.add_option("--tls-key", cli.tls_key, "client private key (PEM) for mutual TLS");
   dxledger::cli::AddGoalCommands(app, cli);
   dxledger::cli::AddRecordCommands(app, cli);
   dxledger::cli::AddQueryCommands(app, cli);
   dxledger::cli::AddReportCommands(app, cli);
   dxledger::cli::AddTimeCommands(app, cli);
+  dxledger::cli::AddAdminCommands(app, cli);
   CLI11_PARSE(app, argc, argv);
   return cli.exit_code;
 }

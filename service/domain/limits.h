@@ -18,6 +18,10 @@ inline constexpr size_t kMaxUnitBytes = 32;
 inline constexpr size_t kMaxRequestIdBytes = 128;
 inline constexpr size_t kMaxIdBytes = 63;  // goal, indicator and issue ids
 inline constexpr int kMaxReportNumber = 10000;
+inline constexpr size_t kMaxRolloverItems = 2000;  // new goals and decisions together
+// The largest request the server reads (an import's file, say); bigger ones
+// are refused by gRPC with RESOURCE_EXHAUSTED.
+inline constexpr int kMaxRequestBytes = 4 << 20;
 inline constexpr int kDefaultPageSize = 100;
 inline constexpr int kMaxPageSize = 1000;
 

@@ -73,6 +73,11 @@ void Ledger::Attempt(CommandRequest request, int attempts_left, CommandCallback 
   absl::StatusOr<std::optional<v1::Goal>> current = LoadView(stream);
   if (!current.ok()) return std::move(done)(current.status());
   const v1::Goal* before = current->has_value() ? &**current : nullptr;
+  if (before != nullptr && request.authorize) {
+    if (absl::Status allowed = request.authorize(*before); !allowed.ok()) {
+      return std::move(done)(allowed);
+    }
+  }
   const int fiscal_year =
       before ? before->fiscal_year() : request.command.proposal.goal_created().fiscal_year();
   absl::StatusOr<v1::FiscalYear> year = LoadYear({request.command.goal.organization, fiscal_year});

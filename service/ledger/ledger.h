@@ -13,6 +13,7 @@
 #include "dxledger/v1/events.pb.h"
 #include "dxledger/v1/goal.pb.h"
 #include "dxledger/v1/ledger.pb.h"
+#include "dxledger/v1/principals.pb.h"
 #include "dxledger/v1/report.pb.h"
 #include "service/domain/commands.h"
 #include "service/domain/fiscal_years.h"
@@ -32,6 +33,9 @@ struct CommandRequest {
   std::string actor;  // the authenticated principal
   std::string request_id;
   std::string reason;
+  // When set, called with the goal's current view (an existing goal only)
+  // before deciding; its error is the command's, and nothing is written.
+  std::function<absl::Status(const v1::Goal&)> authorize;
 };
 
 struct CommandOutcome {
@@ -122,6 +126,25 @@ struct ExportOutcome {
   std::string file_name;
 };
 
+struct PrincipalCommand {
+  std::string principal;  // the name
+  v1::Event proposal;     // one principal payload
+  std::string actor;
+  std::string request_id;
+  std::string reason;
+};
+
+struct PrincipalOutcome {
+  v1::Principal principal;
+  std::vector<v1::Event> events;
+  bool replayed = false;
+};
+
+struct SecurityEventFilter {
+  std::string principal, method, code;
+  std::optional<absl::Time> start_time, end_time;
+};
+
 struct VerifyReport {
   uint64_t events_checked = 0;
   storage::Head head;
@@ -198,6 +221,19 @@ class Ledger {
   // The goal after its events up to log position `position`; NOT_FOUND when
   // it had none by then. Cost grows with the goal's own history only.
   absl::StatusOr<v1::Goal> FoldGoalAt(const domain::GoalName& name, uint64_t position);
+
+  // Adds or changes a principal (see domain::DecidePrincipal); done runs once
+  // the event is durable, possibly on the writer thread.
+  using PrincipalCallback = absl::AnyInvocable<void(absl::StatusOr<PrincipalOutcome>) &&>;
+  void ExecutePrincipal(PrincipalCommand command, PrincipalCallback done);
+  absl::StatusOr<PrincipalOutcome> ExecutePrincipalAndWait(PrincipalCommand command);
+  absl::StatusOr<std::vector<v1::Principal>> ListPrincipals();
+
+  // The security log: refused calls, apart from the event log.
+  absl::Status RecordSecurityEvent(const v1::SecurityEvent& event);
+  absl::StatusOr<Page<v1::SecurityEvent>> ListSecurityEvents(const SecurityEventFilter& filter,
+                                                             int page_size,
+                                                             std::string_view page_token);
 
   // Verifies the hash chain, then compares every stored view with a rebuild
   // from the log. DATA_LOSS names the first position or goal that differs.

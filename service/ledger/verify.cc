@@ -5,6 +5,7 @@
 #include "fmt/format.h"
 #include "service/domain/fiscal_years.h"
 #include "service/domain/goal.h"
+#include "service/domain/principals.h"
 #include "service/ledger/codec.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger/projection.h"
@@ -18,8 +19,9 @@ constexpr size_t kLogPage = 4096;
 
 // Everything the log projects to, rebuilt in one pass over the log.
 struct Projections {
-  std::map<std::string, v1::Goal> goals;        // by stream
-  std::map<std::string, v1::FiscalYear> years;  // by stream
+  std::map<std::string, v1::Goal> goals;            // by stream
+  std::map<std::string, v1::FiscalYear> years;      // by stream
+  std::map<std::string, v1::Principal> principals;  // by stream
   std::map<std::string, std::string> index;
 
   // Every view, encoded as stored.
@@ -27,6 +29,7 @@ struct Projections {
     std::map<std::string, std::string> views;
     for (const auto& [stream, goal] : goals) views[stream] = EncodeGoal(goal);
     for (const auto& [stream, year] : years) views[stream] = EncodeDeterministic(year);
+    for (const auto& [stream, p] : principals) views[stream] = EncodeDeterministic(p);
     return views;
   }
 };
@@ -62,6 +65,10 @@ absl::StatusOr<Projections> Project(storage::EventStore& store) {
     for (const storage::LogRecord& record : *records) {
       absl::StatusOr<v1::Event> event = DecodeEvent(record);
       if (!event.ok()) return event.status();
+      if (event->goal().starts_with("principals/")) {
+        domain::ApplyToPrincipal(*event, projections.principals[event->goal()]);
+        continue;
+      }
       if (event->goal().find("/fiscalYears/") != std::string::npos) {
         if (absl::Status s = ProjectYear(*event, projections); !s.ok()) return s;
         continue;
@@ -151,6 +158,9 @@ absl::StatusOr<uint64_t> Ledger::RebuildViews() {
   }
   for (const auto& [stream, year] : rebuilt->years) {
     views[stream] = storage::StoredView{year.version(), EncodeDeterministic(year)};
+  }
+  for (const auto& [stream, principal] : rebuilt->principals) {
+    views[stream] = storage::StoredView{principal.version(), EncodeDeterministic(principal)};
   }
   if (absl::Status s = store_.ReplaceProjections(views, rebuilt->index); !s.ok()) return s;
   return views.size();

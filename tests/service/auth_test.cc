@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
+
+#include "storage/stores.h"
+#include "tests/fixture.h"
 
 namespace dxledger::service {
 namespace {
@@ -16,61 +18,83 @@ class PrincipalsTest : public ::testing::Test {
     dir_ = ::mkdtemp(pattern);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+
   std::string dir_;
+  std::unique_ptr<storage::LogStore> store_ = storage::NewMemoryEventStore();
+  ledger::Ledger ledger_{*store_, "050008"};
+  Principals principals_;
 };
 
-TEST_F(PrincipalsTest, FirstStartCreatesAdminWithAnOwnerOnlyToken) {
-  absl::StatusOr<PrincipalRegistry> registry = LoadOrInitializePrincipals(dir_);
-  ASSERT_TRUE(registry.ok()) << registry.status();
-  std::ifstream in(dir_ + "/admin.token");
-  std::string token;
-  in >> token;
+TEST_F(PrincipalsTest, FirstStartAddsAdminWithAnOwnerOnlyToken) {
+  ASSERT_TRUE(LoadPrincipals(ledger_, dir_, principals_).ok());
+  std::string token = testsupport::ReadFile(dir_ + "/admin.token");
+  token.pop_back();
   EXPECT_EQ(token.size(), 64u);
   struct stat st;
   ASSERT_EQ(::stat((dir_ + "/admin.token").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
-  absl::StatusOr<Principal> admin = registry->Authenticate("Bearer " + token);
-  ASSERT_TRUE(admin.ok());
-  EXPECT_EQ(admin->name, "admin");
-  EXPECT_TRUE(admin->CanWrite());
+  absl::StatusOr<v1::Principal> admin = principals_.ByToken("Bearer " + token);
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  EXPECT_EQ(admin->principal(), "admin");
+  // The ledger keeps the token's hash, never the token, and who added it.
+  absl::StatusOr<ledger::Page<v1::Event>> log = ledger_.ReadLog(1, 10, "");
+  ASSERT_EQ(log->items.size(), 1u);
+  EXPECT_EQ(log->items[0].actor(), "dxledgerd");
+  EXPECT_EQ(log->items[0].principal_added().token_sha256(), TokenHash(token));
+  EXPECT_EQ(log->items[0].SerializeAsString().find(token), std::string::npos);
 
-  // The principals file holds the token's hash, never the token.
-  std::ifstream file(dir_ + "/principals.json");
-  std::string content((std::istreambuf_iterator<char>(file)), {});
-  EXPECT_EQ(content.find(token), std::string::npos);
-  EXPECT_NE(content.find(TokenHash(token)), std::string::npos);
-
-  // A second start keeps the same admin.
-  absl::StatusOr<PrincipalRegistry> again = LoadOrInitializePrincipals(dir_);
-  ASSERT_TRUE(again.ok());
-  EXPECT_TRUE(again->Authenticate("Bearer " + token).ok());
+  // A second start keeps the same admin and writes nothing.
+  Principals again;
+  ASSERT_TRUE(LoadPrincipals(ledger_, dir_, again).ok());
+  EXPECT_TRUE(again.ByToken("Bearer " + token).ok());
+  EXPECT_EQ(ledger_.head().position, 1u);
 }
 
 TEST_F(PrincipalsTest, RefusesMissingMalformedUnknownAndDisabledCredentials) {
-  PrincipalRegistry registry;
-  ASSERT_TRUE(registry.Add({"reader", {Role::kAuditor}, {}, TokenHash("t-reader"), false}).ok());
-  ASSERT_TRUE(registry.Add({"gone", {Role::kEditor}, {}, TokenHash("t-gone"), true}).ok());
-  EXPECT_EQ(registry.Authenticate("").status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(registry.Authenticate("Basic abc").status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(registry.Authenticate("Bearer ").status().code(), absl::StatusCode::kUnauthenticated);
-  absl::Status unknown = registry.Authenticate("Bearer secret-guess").status();
+  absl::StatusOr<std::string> token =
+      AddPrincipal(ledger_, "admin", "reader", {v1::ROLE_AUDITOR}, {});
+  ASSERT_TRUE(token.ok()) << token.status();
+  principals_.Replace(*ledger_.ListPrincipals());
+  EXPECT_EQ(principals_.ByToken("").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(principals_.ByToken("Basic abc").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(principals_.ByToken("Bearer ").status().code(), absl::StatusCode::kUnauthenticated);
+  absl::Status unknown = principals_.ByToken("Bearer secret-guess").status();
   EXPECT_EQ(unknown.code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(unknown.message().find("secret-guess"), absl::string_view::npos);
-  EXPECT_EQ(registry.Authenticate("Bearer t-gone").status().code(),
+  EXPECT_EQ(std::string(unknown.message()).find("secret-guess"), std::string::npos);
+  ASSERT_TRUE(principals_.ByToken("Bearer " + *token).ok());
+
+  ledger::PrincipalCommand disable{"reader", {}, "admin", "", "left the office"};
+  disable.proposal.mutable_principal_disabled()->set_reason("left the office");
+  absl::StatusOr<ledger::PrincipalOutcome> disabled = ledger_.ExecutePrincipalAndWait(disable);
+  ASSERT_TRUE(disabled.ok()) << disabled.status();
+  principals_.Update(disabled->principal);
+  EXPECT_EQ(principals_.ByToken("Bearer " + *token).status().code(),
             absl::StatusCode::kUnauthenticated);
-  absl::StatusOr<Principal> reader = registry.Authenticate("Bearer t-reader");
-  ASSERT_TRUE(reader.ok());
-  EXPECT_FALSE(reader->CanWrite());
-  EXPECT_EQ(registry.Add({"reader", {Role::kHq}, {}, "x", false}).code(),
-            absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(PrincipalsTest, MalformedFileIsInvalidArgument) {
-  std::ofstream(dir_ + "/principals.json") << "{\"principals\": [{\"name\": 3}]}";
-  EXPECT_EQ(PrincipalRegistry::Load(dir_ + "/principals.json").status().code(),
+TEST_F(PrincipalsTest, CertificatesMapToTheirPrincipal) {
+  ASSERT_TRUE(
+      AddPrincipal(ledger_, "admin", "tooling", {v1::ROLE_INTEGRATION}, {}, "hq-dashboard").ok());
+  principals_.Replace(*ledger_.ListPrincipals());
+  absl::StatusOr<v1::Principal> principal = principals_.ByCertificate("hq-dashboard");
+  ASSERT_TRUE(principal.ok());
+  EXPECT_EQ(principal->principal(), "tooling");
+  EXPECT_EQ(principals_.ByCertificate("someone-else").status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(PrincipalsTest, BadPrincipalsAreRefused) {
+  EXPECT_EQ(AddPrincipal(ledger_, "admin", "Bad Name", {v1::ROLE_HQ}, {}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  std::ofstream(dir_ + "/principals.json") << "not json";
-  EXPECT_EQ(LoadOrInitializePrincipals(dir_).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(AddPrincipal(ledger_, "admin", "nodepts", {v1::ROLE_EDITOR}, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(AddPrincipal(ledger_, "admin", "noroles", {}, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(AddPrincipal(ledger_, "admin", "twice", {v1::ROLE_HQ}, {}).ok());
+  EXPECT_EQ(AddPrincipal(ledger_, "admin", "twice", {v1::ROLE_HQ}, {}).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ParseRole("hq").value(), v1::ROLE_HQ);
+  EXPECT_EQ(ParseRole("root").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

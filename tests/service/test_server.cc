@@ -25,6 +25,10 @@ TestServer::~TestServer() {
 }
 
 void TestServer::Start() {
+  if (!std::filesystem::exists(data_dir_ + "/tester.token")) {
+    std::ofstream(data_dir_ + "/tester.token")
+        << AddPrincipal("tester", {"hq", "editor"}, {"総務部", "企画振興部", "土木部"});
+  }
   const std::string port_file = data_dir_ + "/port";
   std::filesystem::remove(port_file);
   std::vector<std::string> args = {DXLEDGERD_PATH, "--data-dir",  data_dir_, "--listen",
@@ -65,13 +69,26 @@ void TestServer::Stop() {
   pid_ = -1;
 }
 
-std::string TestServer::AddPrincipal(const std::string& name, const std::string& role) {
-  std::string out;
-  RunCommand(std::string(DXLEDGERD_PATH) + " add-principal --data-dir " + data_dir_ + " --name " +
-                 name + " --role " + role,
-             &out);
+std::string TestServer::AddPrincipal(const std::string& name, const std::vector<std::string>& roles,
+                                     const std::vector<std::string>& departments,
+                                     const std::string& certificate_cn) {
+  std::string command =
+      std::string(DXLEDGERD_PATH) + " add-principal --data-dir " + data_dir_ + " --name " + name;
+  for (const std::string& role : roles) command += " --role " + role;
+  for (const std::string& department : departments) command += " --department " + department;
+  if (!certificate_cn.empty()) command += " --certificate-cn " + certificate_cn;
+  std::string out, err;
+  if (RunCommand(command, &out, &err) != 0) {
+    throw std::runtime_error("add-principal " + name + " failed: " + err);
+  }
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
+}
+
+std::string TestServer::tester_token() const {
+  std::string token = ReadFile(data_dir_ + "/tester.token");
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  return token;
 }
 
 std::string TestServer::admin_token() const {
@@ -82,8 +99,8 @@ std::string TestServer::admin_token() const {
 
 int RunCli(const TestServer& server, const std::string& args, std::string* out, std::string* err) {
 #ifdef DXLEDGER_PATH
-  return RunCommand(std::string(DXLEDGER_PATH) + " --server " + server.address() + " --data-dir " +
-                        server.data_dir() + " " + args,
+  return RunCommand(std::string(DXLEDGER_PATH) + " --server " + server.address() +
+                        " --token-file " + server.data_dir() + "/tester.token " + args,
                     out, err);
 #else
   (void)server, (void)args, (void)out, (void)err;

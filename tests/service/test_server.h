@@ -17,10 +17,17 @@ class TestServer {
   explicit TestServer(std::vector<std::string> extra_args = {});
   ~TestServer();
 
-  void Start();  // blocks until the server has written its port
-  void Stop();   // SIGTERM and wait; the data directory stays
-  // Adds a principal with `dxledgerd add-principal`; returns its token.
-  std::string AddPrincipal(const std::string& name, const std::string& role);
+  // Blocks until the server has written its port. The first start adds the
+  // principal `tester` (roles hq and editor, for 総務部, 企画振興部 and 土木部)
+  // and writes its token to tester.token in the data directory.
+  void Start();
+  void Stop();  // SIGTERM and wait; the data directory stays
+  // Adds a principal with `dxledgerd add-principal` (server stopped); returns
+  // its token.
+  std::string AddPrincipal(const std::string& name, const std::vector<std::string>& roles,
+                           const std::vector<std::string>& departments = {},
+                           const std::string& certificate_cn = "");
+  std::string tester_token() const;
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& data_dir() const { return data_dir_; }
@@ -33,8 +40,8 @@ class TestServer {
   int port_ = 0;
 };
 
-// Runs `dxledger --server … --data-dir … ARGS` against `server`; returns the
-// exit code, with stdout and stderr in `out` and `err`.
+// Runs `dxledger --server … --token-file tester.token ARGS` against
+// `server`; returns the exit code, with stdout and stderr in `out` and `err`.
 int RunCli(const TestServer& server, const std::string& args, std::string* out, std::string* err);
 
 // Runs a command line through /bin/sh; returns its exit code and stdout

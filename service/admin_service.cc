@@ -1,0 +1,135 @@
+// LedgerService: principals and the security log.
+#include "fmt/format.h"
+#include "service/domain/principals.h"
+#include "service/ledger_service.h"
+#include "service/status.h"
+
+namespace dxledger::service {
+namespace {
+
+// What the API shows of a principal: never its token hash.
+v1::Principal Shown(v1::Principal principal) {
+  principal.clear_token_sha256();
+  return principal;
+}
+
+absl::Time ToTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+}  // namespace
+
+template <typename Response>
+grpc::ServerUnaryReactor* LedgerService::RunPrincipalCommand(Call call,
+                                                             ledger::PrincipalCommand command,
+                                                             Response* response,
+                                                             std::string token) {
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  command.actor = call.principal->principal();
+  grpc::ServerUnaryReactor* reactor = call.context->DefaultReactor();
+  ledger_.ExecutePrincipal(std::move(command),
+                           [this, reactor, response, token = std::move(token)](
+                               absl::StatusOr<ledger::PrincipalOutcome> outcome) mutable {
+                             if (outcome.ok()) {
+                               // The registry follows the ledger the moment the event is durable.
+                               principals_.Update(outcome->principal);
+                               *response->mutable_principal() = Shown(outcome->principal);
+                               // A replay cannot show a token again: only its hash was kept.
+                               if constexpr (requires { response->set_token(token); }) {
+                                 if (!outcome->replayed) response->set_token(std::move(token));
+                               }
+                             }
+                             reactor->Finish(ToGrpcStatus(outcome.status()));
+                           });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LedgerService::AddPrincipal(grpc::CallbackServerContext* context,
+                                                      const v1::AddPrincipalRequest* request,
+                                                      v1::AddPrincipalResponse* response) {
+  std::string token = NewToken();
+  ledger::PrincipalCommand command{
+      request->principal(), {}, "", request->request_id(), request->reason()};
+  v1::PrincipalAdded* added = command.proposal.mutable_principal_added();
+  added->set_principal(request->principal());
+  *added->mutable_roles() = request->roles();
+  *added->mutable_departments() = request->departments();
+  added->set_certificate_common_name(request->certificate_common_name());
+  added->set_token_sha256(TokenHash(token));
+  return RunPrincipalCommand(Call{context, "AddPrincipal", request->principal(), {}},
+                             std::move(command), response, std::move(token));
+}
+
+grpc::ServerUnaryReactor* LedgerService::UpdatePrincipal(grpc::CallbackServerContext* context,
+                                                         const v1::UpdatePrincipalRequest* request,
+                                                         v1::UpdatePrincipalResponse* response) {
+  ledger::PrincipalCommand command{
+      request->principal(), {}, "", request->request_id(), request->reason()};
+  v1::PrincipalChanged* changed = command.proposal.mutable_principal_changed();
+  if (request->has_roles()) *changed->mutable_roles() = request->roles();
+  if (request->has_departments()) *changed->mutable_departments() = request->departments();
+  if (request->has_certificate_common_name()) {
+    changed->set_certificate_common_name(request->certificate_common_name());
+  }
+  return RunPrincipalCommand(Call{context, "UpdatePrincipal", request->principal(), {}},
+                             std::move(command), response, "");
+}
+
+grpc::ServerUnaryReactor* LedgerService::SetPrincipalDisabled(
+    grpc::CallbackServerContext* context, const v1::SetPrincipalDisabledRequest* request,
+    v1::SetPrincipalDisabledResponse* response) {
+  ledger::PrincipalCommand command{
+      request->principal(), {}, "", request->request_id(), request->reason()};
+  if (request->disabled()) {
+    command.proposal.mutable_principal_disabled()->set_reason(request->reason());
+  } else {
+    command.proposal.mutable_principal_enabled();
+  }
+  return RunPrincipalCommand(Call{context, "SetPrincipalDisabled", request->principal(), {}},
+                             std::move(command), response, "");
+}
+
+grpc::ServerUnaryReactor* LedgerService::RotatePrincipalToken(
+    grpc::CallbackServerContext* context, const v1::RotatePrincipalTokenRequest* request,
+    v1::RotatePrincipalTokenResponse* response) {
+  std::string token = NewToken();
+  ledger::PrincipalCommand command{
+      request->principal(), {}, "", request->request_id(), request->reason()};
+  command.proposal.mutable_principal_token_rotated()->set_token_sha256(TokenHash(token));
+  return RunPrincipalCommand(Call{context, "RotatePrincipalToken", request->principal(), {}},
+                             std::move(command), response, std::move(token));
+}
+
+grpc::ServerUnaryReactor* LedgerService::ListPrincipals(grpc::CallbackServerContext* context,
+                                                        const v1::ListPrincipalsRequest*,
+                                                        v1::ListPrincipalsResponse* response) {
+  Call call{context, "ListPrincipals", "", {}};
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  absl::StatusOr<std::vector<v1::Principal>> principals = ledger_.ListPrincipals();
+  if (principals.ok()) {
+    for (v1::Principal& p : *principals) *response->add_principals() = Shown(std::move(p));
+  }
+  return Reply(call, principals.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::ListSecurityEvents(
+    grpc::CallbackServerContext* context, const v1::ListSecurityEventsRequest* request,
+    v1::ListSecurityEventsResponse* response) {
+  Call call{context, "ListSecurityEvents", "", {}};
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  ledger::SecurityEventFilter filter{
+      request->principal(), request->method(), request->code(), {}, {}};
+  if (request->has_start_time()) filter.start_time = ToTime(request->start_time());
+  if (request->has_end_time()) filter.end_time = ToTime(request->end_time());
+  absl::StatusOr<ledger::Page<v1::SecurityEvent>> page =
+      ledger_.ListSecurityEvents(filter, request->page_size(), request->page_token());
+  if (page.ok()) {
+    for (v1::SecurityEvent& event : page->items) {
+      *response->add_security_events() = std::move(event);
+    }
+    response->set_next_page_token(std::move(page->next_page_token));
+  }
+  return Reply(call, page.status());
+}
+
+}  // namespace dxledger::service
