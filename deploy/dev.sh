@@ -64,11 +64,26 @@ case "${1:-}" in
     trap 'kill -TERM "$server" 2>/dev/null; wait "$server"' INT TERM
     for _ in $(seq 100); do [ -s "$DATA_DIR/.port" ] && break; sleep 0.1; done
     [ -s "$DATA_DIR/.port" ] || { wait "$server"; exit 1; }
+    cli=("$BUILD_DIR/client/dxledger" --server "$LISTEN")
+    # admin manages principals but writes no goal events: the first start adds
+    # an hq principal and an editor for two departments, tokens beside admin's.
+    add_principal() {  # NAME FILE ROLE [DEPARTMENT...]
+      local name=$1 file=$2 role=$3
+      shift 3
+      [ -s "$DATA_DIR/$file" ] && return 0
+      local departments=()
+      for d in "$@"; do departments+=(--department "$d"); done
+      (umask 077; "${cli[@]}" --data-dir "$DATA_DIR" principal add "$name" --role "$role" \
+        "${departments[@]}" | sed -n 's/^token (shown once): //p' > "$DATA_DIR/$file")
+      echo "== added principal $name ($role), token in $DATA_DIR/$file"
+    }
+    add_principal hq hq.token hq
+    add_principal editor editor.token editor 企画振興部 総務部
     # Importing the seed again writes nothing, so every start may do it.
     echo "== importing the FY2021 report (tests/fixtures/dx-progress-report-fy2021.txt)"
-    "$BUILD_DIR/client/dxledger" --server "$LISTEN" --data-dir "$DATA_DIR" \
+    "${cli[@]}" --token-file "$DATA_DIR/hq.token" \
       import report tests/fixtures/dx-progress-report-fy2021.txt --year 2021 | tail -n 1
-    echo "== ready: $BUILD_DIR/client/dxledger --server $LISTEN --data-dir $DATA_DIR goal list"
+    echo "== ready: ${cli[*]} --token-file $DATA_DIR/hq.token goal list"
     wait "$server"
     ;;
   test)
