@@ -65,6 +65,24 @@ absl::StatusOr<Response> LedgerClient::Call(Method method, const Request& reques
   return response;
 }
 
+absl::Status LedgerClient::Subscribe(
+    const v1::SubscribeRequest& request,
+    const std::function<bool(const v1::SubscribeResponse&)>& on_message) {
+  grpc::ClientContext context;
+  if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      stub_->Subscribe(&context, request);
+  v1::SubscribeResponse message;
+  while (reader->Read(&message)) {
+    if (!on_message(message)) {
+      context.TryCancel();
+      reader->Finish().IgnoreError();
+      return absl::OkStatus();
+    }
+  }
+  return FromGrpc(reader->Finish());
+}
+
 #define DXLEDGER_CLIENT_RPC(Name)                                                                \
   absl::StatusOr<v1::Name##Response> LedgerClient::Name(const v1::Name##Request& request) {      \
     return Call<v1::Name##Request, v1::Name##Response>(&v1::LedgerService::Stub::Name, request); \
@@ -99,6 +117,7 @@ DXLEDGER_CLIENT_RPC(RotatePrincipalToken)
 DXLEDGER_CLIENT_RPC(ListPrincipals)
 DXLEDGER_CLIENT_RPC(ListSecurityEvents)
 DXLEDGER_CLIENT_RPC(VerifyLog)
+DXLEDGER_CLIENT_RPC(CreateBackup)
 #undef DXLEDGER_CLIENT_RPC
 
 }  // namespace dxledger::client

@@ -1,6 +1,7 @@
 #ifndef DXLEDGER_CLIENT_LEDGER_CLIENT_H_
 #define DXLEDGER_CLIENT_LEDGER_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -64,7 +65,14 @@ class LedgerClient {
   DXLEDGER_CLIENT_RPC(ListPrincipals)
   DXLEDGER_CLIENT_RPC(ListSecurityEvents)
   DXLEDGER_CLIENT_RPC(VerifyLog)
+  DXLEDGER_CLIENT_RPC(CreateBackup)
 #undef DXLEDGER_CLIENT_RPC
+
+  // Streams events; `on_message` returns false to stop (the call is then
+  // cancelled and OK returned). Otherwise returns the stream's final status.
+  // No deadline: a subscription lasts as long as it is read.
+  absl::Status Subscribe(const v1::SubscribeRequest& request,
+                         const std::function<bool(const v1::SubscribeResponse&)>& on_message);
 
  private:
   template <typename Request, typename Response, typename Method>

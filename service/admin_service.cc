@@ -1,4 +1,6 @@
 // LedgerService: principals and the security log.
+#include <thread>
+
 #include "fmt/format.h"
 #include "service/domain/principals.h"
 #include "service/ledger_service.h"
@@ -130,6 +132,28 @@ grpc::ServerUnaryReactor* LedgerService::ListSecurityEvents(
     response->set_next_page_token(std::move(page->next_page_token));
   }
   return Reply(call, page.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::CreateBackup(grpc::CallbackServerContext* context,
+                                                      const v1::CreateBackupRequest* request,
+                                                      v1::CreateBackupResponse* response) {
+  Call call{context, "CreateBackup", request->directory(), {}};
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  // A backup copies files and reads the whole copy back: minutes for a big
+  // store, so it runs on a thread of its own, not on a gRPC callback thread.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::thread([this, reactor, response, directory = request->directory()] {
+    absl::StatusOr<ledger::VerifyReport> report = ledger_.Backup(directory);
+    if (report.ok()) {
+      response->set_directory(directory);
+      response->set_head_position(report->head.position);
+      response->set_head_hash(report->head.hash);
+      response->set_events_checked(report->events_checked);
+      response->set_views_checked(report->views_checked);
+    }
+    reactor->Finish(ToGrpcStatus(report.status()));
+  }).detach();
+  return reactor;
 }
 
 }  // namespace dxledger::service

@@ -47,6 +47,7 @@ const std::map<std::string_view, Rule>& Rules() {
       {"GetYearOverYear", {kEveryone}},
       {"GetRatingSummary", {kEveryone}},
       {"VerifyLog", {kEveryone}},
+      {"Subscribe", {kEveryone}},
       // Principals are the admin's; the security log is for admins and auditors.
       {"AddPrincipal", {{v1::ROLE_ADMIN}}},
       {"UpdatePrincipal", {{v1::ROLE_ADMIN}}},
@@ -54,6 +55,7 @@ const std::map<std::string_view, Rule>& Rules() {
       {"RotatePrincipalToken", {{v1::ROLE_ADMIN}}},
       {"ListPrincipals", {{v1::ROLE_ADMIN, v1::ROLE_AUDITOR}}},
       {"ListSecurityEvents", {{v1::ROLE_ADMIN, v1::ROLE_AUDITOR}}},
+      {"CreateBackup", {{v1::ROLE_ADMIN}}},
   };
   return *rules;
 }

@@ -28,8 +28,40 @@ std::optional<std::string> VerifiedCommonName(const grpc::CallbackServerContext&
 
 }  // namespace
 
-LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals)
-    : ledger_(ledger), principals_(principals) {}
+LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub)
+    : ledger_(ledger), principals_(principals), hub_(hub) {}
+
+namespace {
+
+// A stream refused before it starts.
+class RefusedStream : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+ public:
+  explicit RefusedStream(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  Call call{context, "Subscribe", request->parent(), {}};
+  absl::Status status = Admit(call);
+  absl::StatusOr<std::string> organization;
+  if (status.ok() && !request->parent().empty()) {
+    organization = Organization(request->parent());
+    status = organization.status();
+  }
+  absl::StatusOr<SubscriptionFilter> filter =
+      status.ok() ? MakeFilter(*request, request->parent().empty() ? "" : *organization)
+                  : absl::StatusOr<SubscriptionFilter>(status);
+  if (!filter.ok()) {
+    Refused(call, filter.status());
+    return new RefusedStream(filter.status());
+  }
+  const uint64_t next = request->from_now() ? ledger_.head().position + 1
+                                            : std::max<uint64_t>(request->start_position(), 1);
+  return hub_.Subscribe(*std::move(filter), next);
+}
 
 absl::Status LedgerService::Admit(Call& call) const {
   absl::StatusOr<v1::Principal> principal;

@@ -7,6 +7,7 @@
 #include "dxledger/v1/ledger.grpc.pb.h"
 #include "service/auth.h"
 #include "service/ledger/ledger.h"
+#include "service/subscriptions.h"
 
 // The gRPC face of the ledger. Every handler admits the caller (identity,
 // then the role table of authorize.h), converts, calls the ledger and
@@ -17,8 +18,8 @@ namespace dxledger::service {
 
 class LedgerService final : public v1::LedgerService::CallbackService {
  public:
-  // Both must outlive the service.
-  LedgerService(ledger::Ledger& ledger, Principals& principals);
+  // All three must outlive the service.
+  LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub);
 
 #define DXLEDGER_RPC(Name)                                                                       \
   grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,                           \
@@ -54,7 +55,10 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   DXLEDGER_RPC(ListPrincipals)
   DXLEDGER_RPC(ListSecurityEvents)
   DXLEDGER_RPC(VerifyLog)
+  DXLEDGER_RPC(CreateBackup)
 #undef DXLEDGER_RPC
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 
  private:
   // One call as it is handled: what the security log records of a refusal.
@@ -85,6 +89,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
 
   ledger::Ledger& ledger_;
   Principals& principals_;
+  SubscriptionHub& hub_;
 };
 
 }  // namespace dxledger::service

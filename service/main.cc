@@ -122,12 +122,45 @@ int RebuildViews(const std::string& data_dir, const std::string& organization) {
   return 0;
 }
 
+int Restore(const std::string& backup, const ServerOptions& options) {
+  const std::string db = options.data_dir + "/db";
+  if (std::filesystem::exists(db)) {
+    fmt::print(stderr, "dxledgerd: {} exists: restore into a new data directory\n", db);
+    return 1;
+  }
+  std::error_code error;
+  std::filesystem::create_directories(options.data_dir, error);
+  std::filesystem::copy(backup, db, std::filesystem::copy_options::recursive, error);
+  if (error) {
+    fmt::print(stderr, "dxledgerd: cannot copy {}: {}\n", backup, error.message());
+    return 1;
+  }
+  auto store = dxledger::storage::OpenRocksDbEventStore(db, true);
+  if (!store.ok()) {
+    fmt::print(stderr, "dxledgerd: {}\n", store.status().ToString());
+    return 1;
+  }
+  dxledger::ledger::Ledger ledger(**store, options.organization);
+  auto report = ledger.Verify();
+  if (!report.ok()) {
+    fmt::print(stderr, "dxledgerd: the restored copy does not verify: {}\n",
+               report.status().ToString());
+    return 1;
+  }
+  fmt::print("restored {} into {}: {} events and {} views verified, head position {}\n", backup,
+             options.data_dir, report->events_checked, report->views_checked,
+             report->head.position);
+  fmt::print("principals and their tokens are as they were at the backup\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"dxledgerd: the audit ledger of DX promotion goals"};
   app.set_version_flag("--version", "dxledgerd 0.1.0");
   app.fallthrough();  // --data-dir and friends may follow a subcommand
+  app.set_config("--config", "", "read options from this file (TOML or INI: key = value)");
   ServerOptions options;
   std::string port_file;
   app.add_option("--data-dir", options.data_dir, "data directory")->capture_default_str();
@@ -139,6 +172,16 @@ int main(int argc, char** argv) {
   app.add_flag("--unsafe-async-writes", options.unsafe_async_writes,
                "acknowledge writes before the WAL is synced (a crash may lose them)");
   app.add_option("--port-file", port_file, "write the bound port to this file once serving");
+  int64_t stall_seconds = 10, checkpoint_seconds = 5;
+  app.add_option("--subscriber-max-lag", options.subscriptions.max_lag,
+                 "events a stalled subscriber may fall behind before it is cut off")
+      ->capture_default_str();
+  app.add_option("--subscriber-stall-seconds", stall_seconds,
+                 "seconds a subscriber's write may stall before a lagging one is cut off")
+      ->capture_default_str();
+  app.add_option("--checkpoint-seconds", checkpoint_seconds,
+                 "seconds between checkpoint messages to idle subscribers")
+      ->capture_default_str();
   app.add_option("--tls-cert", options.tls_cert_file, "server certificate chain (PEM)");
   app.add_option("--tls-key", options.tls_key_file, "server private key (PEM)");
   app.add_option("--tls-client-ca", options.tls_client_ca_file,
@@ -156,9 +199,16 @@ int main(int argc, char** argv) {
 
   CLI::App* rebuild =
       app.add_subcommand("rebuild-views", "rewrite every goal view from the log (server stopped)");
+  std::string backup;
+  CLI::App* restore = app.add_subcommand(
+      "restore", "restore a backup into a new data directory and verify it (server stopped)");
+  restore->add_option("--from", backup, "the backup directory")->required();
   CLI11_PARSE(app, argc, argv);
+  options.subscriptions.stall_timeout = absl::Seconds(stall_seconds);
+  options.subscriptions.checkpoint_interval = absl::Seconds(checkpoint_seconds);
 
   if (principal->parsed()) return AddPrincipal(options, name, roles, departments, common_name);
   if (rebuild->parsed()) return RebuildViews(options.data_dir, options.organization);
+  if (restore->parsed()) return Restore(backup, options);
   return Serve(options, port_file);
 }

@@ -79,7 +79,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       !s.ok()) {
     return s;
   }
-  server->service_ = std::make_unique<LedgerService>(*server->ledger_, *server->principals_);
+  server->hub_ = std::make_unique<SubscriptionHub>(*server->ledger_, options.subscriptions);
+  server->store_->SetCommitListener([hub = server->hub_.get()] { hub->Wake(); });
+  server->service_ =
+      std::make_unique<LedgerService>(*server->ledger_, *server->principals_, *server->hub_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -101,9 +104,13 @@ Server::~Server() { Shutdown(); }
 
 void Server::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
+  // Subscribers are told where to resume first; then in-flight calls drain.
+  hub_->Stop();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_.reset();
   service_.reset();
+  store_->SetCommitListener(nullptr);
+  hub_.reset();
   ledger_.reset();
   store_.reset();  // the writer commits what is queued, then RocksDB closes
 }

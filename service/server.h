@@ -8,6 +8,7 @@
 #include "service/auth.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger_service.h"
+#include "service/subscriptions.h"
 #include "storage/log_store.h"
 
 // Everything dxledgerd runs, wired together: store, ledger, principals,
@@ -30,6 +31,9 @@ struct ServerOptions {
   // Mutual TLS: CA (PEM) that client certificates must chain to; a verified
   // certificate's common name maps to its principal. Default: none.
   std::string tls_client_ca_file;
+  // Live subscriptions: how far a stalled subscriber may fall behind, and for
+  // how long, before it is cut off; how often checkpoints go out.
+  SubscriptionOptions subscriptions;
 };
 
 class Server {
@@ -48,6 +52,7 @@ class Server {
   std::unique_ptr<storage::LogStore> store_;
   std::unique_ptr<Principals> principals_;
   std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

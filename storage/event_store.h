@@ -2,6 +2,7 @@
 #define DXLEDGER_STORAGE_EVENT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -101,6 +102,10 @@ class EventStore {
 
   virtual Head GetHead() = 0;
 
+  // Called on the writer thread after every durable batch (so it must be
+  // quick); set once, before appends start.
+  virtual void SetCommitListener(std::function<void()> listener) = 0;
+
   // The head position as of `unix_micros`: the last position committed at or
   // before that time (0 when nothing was).
   virtual absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) = 0;
@@ -127,6 +132,10 @@ class EventStore {
   // event log, keyed by time (BE64 Unix micros, then a sequence number).
   // Not synced: a refusal is recorded best-effort and never slows writers.
   virtual absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) = 0;
+
+  // Writes a consistent copy of the whole store into `directory` (which must
+  // not exist) while appends go on. UNIMPLEMENTED for the memory store.
+  virtual absl::Status Checkpoint(const std::string& directory) = 0;
 
   // Makes the views and index entries exactly these (a rebuild from the
   // log): writes them and erases every other view and index entry. Never

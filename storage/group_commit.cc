@@ -77,8 +77,13 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     puts.push_back(CommitTimePut(last_commit_micros_, head.position));
     absl::Status written = kv_.Write(puts, sync_);
     if (written.ok()) {
-      absl::MutexLock lock(&mu_);
-      head_ = head;
+      std::function<void()> listener;
+      {
+        absl::MutexLock lock(&mu_);
+        head_ = head;
+        listener = listener_;
+      }
+      if (listener) listener();
     } else {
       for (auto& result : results) {
         if (result->ok()) result = written;

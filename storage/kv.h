@@ -36,6 +36,8 @@ class KvBackend {
   // The last entry with `prefix` whose key is <= `key`; nullopt when none.
   virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
       Family family, std::string_view prefix, std::string_view key) = 0;
+  // A consistent copy of everything into `directory` (not existing yet).
+  virtual absl::Status Checkpoint(const std::string& directory) = 0;
   // All puts or none; durable before returning when `sync`.
   virtual absl::Status Write(std::span<const Put> puts, bool sync) = 0;
 };

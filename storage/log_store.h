@@ -21,6 +21,9 @@ class LogStore : public EventStore {
 
   void Append(AppendRequest request, AppendCallback done) override;
   Head GetHead() override;
+  void SetCommitListener(std::function<void()> listener) override {
+    writer_->SetCommitListener(std::move(listener));
+  }
   absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) override;
   absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) override;
   absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) override;
@@ -32,6 +35,9 @@ class LogStore : public EventStore {
   absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                     ScanVisitor visitor) override;
   absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) override;
+  absl::Status Checkpoint(const std::string& directory) override {
+    return kv_->Checkpoint(directory);
+  }
   absl::Status ReplaceProjections(const std::map<std::string, StoredView>& views,
                                   const std::map<std::string, std::string>& index) override;
 

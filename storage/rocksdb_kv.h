@@ -35,6 +35,7 @@ class RocksDbKv : public KvBackend {
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
       Family family, std::string_view prefix, std::string_view key) override;
   absl::Status Write(std::span<const Put> puts, bool sync) override;
+  absl::Status Checkpoint(const std::string& directory) override;
 
  private:
   RocksDbKv() = default;

@@ -161,11 +161,31 @@ void AddSecurityCommands(CLI::App& app, Cli& cli) {
   });
 }
 
+void AddBackupCommands(CLI::App& app, Cli& cli) {
+  auto directory = std::make_shared<std::string>();
+  CLI::App* backup = app.add_subcommand("backup", "online backups (admin)");
+  backup->require_subcommand(1);
+  CLI::App* create = backup->add_subcommand(
+      "create", "copy the store on the server while writes go on, and verify the copy");
+  create->add_option("DIRECTORY", *directory, "a new directory on the server (absolute path)")
+      ->required();
+  create->callback([directory, &cli] {
+    v1::CreateBackupRequest request;
+    request.set_directory(*directory);
+    cli.Show<v1::CreateBackupResponse>(
+        cli.client().CreateBackup(request), [](const v1::CreateBackupResponse& r) {
+          fmt::print("backup in {}: {} events and {} views verified, head position {}\n",
+                     r.directory(), r.events_checked(), r.views_checked(), r.head_position());
+        });
+  });
+}
+
 }  // namespace
 
 void AddAdminCommands(CLI::App& app, Cli& cli) {
   AddPrincipalCommands(app, cli);
   AddSecurityCommands(app, cli);
+  AddBackupCommands(app, cli);
 }
 
 }  // namespace dxledger::cli

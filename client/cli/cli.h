@@ -97,6 +97,7 @@ void AddQueryCommands(CLI::App& app, Cli& cli);
 void AddReportCommands(CLI::App& app, Cli& cli);
 void AddTimeCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
+void AddTailCommand(CLI::App& app, Cli& cli);
 
 // --as-of: a log position, a date (the end of that day in Japan) or a time.
 void AddAsOfOption(CLI::App& command, std::string& as_of);

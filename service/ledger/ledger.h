@@ -238,6 +238,11 @@ class Ledger {
   // Verifies the hash chain, then compares every stored view with a rebuild
   // from the log. DATA_LOSS names the first position or goal that differs.
   absl::StatusOr<VerifyReport> Verify();
+  // Copies the store to `directory` while writes go on, then opens the copy
+  // and verifies it; the report is the copy's. FAILED_PRECONDITION when the
+  // directory exists; DATA_LOSS when the copy does not verify.
+  absl::StatusOr<VerifyReport> Backup(const std::string& directory);
+
   // Rewrites every view from the log; returns how many. Run with no writers.
   absl::StatusOr<uint64_t> RebuildViews();
 

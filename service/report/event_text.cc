@@ -70,6 +70,35 @@ std::string DescribeEvent(const v1::Event& event) {
                          event.issue_resolved().resolution());
     case v1::Event::kGoalRetired:
       return "goal retired: " + event.goal_retired().reason();
+    case v1::Event::kGoalCarriedOver: {
+      const v1::GoalCarriedOver& link = event.goal_carried_over();
+      return fmt::format("carried over ({}): {} → {}", v1::LineageRelation_Name(link.relation()),
+                         link.from_goal(), link.to_goal().empty() ? "(ends)" : link.to_goal());
+    }
+    case v1::Event::kFiscalYearRolledOver:
+      return fmt::format("fiscal year FY{} closed, rolled over to FY{}",
+                         event.fiscal_year_rolled_over().from_year(),
+                         event.fiscal_year_rolled_over().to_year());
+    case v1::Event::kFiscalYearOpened:
+      return fmt::format("fiscal year FY{} opened", event.fiscal_year_opened().fiscal_year());
+    case v1::Event::kChangeProposed:
+      return fmt::format("change {} proposed", event.change_proposed().proposal_id());
+    case v1::Event::kChangeDecided:
+      return fmt::format("change {} {} at {} ({})", event.change_decided().proposal_id(),
+                         event.change_decided().decision() == v1::CHANGE_DECISION_ACCEPTED
+                             ? "accepted"
+                             : "rejected",
+                         event.change_decided().meeting(), event.change_decided().meeting_date());
+    case v1::Event::kPrincipalAdded:
+      return "principal added: " + event.principal_added().principal();
+    case v1::Event::kPrincipalChanged:
+      return "principal roles or departments changed";
+    case v1::Event::kPrincipalTokenRotated:
+      return "principal token rotated";
+    case v1::Event::kPrincipalDisabled:
+      return "principal disabled: " + event.principal_disabled().reason();
+    case v1::Event::kPrincipalEnabled:
+      return "principal enabled";
     default:
       return "(unknown event)";
   }

@@ -1,0 +1,105 @@
+// dxledger tail: the reference consumer of the live event stream.
+#include <google/protobuf/util/json_util.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "client/cli/cli.h"
+#include "service/domain/fiscal_year.h"
+
+namespace dxledger::cli {
+namespace {
+
+struct TailArgs {
+  uint64_t from = 1;
+  bool follow = false;
+  std::string format = "table";
+  std::string checkpoint_file;
+  std::vector<std::string> types, departments;
+  std::string year;
+};
+
+uint64_t ReadCheckpoint(const std::string& path) {
+  std::ifstream in(path);
+  uint64_t position = 0;
+  in >> position;
+  return position;
+}
+
+// Written aside and renamed, so a crash never leaves half a number behind.
+void WriteCheckpoint(const std::string& path, uint64_t position) {
+  const std::string temp = path + ".tmp";
+  std::ofstream(temp, std::ios::trunc) << position << "\n";
+  std::filesystem::rename(temp, path);
+}
+
+void PrintEvent(const v1::Event& event, bool jsonl) {
+  if (!jsonl) {
+    fmt::print("{}  {}  v{}  {}  {}  {}\n", event.position(), event.goal(), event.version(),
+               report::FormatTime(event.record_time()), event.actor(),
+               report::DescribeEvent(event));
+    return;
+  }
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string line;
+  (void)google::protobuf::util::MessageToJsonString(event, &line, options);
+  fmt::print("{}\n", line);
+}
+
+}  // namespace
+
+void AddTailCommand(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<TailArgs>();
+  CLI::App* tail = app.add_subcommand("tail", "print events as they are recorded");
+  tail->add_option("--from", args->from, "first position")->capture_default_str();
+  tail->add_flag("--follow,-f", args->follow, "keep streaming live events");
+  tail->add_option("--format", args->format, "table or jsonl (one JSON object a line)")
+      ->check(CLI::IsMember({"table", "jsonl"}))
+      ->capture_default_str();
+  tail->add_option("--checkpoint-file", args->checkpoint_file,
+                   "resume after the position in this file, and keep it current");
+  tail->add_option("--type", args->types, "only this payload, e.g. rating_set (repeatable)");
+  tail->add_option("--department", args->departments, "only goals of this department");
+  tail->add_option("--year", args->year, "only goals of this fiscal year");
+  tail->callback([args, &cli] {
+    v1::SubscribeRequest request;
+    uint64_t start = args->from;
+    if (!args->checkpoint_file.empty() && std::filesystem::exists(args->checkpoint_file)) {
+      start = ReadCheckpoint(args->checkpoint_file) + 1;
+    }
+    request.set_start_position(start);
+    for (const std::string& type : args->types) request.add_event_types(type);
+    for (const std::string& d : args->departments) request.add_departments(d);
+    if (!args->year.empty()) {
+      absl::StatusOr<int> year = domain::ParseFiscalYear(args->year);
+      if (!year.ok()) {
+        cli.exit_code = Fail(year.status());
+        return;
+      }
+      request.set_fiscal_year(*year);
+    }
+    // Without --follow, stop once everything recorded before now was seen.
+    v1::ReadLogRequest head_request;
+    head_request.set_page_size(1);
+    absl::StatusOr<v1::ReadLogResponse> head = cli.client().ReadLog(head_request);
+    if (!head.ok()) {
+      cli.exit_code = Fail(head.status());
+      return;
+    }
+    const uint64_t stop_at = head->head_position();
+    if (!args->follow && start > stop_at) return;
+    const bool jsonl = args->format == "jsonl";
+    absl::Status status = cli.client().Subscribe(request, [&](const v1::SubscribeResponse& m) {
+      for (const v1::Event& event : m.events()) PrintEvent(event, jsonl);
+      std::fflush(stdout);
+      if (!args->checkpoint_file.empty()) {
+        WriteCheckpoint(args->checkpoint_file, m.checkpoint_position());
+      }
+      return args->follow || m.checkpoint_position() < stop_at;
+    });
+    if (!status.ok()) cli.exit_code = Fail(status);
+  });
+}
+
+}  // namespace dxledger::cli

@@ -1,0 +1,31 @@
+// Ledger::Backup: an online copy, verified before it counts.
+#include <filesystem>
+
+#include "fmt/format.h"
+#include "service/ledger/ledger.h"
+#include "storage/stores.h"
+
+namespace dxledger::ledger {
+
+absl::StatusOr<VerifyReport> Ledger::Backup(const std::string& directory) {
+  if (directory.empty() || !std::filesystem::path(directory).is_absolute()) {
+    return absl::InvalidArgumentError("directory must be an absolute path on the server");
+  }
+  if (std::filesystem::exists(directory)) {
+    return absl::FailedPreconditionError(
+        fmt::format("{} exists already: a backup goes into a new directory", directory));
+  }
+  if (absl::Status s = store_.Checkpoint(directory); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<storage::LogStore>> copy =
+      storage::OpenRocksDbEventStore(directory, /*sync=*/true);
+  if (!copy.ok()) return copy.status();
+  Ledger copied(**copy, default_organization_, clock_);
+  absl::StatusOr<VerifyReport> report = copied.Verify();
+  if (!report.ok()) {
+    return absl::DataLossError(fmt::format("the backup in {} does not verify: {}", directory,
+                                           std::string(report.status().message())));
+  }
+  return report;
+}
+
+}  // namespace dxledger::ledger

@@ -1,0 +1,214 @@
+#include "service/subscriptions.h"
+
+#include <map>
+
+#include "fmt/format.h"
+#include "service/domain/goal.h"
+#include "service/status.h"
+
+namespace dxledger::service {
+namespace {
+
+constexpr int kEventsPerMessage = 256;
+// How often the hub looks at idle subscribers (checkpoints, stalls).
+constexpr absl::Duration kTick = absl::Milliseconds(200);
+
+std::string_view PayloadName(const v1::Event& event) {
+  const google::protobuf::FieldDescriptor* field =
+      v1::Event::descriptor()->FindFieldByNumber(event.payload_case());
+  return field == nullptr ? std::string_view() : std::string_view(field->name());
+}
+
+}  // namespace
+
+absl::StatusOr<SubscriptionFilter> MakeFilter(const v1::SubscribeRequest& request,
+                                              std::string organization) {
+  SubscriptionFilter filter;
+  filter.organization = std::move(organization);
+  const google::protobuf::OneofDescriptor* payload =
+      v1::Event::descriptor()->FindOneofByName("payload");
+  for (const std::string& type : request.event_types()) {
+    const google::protobuf::FieldDescriptor* field = v1::Event::descriptor()->FindFieldByName(type);
+    if (field == nullptr || field->containing_oneof() != payload) {
+      return absl::InvalidArgumentError(fmt::format(
+          "event_types: \"{}\" is not an event payload such as rating_set or goal_created", type));
+    }
+    filter.event_types.insert(type);
+  }
+  filter.departments = {request.departments().begin(), request.departments().end()};
+  filter.fiscal_year = request.fiscal_year();
+  return filter;
+}
+
+class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+ public:
+  Subscriber(SubscriptionHub* hub, SubscriptionFilter filter, uint64_t next)
+      : hub_(hub), filter_(std::move(filter)), next_(next), last_message_(absl::Now()) {}
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&hub_->mu_);
+    in_flight_ = false;
+    if (!ok) End(grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
+    hub_->woken_ = true;
+  }
+  void OnCancel() override {
+    absl::MutexLock lock(&hub_->mu_);
+    End(grpc::Status::CANCELLED);
+  }
+  void OnDone() override {
+    {
+      absl::MutexLock lock(&hub_->mu_);
+      hub_->subscribers_.erase(this);
+    }
+    delete this;
+  }
+
+  // Finishes the call once, whatever asked first.
+  void End(grpc::Status status) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(std::move(status));
+  }
+  std::string ResumeHint() const {
+    return fmt::format("resume from position {}", next_ == 0 ? 1 : next_);
+  }
+
+  // True when `event` passes the filter; goals are looked up once.
+  bool Matches(const v1::Event& event, ledger::Ledger& ledger) {
+    if (!filter_.organization.empty() &&
+        !event.goal().starts_with("organizations/" + filter_.organization + "/")) {
+      return false;
+    }
+    if (!filter_.event_types.empty() &&
+        !filter_.event_types.contains(std::string(PayloadName(event)))) {
+      return false;
+    }
+    if (filter_.departments.empty() && filter_.fiscal_year == 0) return true;
+    absl::StatusOr<domain::GoalName> name = domain::ParseGoalName(event.goal(), "");
+    if (!name.ok()) return false;  // a fiscal year's or a principal's own event
+    auto [it, added] = goals_.try_emplace(event.goal());
+    if (added) {
+      absl::StatusOr<v1::Goal> goal = ledger.GetGoal(*name);
+      if (goal.ok()) it->second = *std::move(goal);
+    }
+    const v1::Goal& goal = it->second;
+    if (filter_.fiscal_year != 0 && goal.fiscal_year() != filter_.fiscal_year) return false;
+    if (filter_.departments.empty()) return true;
+    for (const std::string& department : filter_.departments) {
+      if (domain::OwnedBy(goal, department)) return true;
+    }
+    return false;
+  }
+
+  SubscriptionHub* hub_;
+  SubscriptionFilter filter_;
+  uint64_t next_;  // the next position to read
+  bool in_flight_ = false;
+  bool finished_ = false;
+  bool caught_up_ = false;  // has reached the head once
+  absl::Time write_start_;
+  absl::Time last_message_;
+  v1::SubscribeResponse message_;  // the one in flight
+  std::map<std::string, v1::Goal> goals_;
+};
+
+SubscriptionHub::SubscriptionHub(ledger::Ledger& ledger, SubscriptionOptions options)
+    : ledger_(ledger), options_(options) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+SubscriptionHub::~SubscriptionHub() { Stop(); }
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionHub::Subscribe(
+    SubscriptionFilter filter, uint64_t next_position) {
+  auto* subscriber = new Subscriber(this, std::move(filter), next_position);
+  absl::MutexLock lock(&mu_);
+  if (stopping_) {
+    subscriber->End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the server is shutting down; " + subscriber->ResumeHint()));
+  }
+  subscribers_.insert(subscriber);
+  woken_ = true;
+  return subscriber;
+}
+
+void SubscriptionHub::Wake() {
+  absl::MutexLock lock(&mu_);
+  woken_ = true;
+}
+
+size_t SubscriptionHub::subscribers() const {
+  absl::MutexLock lock(&mu_);
+  return subscribers_.size();
+}
+
+void SubscriptionHub::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    for (Subscriber* subscriber : subscribers_) {
+      subscriber->End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                   "the server is shutting down; " + subscriber->ResumeHint()));
+    }
+  }
+  thread_.join();
+}
+
+void SubscriptionHub::Run() {
+  absl::MutexLock lock(&mu_);
+  while (!stopping_) {
+    mu_.AwaitWithTimeout(absl::Condition(
+                             +[](SubscriptionHub* hub) ABSL_EXCLUSIVE_LOCKS_REQUIRED(hub->mu_) {
+                               return hub->woken_ || hub->stopping_;
+                             },
+                             this),
+                         kTick);
+    if (stopping_) return;
+    woken_ = false;
+    for (Subscriber* subscriber : subscribers_) Pump(*subscriber);
+  }
+}
+
+void SubscriptionHub::Pump(Subscriber& subscriber) {
+  if (subscriber.finished_) return;
+  const absl::Time now = absl::Now();
+  if (subscriber.in_flight_) {
+    const uint64_t head = ledger_.head().position;
+    const uint64_t lag = head + 1 > subscriber.next_ ? head + 1 - subscriber.next_ : 0;
+    if (now - subscriber.write_start_ > options_.stall_timeout && lag > options_.max_lag) {
+      subscriber.End(
+          grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                       fmt::format("the subscriber fell {} events behind without reading; {}", lag,
+                                   subscriber.ResumeHint())));
+    }
+    return;
+  }
+  absl::StatusOr<ledger::Page<v1::Event>> page =
+      ledger_.ReadLog(subscriber.next_, kEventsPerMessage, "");
+  if (!page.ok()) {
+    subscriber.End(ToGrpcStatus(page.status()));
+    return;
+  }
+  subscriber.message_.Clear();
+  for (v1::Event& event : page->items) {
+    subscriber.next_ = event.position() + 1;
+    if (subscriber.Matches(event, ledger_)) *subscriber.message_.add_events() = std::move(event);
+  }
+  // A checkpoint goes out when the subscriber first catches up (so it knows
+  // it has everything so far), and then at least every checkpoint interval.
+  const bool caught_up = page->items.empty() && !subscriber.caught_up_;
+  if (page->items.empty()) subscriber.caught_up_ = true;
+  if (subscriber.message_.events().empty() && !caught_up &&
+      now - subscriber.last_message_ < options_.checkpoint_interval) {
+    if (!page->items.empty()) woken_ = true;  // more to read, nothing to send yet
+    return;
+  }
+  subscriber.message_.set_checkpoint_position(subscriber.next_ - 1);
+  subscriber.in_flight_ = true;
+  subscriber.write_start_ = now;
+  subscriber.last_message_ = now;
+  subscriber.StartWrite(&subscriber.message_);
+}
+
+}  // namespace dxledger::service

@@ -1,0 +1,222 @@
+// Live subscriptions against the real server.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "client/ledger_client.h"
+#include "fmt/format.h"
+#include "tests/service/test_server.h"
+
+namespace dxledger {
+namespace {
+
+using client::ClientOptions;
+using client::LedgerClient;
+using testsupport::TestServer;
+
+class SubscriptionTest : public ::testing::Test {
+ protected:
+  explicit SubscriptionTest(std::vector<std::string> args = {"--checkpoint-seconds", "1"})
+      : server_(std::move(args)) {}
+  void SetUp() override {
+    server_.Start();
+    client_ =
+        std::make_unique<LedgerClient>(ClientOptions{server_.address(), server_.tester_token()});
+    v1::CreateGoalRequest create;
+    create.set_goal_id("g");
+    create.set_fiscal_year(2025);
+    create.add_departments("企画振興部");
+    create.set_title("目標");
+    ASSERT_TRUE(client_->CreateGoal(create).ok());
+  }
+  void Write(int count, const std::string& text = "取組") {
+    for (int i = 0; i < count; ++i) {
+      v1::RecordActivityRequest request;
+      request.set_name("g");
+      request.set_text(fmt::format("{} {}", text, i));
+      absl::Status status = client_->RecordActivity(request).status();
+      ASSERT_TRUE(status.ok()) << status;
+    }
+  }
+  uint64_t Head() {
+    v1::ReadLogRequest request;
+    request.set_page_size(1);
+    return client_->ReadLog(request)->head_position();
+  }
+
+  TestServer server_;
+  std::unique_ptr<LedgerClient> client_;
+};
+
+TEST_F(SubscriptionTest, AMidStreamSubscriberSeesEveryEventOnceInOrder) {
+  Write(50);
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&, w] {
+      LedgerClient writer(ClientOptions{server_.address(), server_.tester_token()});
+      for (int i = 0; i < 150; ++i) {
+        v1::SetRatingRequest request;
+        request.set_name("g");
+        request.set_rating(i % 2 ? v1::RATING_A : v1::RATING_B);
+        request.set_rationale(fmt::format("writer {} #{}", w, i));
+        EXPECT_TRUE(writer.SetRating(request).ok());
+      }
+    });
+  }
+  std::thread finisher([&] {
+    for (auto& writer : writers) writer.join();
+    writing = false;
+  });
+  std::vector<uint64_t> seen;
+  std::vector<std::string> hashes;
+  v1::SubscribeRequest request;
+  request.set_start_position(1);
+  absl::Status status = client_->Subscribe(request, [&](const v1::SubscribeResponse& message) {
+    for (const v1::Event& event : message.events()) {
+      seen.push_back(event.position());
+      hashes.push_back(event.hash());
+    }
+    return writing || message.checkpoint_position() < Head();
+  });
+  finisher.join();
+  ASSERT_TRUE(status.ok()) << status;
+  const uint64_t head = Head();
+  ASSERT_EQ(seen.size(), head);
+  for (uint64_t i = 0; i < head; ++i) ASSERT_EQ(seen[i], i + 1);
+  v1::ReadLogRequest log;
+  log.set_page_size(1000);
+  absl::StatusOr<v1::ReadLogResponse> stored = client_->ReadLog(log);
+  ASSERT_TRUE(stored.ok());
+  for (int i = 0; i < stored->events_size(); ++i) EXPECT_EQ(stored->events(i).hash(), hashes[i]);
+}
+
+TEST_F(SubscriptionTest, AConsumerResumesFromItsCheckpoint) {
+  Write(30);
+  uint64_t checkpoint = 0;
+  std::vector<uint64_t> seen;
+  v1::SubscribeRequest first;
+  first.set_start_position(1);
+  ASSERT_TRUE(client_
+                  ->Subscribe(first,
+                              [&](const v1::SubscribeResponse& message) {
+                                for (const v1::Event& event : message.events())
+                                  seen.push_back(event.position());
+                                checkpoint = message.checkpoint_position();
+                                return false;  // disconnect after the first message
+                              })
+                  .ok());
+  ASSERT_GT(checkpoint, 0u);
+  Write(20);
+  v1::SubscribeRequest resumed;
+  resumed.set_start_position(checkpoint + 1);
+  const uint64_t head = Head();
+  ASSERT_TRUE(client_
+                  ->Subscribe(resumed,
+                              [&](const v1::SubscribeResponse& message) {
+                                for (const v1::Event& event : message.events())
+                                  seen.push_back(event.position());
+                                return message.checkpoint_position() < head;
+                              })
+                  .ok());
+  ASSERT_EQ(seen.size(), head);
+  for (uint64_t i = 0; i < head; ++i) EXPECT_EQ(seen[i], i + 1);
+}
+
+TEST_F(SubscriptionTest, FiltersByTypeAndDepartment) {
+  Write(3);
+  v1::SetRatingRequest rate;
+  rate.set_name("g");
+  rate.set_rating(v1::RATING_C);
+  ASSERT_TRUE(client_->SetRating(rate).ok());
+  const uint64_t head = Head();
+  auto count = [&](v1::SubscribeRequest request) {
+    int events = 0;
+    EXPECT_TRUE(client_
+                    ->Subscribe(request,
+                                [&](const v1::SubscribeResponse& message) {
+                                  events += message.events_size();
+                                  return message.checkpoint_position() < head;
+                                })
+                    .ok());
+    return events;
+  };
+  v1::SubscribeRequest ratings;
+  ratings.add_event_types("rating_set");
+  EXPECT_EQ(count(ratings), 1);
+  ratings.add_departments("土木部");
+  EXPECT_EQ(count(ratings), 0);
+  v1::SubscribeRequest bad;
+  bad.add_event_types("no_such_event");
+  EXPECT_EQ(client_->Subscribe(bad, [](const v1::SubscribeResponse&) { return true; }).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SubscriptionTest, ShutdownTellsSubscribersWhereToResume) {
+  Write(5);
+  absl::Status ended;
+  uint64_t checkpoint = 0;
+  std::thread subscriber([&] {
+    v1::SubscribeRequest request;
+    request.set_from_now(true);
+    ended = client_->Subscribe(request, [&](const v1::SubscribeResponse& message) {
+      checkpoint = message.checkpoint_position();
+      return true;
+    });
+  });
+  absl::SleepFor(absl::Milliseconds(500));
+  server_.Stop();
+  subscriber.join();
+  EXPECT_EQ(ended.code(), absl::StatusCode::kUnavailable) << ended;
+  EXPECT_NE(
+      std::string(ended.message()).find(fmt::format("resume from position {}", checkpoint + 1)),
+      std::string::npos)
+      << ended;
+  server_.Start();
+  client_ =
+      std::make_unique<LedgerClient>(ClientOptions{server_.address(), server_.tester_token()});
+  v1::GetGoalRequest get;
+  get.set_name("g");
+  EXPECT_EQ(client_->GetGoal(get)->goal().activities_size(), 5);
+}
+
+class SlowSubscriberTest : public SubscriptionTest {
+ protected:
+  SlowSubscriberTest()
+      : SubscriptionTest({"--subscriber-max-lag", "50", "--subscriber-stall-seconds", "1"}) {}
+};
+
+TEST_F(SlowSubscriberTest, ASubscriberThatDoesNotReadIsCutOffAndWritersGoOn) {
+  auto channel = grpc::CreateChannel(server_.address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::LedgerService::NewStub(channel);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + server_.tester_token());
+  v1::SubscribeRequest request;
+  request.set_from_now(true);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+      stub->Subscribe(&context, request);
+  // Big events fill the stream's flow-control window; the subscriber reads
+  // none. (Each replaces one indicator, so the goal itself stays small.)
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 700; ++i) {
+    v1::SetIndicatorRequest indicator;
+    indicator.set_name("g");
+    indicator.set_indicator_id("ind1");
+    indicator.set_description(fmt::format("{} {}", std::string(7000, 'x'), i));
+    ASSERT_TRUE(client_->SetIndicator(indicator).ok());
+  }
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));  // writers were not held up
+  absl::SleepFor(absl::Seconds(3));
+  v1::SubscribeResponse message;
+  while (reader->Read(&message)) {
+  }
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  EXPECT_NE(status.error_message().find("resume from position"), std::string::npos)
+      << status.error_message();
+}
+
+}  // namespace
+}  // namespace dxledger
