@@ -12,6 +12,7 @@
 #include "fmt/format.h"
 #include "service/domain/limits.h"
 #include "service/domain/names.h"
+#include "service/health.h"
 #include "service/malformed_request.h"
 #include "storage/stores.h"
 
@@ -84,12 +85,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->service_ =
       std::make_unique<LedgerService>(*server->ledger_, *server->principals_, *server->hub_);
 
-  grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(domain::kMaxRequestBytes);
   builder.RegisterService(server->service_.get());
+  server->health_ = std::make_unique<HealthService>();
+  builder.RegisterService(server->health_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MalformedRequestInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -104,7 +106,9 @@ Server::~Server() { Shutdown(); }
 
 void Server::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
-  // Subscribers are told where to resume first; then in-flight calls drain.
+  // Probes see NOT_SERVING, subscribers are told where to resume, then
+  // in-flight calls drain.
+  health_->SetShuttingDown();
   hub_->Stop();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_.reset();

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "service/auth.h"
+#include "service/health.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger_service.h"
 #include "service/subscriptions.h"
@@ -54,6 +55,7 @@ class Server {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<LedgerService> service_;
+  std::unique_ptr<HealthService> health_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -261,3 +261,37 @@ TEST_F(EndToEndTest, VerifyFindsAByteChangedInAStoredEvent) {
 
 }  // namespace
 }  // namespace dxledger
+
+namespace dxledger {
+namespace {
+
+// A client with no .proto files: buf curl finds every schema by reflection.
+TEST(ReflectionTest, HealthAndLedgerAnswerAClientWithoutProtoFiles) {
+  const std::string buf = BUF_PATH;
+  if (buf.empty()) GTEST_SKIP() << "buf is not installed";
+  testsupport::TestServer server;
+  server.Start();
+  const std::string base = buf + " curl --protocol grpc --http2-prior-knowledge --data '{}' ";
+  std::string out, err;
+  ASSERT_EQ(testsupport::RunCommand(
+                base + "http://" + server.address() + "/grpc.health.v1.Health/Check", &out, &err),
+            0)
+      << err;
+  EXPECT_NE(out.find("\"SERVING\""), std::string::npos) << out;
+  ASSERT_EQ(testsupport::RunCommand(base + "-H 'authorization: Bearer " + server.tester_token() +
+                                        "' http://" + server.address() +
+                                        "/dxledger.v1.LedgerService/ReadLog",
+                                    &out, &err),
+            0)
+      << err;
+  EXPECT_NE(out.find("\"principalAdded\""), std::string::npos) << out;
+  // Reflection does not let anyone past authentication.
+  EXPECT_NE(
+      testsupport::RunCommand(
+          base + "http://" + server.address() + "/dxledger.v1.LedgerService/ReadLog", &out, &err),
+      0);
+  EXPECT_NE(err.find("unauthenticated"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace dxledger
