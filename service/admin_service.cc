@@ -3,6 +3,7 @@
 
 #include "fmt/format.h"
 #include "service/domain/principals.h"
+#include "service/ledger/codec.h"
 #include "service/ledger_service.h"
 #include "service/status.h"
 
@@ -13,10 +14,6 @@ namespace {
 v1::Principal Shown(v1::Principal principal) {
   principal.clear_token_sha256();
   return principal;
-}
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
 }  // namespace
@@ -121,8 +118,8 @@ grpc::ServerUnaryReactor* LedgerService::ListSecurityEvents(
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
   ledger::SecurityEventFilter filter{
       request->principal(), request->method(), request->code(), {}, {}};
-  if (request->has_start_time()) filter.start_time = ToTime(request->start_time());
-  if (request->has_end_time()) filter.end_time = ToTime(request->end_time());
+  if (request->has_start_time()) filter.start_time = ledger::ToTime(request->start_time());
+  if (request->has_end_time()) filter.end_time = ledger::ToTime(request->end_time());
   absl::StatusOr<ledger::Page<v1::SecurityEvent>> page =
       ledger_.ListSecurityEvents(filter, request->page_size(), request->page_token());
   if (page.ok()) {

@@ -7,15 +7,12 @@
 #include "service/authorize.h"
 #include "service/domain/limits.h"
 #include "service/domain/text.h"
+#include "service/ledger/codec.h"
 #include "service/requests.h"
 #include "service/status.h"
 
 namespace dxledger::service {
 namespace {
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 // The common name of a client certificate the TLS handshake verified, if any.
 std::optional<std::string> VerifiedCommonName(const grpc::CallbackServerContext& context) {
@@ -106,7 +103,7 @@ grpc::ServerUnaryReactor* LedgerService::Reply(const Call& call, const absl::Sta
 absl::StatusOr<std::optional<uint64_t>> LedgerService::Resolve(const v1::AsOf& as_of) {
   ledger::AsOf point;
   if (as_of.has_position()) point.position = as_of.position();
-  if (as_of.has_time()) point.time = ToTime(as_of.time());
+  if (as_of.has_time()) point.time = ledger::ToTime(as_of.time());
   return ledger_.ResolveAsOf(point);
 }
 

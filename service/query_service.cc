@@ -2,15 +2,12 @@
 // answer on the gRPC thread.
 #include "fmt/format.h"
 #include "service/domain/fiscal_year.h"
+#include "service/ledger/codec.h"
 #include "service/ledger_service.h"
 #include "service/status.h"
 
 namespace dxledger::service {
 namespace {
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 template <typename T>
 void MovePage(ledger::Page<T>& page, google::protobuf::RepeatedPtrField<T>* items,
@@ -101,8 +98,8 @@ grpc::ServerUnaryReactor* LedgerService::ListRatingChanges(
   filter.fiscal_year = request->fiscal_year();
   filter.department = request->department();
   filter.actor = request->actor();
-  if (request->has_start_time()) filter.start_time = ToTime(request->start_time());
-  if (request->has_end_time()) filter.end_time = ToTime(request->end_time());
+  if (request->has_start_time()) filter.start_time = ledger::ToTime(request->start_time());
+  if (request->has_end_time()) filter.end_time = ledger::ToTime(request->end_time());
   absl::StatusOr<ledger::Page<v1::RatingChange>> page =
       ledger_.ListRatingChanges(filter, request->page_size(), request->page_token());
   if (page.ok()) {

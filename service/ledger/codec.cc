@@ -20,6 +20,10 @@ std::string EncodeDeterministic(const google::protobuf::MessageLite& message) {
   return bytes;
 }
 
+absl::Time ToTime(const google::protobuf::Timestamp& time) {
+  return absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
+}
+
 std::string StreamOf(const domain::GoalName& goal) {
   return fmt::format("{}/{}", goal.organization, goal.goal_id);
 }

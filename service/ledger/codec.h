@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "dxledger/v1/events.pb.h"
 #include "dxledger/v1/goal.pb.h"
 #include "service/domain/names.h"
@@ -12,6 +13,9 @@
 // How events and views become stored bytes and back. Serialization is
 // deterministic so a rebuilt view compares byte for byte with a stored one.
 namespace dxledger::ledger {
+
+// A protobuf Timestamp as an absl::Time.
+absl::Time ToTime(const google::protobuf::Timestamp& time);
 
 // Protobuf bytes with map and field order fixed.
 std::string EncodeDeterministic(const google::protobuf::MessageLite& message);

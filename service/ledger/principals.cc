@@ -27,10 +27,6 @@ absl::StatusOr<std::optional<v1::Principal>> LoadPrincipal(storage::EventStore& 
   return principal;
 }
 
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 bool Matches(const SecurityEventFilter& filter, const v1::SecurityEvent& event) {
   if (!filter.principal.empty() && event.principal() != filter.principal) return false;
   if (!filter.method.empty() && event.method().find(filter.method) == std::string::npos)

@@ -38,10 +38,6 @@ absl::StatusOr<std::string> ResumeKey(std::string_view kind, std::string_view pr
   return key;
 }
 
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 // Page tokens carry the filter they were made for, so a token is refused by
 // a listing with other filters.
 std::string TokenKind(const GoalFilter& f) {

@@ -175,13 +175,7 @@ std::string RenderHtml(const v1::Report& report, const HtmlContext& context) {
       "<title>{0} DX推進目標（プロジェクト）の進捗状況</title><style>{1}</style></head><body>\n"
       "<h1>{0}（FY{2}） DX推進目標（プロジェクト）の進捗状況</h1>\n",
       year, kStyle, report.fiscal_year());
-  std::vector<const v1::ReportRow*> principal, all;
-  for (const v1::ReportRow& row : report.rows()) {
-    if (row.principal_number() != 0) principal.push_back(&row);
-    if (row.report_number() != 0) all.push_back(&row);
-  }
-  std::sort(principal.begin(), principal.end(),
-            [](auto* a, auto* b) { return a->principal_number() < b->principal_number(); });
+  const auto [principal, all] = SplitTables(report);
   if (!principal.empty()) {
     out += "<h2>主なDX推進目標（プロジェクト）の進捗状況</h2>\n";
     Table(principal, true, out);

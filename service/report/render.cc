@@ -86,6 +86,17 @@ v1::Report ReportFromGoals(int fiscal_year, const std::vector<v1::Goal>& goals) 
   return report;
 }
 
+Tables SplitTables(const v1::Report& report) {
+  Tables tables;
+  for (const v1::ReportRow& row : report.rows()) {
+    if (row.principal_number() != 0) tables.principal.push_back(&row);
+    if (row.report_number() != 0) tables.all.push_back(&row);
+  }
+  std::sort(tables.principal.begin(), tables.principal.end(),
+            [](auto* a, auto* b) { return a->principal_number() < b->principal_number(); });
+  return tables;
+}
+
 std::string RenderCsv(const v1::Report& report) {
   std::vector<std::vector<std::string>> records;
   records.emplace_back(std::begin(kColumns), std::end(kColumns));
@@ -109,13 +120,7 @@ std::string RenderJson(const v1::Report& report) {
 
 std::string RenderMarkdown(const v1::Report& report) {
   std::string out;
-  std::vector<const v1::ReportRow*> principal, all;
-  for (const v1::ReportRow& row : report.rows()) {
-    if (row.principal_number() != 0) principal.push_back(&row);
-    if (row.report_number() != 0) all.push_back(&row);
-  }
-  std::sort(principal.begin(), principal.end(),
-            [](auto* a, auto* b) { return a->principal_number() < b->principal_number(); });
+  const auto [principal, all] = SplitTables(report);
   const std::string year = domain::JapaneseFiscalYear(report.fiscal_year());
   if (!principal.empty()) {
     out += fmt::format("## 主なDX推進目標（プロジェクト）の進捗状況（{}）\n\n", year);

@@ -17,6 +17,14 @@ namespace dxledger::report {
 // open issues only, since resolved ones are no longer 今後の課題.
 v1::Report ReportFromGoals(int fiscal_year, const std::vector<v1::Goal>& goals);
 
+// The report's two tables: the principal goals (by principal number) and the
+// full list (by No.). Pointers into `report`.
+struct Tables {
+  std::vector<const v1::ReportRow*> principal;
+  std::vector<const v1::ReportRow*> all;
+};
+Tables SplitTables(const v1::Report& report);
+
 // CSV for Excel: BOM, CRLF, RFC 4180; the report's seven columns with
 // Japanese headers, then 主な目標No. (what ParseReportCsv reads back).
 std::string RenderCsv(const v1::Report& report);
