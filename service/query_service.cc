@@ -127,8 +127,10 @@ grpc::ServerUnaryReactor* LedgerService::ExportReport(grpc::CallbackServerContex
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
   absl::StatusOr<std::string> organization = Organization(request->parent());
   if (!organization.ok()) return Reply(call, organization.status());
+  absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
+  if (!as_of.ok()) return Reply(call, as_of.status());
   absl::StatusOr<ledger::ExportOutcome> exported =
-      ledger_.ExportReport(*organization, request->fiscal_year(), request->format());
+      ledger_.ExportReport(*organization, request->fiscal_year(), request->format(), *as_of);
   if (exported.ok()) {
     response->set_content(std::move(exported->content));
     response->set_content_type(std::move(exported->content_type));

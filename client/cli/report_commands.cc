@@ -90,7 +90,7 @@ void AddImport(CLI::App& app, Cli& cli) {
 
 void AddExport(CLI::App& app, Cli& cli) {
   struct Args {
-    std::string year, format = "csv", output;
+    std::string year, format = "csv", output, as_of;
   };
   auto args = std::make_shared<Args>();
   CLI::App* command = app.add_subcommand("export",
@@ -101,6 +101,7 @@ void AddExport(CLI::App& app, Cli& cli) {
       ->check(CLI::IsMember({"csv", "json", "markdown", "html"}))
       ->capture_default_str();
   command->add_option("--output,-o", args->output, "write to this file (default: stdout)");
+  AddAsOfOption(*command, args->as_of);
   command->callback([args, &cli] {
     static const std::map<std::string, v1::ReportFormat> kFormats = {
         {"csv", v1::REPORT_FORMAT_CSV},
@@ -115,6 +116,7 @@ void AddExport(CLI::App& app, Cli& cli) {
     v1::ExportReportRequest request;
     request.set_fiscal_year(*year);
     request.set_format(kFormats.at(args->format));
+    if (!ParseAsOf(args->as_of, *request.mutable_as_of(), cli)) return;
     absl::StatusOr<v1::ExportReportResponse> response = cli.client().ExportReport(request);
     if (!response.ok()) {
       cli.exit_code = Fail(response.status());

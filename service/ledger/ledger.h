@@ -181,9 +181,11 @@ class Ledger {
   void ImportReport(ImportRequest request, ImportCallback done);
   absl::StatusOr<ImportOutcome> ImportReportAndWait(ImportRequest request);
 
-  // The year's report as CSV, JSON, MARKDOWN or HTML.
+  // The year's report as CSV, JSON, MARKDOWN or HTML, as of a position
+  // (nullopt: now).
   absl::StatusOr<ExportOutcome> ExportReport(std::string_view organization, int fiscal_year,
-                                             v1::ReportFormat format);
+                                             v1::ReportFormat format,
+                                             std::optional<uint64_t> as_of = std::nullopt);
 
   // The log position an AsOf stands for (the last committed at or before its
   // time); nullopt for now. INVALID_ARGUMENT for a position past the head.
@@ -259,8 +261,10 @@ class Ledger {
   // Loads the view of a batch's stream.
   absl::Status LoadStream(const std::string& key, const CommandRequest& command,
                           BatchStream& stream);
-  // Every goal of the organization (of `fiscal_year` unless 0), retired too.
-  absl::StatusOr<std::vector<v1::Goal>> AllGoals(std::string_view organization, int fiscal_year);
+  // Every goal of the organization (of `fiscal_year` unless 0), retired too,
+  // as of a position (nullopt: now).
+  absl::StatusOr<std::vector<v1::Goal>> AllGoals(std::string_view organization, int fiscal_year,
+                                                 std::optional<uint64_t> as_of = std::nullopt);
 
   storage::EventStore& store_;
   const std::string default_organization_;

@@ -52,8 +52,10 @@ void Count(const std::vector<v1::Event>& events, ImportOutcome& outcome) {
 }  // namespace
 
 absl::StatusOr<std::vector<v1::Goal>> Ledger::AllGoals(std::string_view organization,
-                                                       int fiscal_year) {
+                                                       int fiscal_year,
+                                                       std::optional<uint64_t> as_of) {
   GoalFilter filter;
+  filter.as_of = as_of;
   filter.organization = std::string(organization);
   filter.fiscal_year = fiscal_year;
   filter.include_retired = true;
@@ -121,9 +123,10 @@ absl::StatusOr<ImportOutcome> Ledger::ImportReportAndWait(ImportRequest request)
 }
 
 absl::StatusOr<ExportOutcome> Ledger::ExportReport(std::string_view organization, int fiscal_year,
-                                                   v1::ReportFormat format) {
+                                                   v1::ReportFormat format,
+                                                   std::optional<uint64_t> as_of) {
   if (absl::Status s = domain::ValidateFiscalYear(fiscal_year); !s.ok()) return s;
-  absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, fiscal_year);
+  absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, fiscal_year, as_of);
   if (!goals.ok()) return goals.status();
   const v1::Report report = report::ReportFromGoals(fiscal_year, *goals);
   const std::string base = fmt::format("dx-progress-report-fy{}", fiscal_year);
@@ -151,11 +154,13 @@ absl::StatusOr<ExportOutcome> Ledger::ExportReport(std::string_view organization
     do {
       absl::StatusOr<Page<v1::Event>> page = ListGoalEvents(*name, domain::kMaxPageSize, token);
       if (!page.ok()) return page.status();
-      for (v1::Event& event : page->items) history.push_back(std::move(event));
+      for (v1::Event& event : page->items) {
+        if (!as_of || event.position() <= *as_of) history.push_back(std::move(event));
+      }
       token = std::move(page->next_page_token);
     } while (!token.empty());
   }
-  absl::StatusOr<std::vector<v1::Goal>> all_years = AllGoals(organization, 0);
+  absl::StatusOr<std::vector<v1::Goal>> all_years = AllGoals(organization, 0, as_of);
   if (!all_years.ok()) return all_years.status();
   for (const v1::Goal& goal : *all_years) {
     if (!goal.retired()) ++context.years[goal.fiscal_year()][goal.rating()];

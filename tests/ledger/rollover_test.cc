@@ -200,6 +200,17 @@ TEST_F(RolloverTest, ThePlanTransitionEndToEnd) {
   EXPECT_EQ(EncodeDeterministic((*summary_again)[0]), EncodeDeterministic((*summary_before)[0]));
   EXPECT_EQ((*summary_again)[0].counts().c(), 2);  // FY2021 had 2 C then
 
+  // The FY2021 report as it stood before the correction still says C.
+  absl::StatusOr<ExportOutcome> before_csv =
+      ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_CSV, before_correction);
+  absl::StatusOr<ExportOutcome> now_csv =
+      ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_CSV);
+  ASSERT_TRUE(before_csv.ok() && now_csv.ok());
+  EXPECT_NE(before_csv->content.find("高齢者のデジタルデバイド対策の推進,C,"), std::string::npos);
+  EXPECT_NE(now_csv->content.find("高齢者のデジタルデバイド対策の推進,D,"), std::string::npos);
+  EXPECT_EQ(ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_CSV, before_correction)->content,
+            before_csv->content);
+
   // Now: FY2021 has 1 C and 1 D; FY2022 has 1 A, 1 B, 1 D and the rest unrated.
   absl::StatusOr<std::vector<v1::YearRatingSummary>> summary =
       ledger_.GetRatingSummary("050008", "", std::nullopt);
