@@ -13,7 +13,7 @@ LISTEN=${LISTEN:-127.0.0.1:7400}
 JOBS=${JOBS:-2}
 
 PACKAGES=(
-  build-essential cmake pkg-config ccache clang-format
+  build-essential cmake pkg-config ccache clang-format openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libicu-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
