@@ -13,11 +13,11 @@ LISTEN=${LISTEN:-127.0.0.1:7400}
 JOBS=${JOBS:-2}
 
 PACKAGES=(
-  build-essential cmake pkg-config ccache clang-format openssl
+  build-essential cmake pkg-config ccache clang-format openssl curl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libicu-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev nlohmann-json3-dev libfmt-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   chromium   # the HTML export is checked in a real browser
 )
 

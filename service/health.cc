@@ -9,18 +9,6 @@ bool Known(const std::string& service) {
   return service.empty() || service == "dxledger.v1.LedgerService";
 }
 
-class OneStatus : public grpc::ServerWriteReactor<HealthCheckResponse> {
- public:
-  explicit OneStatus(HealthCheckResponse::ServingStatus status) {
-    response_.set_status(status);
-    StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
-  }
-  void OnDone() override { delete this; }
-
- private:
-  HealthCheckResponse response_;
-};
-
 }  // namespace
 
 grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* context,
@@ -32,17 +20,98 @@ grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* cont
                                  "unknown service; ask for \"\" or dxledger.v1.LedgerService"));
     return reactor;
   }
+  absl::MutexLock lock(&mu_);
   response->set_status(shutting_down_ ? HealthCheckResponse::NOT_SERVING
                                       : HealthCheckResponse::SERVING);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
 
+// One Watch stream. All its state is guarded by the service's mutex.
+class HealthService::Watcher : public grpc::ServerWriteReactor<HealthCheckResponse> {
+ public:
+  Watcher(HealthService& service, bool known) : service_(service), known_(known) {}
+
+  // Sends `status` unless it was the last one sent; with `last`, the stream
+  // ends once it is written.
+  void Update(HealthCheckResponse::ServingStatus status, bool last)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(service_.mu_) {
+    wanted_ = status;
+    ending_ = ending_ || last;
+    Flush();
+  }
+  bool known() const { return known_; }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&service_.mu_);
+    writing_ = false;
+    if (!ok) {
+      End(grpc::Status::CANCELLED);
+      return;
+    }
+    Flush();
+  }
+  void OnCancel() override {
+    absl::MutexLock lock(&service_.mu_);
+    End(grpc::Status::CANCELLED);
+  }
+  void OnDone() override {
+    {
+      absl::MutexLock lock(&service_.mu_);
+      service_.watchers_.erase(this);
+    }
+    delete this;
+  }
+
+ private:
+  void Flush() ABSL_EXCLUSIVE_LOCKS_REQUIRED(service_.mu_) {
+    if (finished_ || writing_) return;
+    if (!sent_any_ || wanted_ != response_.status()) {
+      sent_any_ = true;
+      writing_ = true;
+      response_.set_status(wanted_);
+      StartWrite(&response_);
+      return;
+    }
+    if (ending_) End(grpc::Status::OK);
+  }
+  void End(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(service_.mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  HealthService& service_;
+  const bool known_;
+  HealthCheckResponse response_;  // the one in flight or last sent
+  HealthCheckResponse::ServingStatus wanted_ = HealthCheckResponse::UNKNOWN;
+  bool sent_any_ = false;
+  bool writing_ = false;
+  bool ending_ = false;
+  bool finished_ = false;
+};
+
 grpc::ServerWriteReactor<HealthCheckResponse>* HealthService::Watch(
     grpc::CallbackServerContext*, const grpc::health::v1::HealthCheckRequest* request) {
-  return new OneStatus(!Known(request->service()) ? HealthCheckResponse::SERVICE_UNKNOWN
-                       : shutting_down_           ? HealthCheckResponse::NOT_SERVING
-                                                  : HealthCheckResponse::SERVING);
+  auto* watcher = new Watcher(*this, Known(request->service()));
+  absl::MutexLock lock(&mu_);
+  watchers_.insert(watcher);
+  // An unknown service may be registered later, so its stream stays open too.
+  watcher->Update(!watcher->known() ? HealthCheckResponse::SERVICE_UNKNOWN
+                  : shutting_down_  ? HealthCheckResponse::NOT_SERVING
+                                    : HealthCheckResponse::SERVING,
+                  shutting_down_);
+  return watcher;
+}
+
+void HealthService::SetShuttingDown() {
+  absl::MutexLock lock(&mu_);
+  shutting_down_ = true;
+  for (Watcher* watcher : watchers_) {
+    watcher->Update(
+        watcher->known() ? HealthCheckResponse::NOT_SERVING : HealthCheckResponse::SERVICE_UNKNOWN,
+        true);
+  }
 }
 
 }  // namespace dxledger::service

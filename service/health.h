@@ -2,7 +2,10 @@
 #define DXLEDGER_SERVICE_HEALTH_H_
 
 #include <atomic>
+#include <set>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 // grpc.health.v1.Health for probes and load balancers: SERVING for the
@@ -15,15 +18,19 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
   grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
                                   const grpc::health::v1::HealthCheckRequest* request,
                                   grpc::health::v1::HealthCheckResponse* response) override;
-  // Sends the current status once and ends the stream.
+  // Sends the current status, then every change; the stream ends after
+  // NOT_SERVING when the server shuts down, or when the client cancels.
   grpc::ServerWriteReactor<grpc::health::v1::HealthCheckResponse>* Watch(
       grpc::CallbackServerContext* context,
       const grpc::health::v1::HealthCheckRequest* request) override;
 
-  void SetShuttingDown() { shutting_down_ = true; }
+  void SetShuttingDown();
 
  private:
-  std::atomic<bool> shutting_down_{false};
+  class Watcher;
+  absl::Mutex mu_;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::set<Watcher*> watchers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace dxledger::service

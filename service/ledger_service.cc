@@ -5,6 +5,7 @@
 
 #include "fmt/format.h"
 #include "service/authorize.h"
+#include "service/call_observer.h"
 #include "service/domain/limits.h"
 #include "service/domain/text.h"
 #include "service/ledger/codec.h"
@@ -61,6 +62,9 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
 }
 
 absl::Status LedgerService::Admit(Call& call) const {
+  if (draining_.load(std::memory_order_relaxed)) {
+    return absl::UnavailableError("dxledgerd is shutting down; retry after it restarts");
+  }
   absl::StatusOr<v1::Principal> principal;
   // A verified client certificate decides who calls; headers cannot.
   if (std::optional<std::string> common_name = VerifiedCommonName(*call.context)) {
@@ -74,6 +78,7 @@ absl::Status LedgerService::Admit(Call& call) const {
   }
   if (!principal.ok()) return principal.status();
   call.principal = *std::move(principal);
+  call.context->AddTrailingMetadata(kPrincipalTrailer, call.principal->principal());
   return AllowCall(*call.principal, call.rpc);
 }
 

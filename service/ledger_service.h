@@ -1,6 +1,7 @@
 #ifndef DXLEDGER_SERVICE_LEDGER_SERVICE_H_
 #define DXLEDGER_SERVICE_LEDGER_SERVICE_H_
 
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -60,6 +61,10 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 
+  // From now on every call is refused with UNAVAILABLE (the server is
+  // draining before it stops).
+  void SetDraining() { draining_.store(true, std::memory_order_relaxed); }
+
  private:
   // One call as it is handled: what the security log records of a refusal.
   struct Call {
@@ -90,6 +95,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   ledger::Ledger& ledger_;
   Principals& principals_;
   SubscriptionHub& hub_;
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace dxledger::service

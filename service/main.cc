@@ -10,19 +10,22 @@
 #include "fmt/format.h"
 #include "service/auth.h"
 #include "service/ledger/ledger.h"
+#include "service/log.h"
 #include "service/server.h"
 #include "storage/stores.h"
 
 namespace {
 
 using dxledger::service::ServerOptions;
+namespace log = dxledger::service::log;
 
 bool IsLoopback(const std::string& listen) {
   return listen.starts_with("127.") || listen.starts_with("localhost:") ||
          listen.starts_with("[::1]:");
 }
 
-int Serve(const ServerOptions& options, const std::string& port_file) {
+int Serve(const ServerOptions& options, const std::string& port_file,
+          const std::string& metrics_port_file) {
   // Block the stop signals before any thread starts, so sigwait gets them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -32,6 +35,8 @@ int Serve(const ServerOptions& options, const std::string& port_file) {
 
   auto server = dxledger::service::Server::Start(options);
   if (!server.ok()) {
+    log::Error("cannot start", {{"error", server.status().ToString()}});
+    log::Flush();
     fmt::print(stderr, "dxledgerd: {}\n", server.status().ToString());
     return 1;
   }
@@ -55,16 +60,35 @@ int Serve(const ServerOptions& options, const std::string& port_file) {
                "in the clear; use --tls-cert and --tls-key\n",
                address);
   }
+  const std::string metrics =
+      options.metrics_listen.empty()
+          ? "off"
+          : fmt::format("http://{}:{}/metrics",
+                        options.metrics_listen.substr(0, options.metrics_listen.rfind(':')),
+                        (*server)->metrics_port());
+  fmt::print("  metrics:        {}\n", metrics);
   fmt::print("  try:            dxledger --server {} --data-dir {} goal list\n", address,
              options.data_dir);
   std::fflush(stdout);
+  log::Info("serving", {{"organization", options.organization},
+                        {"address", address},
+                        {"data_dir", options.data_dir},
+                        {"durable", !options.unsafe_async_writes},
+                        {"tls", !options.tls_cert_file.empty()},
+                        {"metrics", metrics}});
+  // The port file comes last: once it exists, everything is up.
+  if (!metrics_port_file.empty()) {
+    std::ofstream(metrics_port_file) << (*server)->metrics_port() << "\n";
+  }
   if (!port_file.empty()) std::ofstream(port_file) << (*server)->port() << "\n";
 
   int signal = 0;
   sigwait(&signals, &signal);
-  fmt::print("dxledgerd: signal {}, draining\n", signal);
+  log::Info("draining", {{"signal", signal}});
+  const absl::Time draining = absl::Now();
   (*server)->Shutdown();
-  fmt::print("dxledgerd: stopped\n");
+  log::Info("stopped", {{"drain_ms", absl::ToDoubleMilliseconds(absl::Now() - draining)}});
+  log::Flush();
   return 0;
 }
 
@@ -172,6 +196,15 @@ int main(int argc, char** argv) {
   app.add_flag("--unsafe-async-writes", options.unsafe_async_writes,
                "acknowledge writes before the WAL is synced (a crash may lose them)");
   app.add_option("--port-file", port_file, "write the bound port to this file once serving");
+  std::string metrics_port_file;
+  app.add_option("--metrics-listen", options.metrics_listen,
+                 "host:port for Prometheus metrics at /metrics (empty: off; port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--metrics-port-file", metrics_port_file,
+                 "write the bound metrics port to this file once serving");
+  app.add_option("--access-log", options.access_log,
+                 "log one JSON line on stderr per finished call (true or false)")
+      ->capture_default_str();
   int64_t stall_seconds = 10, checkpoint_seconds = 5;
   app.add_option("--subscriber-max-lag", options.subscriptions.max_lag,
                  "events a stalled subscriber may fall behind before it is cut off")
@@ -210,5 +243,5 @@ int main(int argc, char** argv) {
   if (principal->parsed()) return AddPrincipal(options, name, roles, departments, common_name);
   if (rebuild->parsed()) return RebuildViews(options.data_dir, options.organization);
   if (restore->parsed()) return Restore(backup, options);
-  return Serve(options, port_file);
+  return Serve(options, port_file, metrics_port_file);
 }

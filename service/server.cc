@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "fmt/format.h"
+#include "service/call_observer.h"
 #include "service/domain/limits.h"
 #include "service/domain/names.h"
 #include "service/health.h"
@@ -81,7 +82,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     return s;
   }
   server->hub_ = std::make_unique<SubscriptionHub>(*server->ledger_, options.subscriptions);
-  server->store_->SetCommitListener([hub = server->hub_.get()] { hub->Wake(); });
+  server->metrics_ = std::make_unique<Metrics>(ServedMethods());
+  server->store_->SetCommitListener([hub = server->hub_.get(), metrics = server->metrics_.get()](
+                                        const storage::CommitStats& stats) {
+    metrics->ObserveCommit(stats);
+    if (stats.ok) hub->Wake();
+  });
+  server->metrics_->SetGauges([server = server.get()] {
+    return Gauges{.log_events = server->ledger_->head().position,
+                  .store_bytes = server->store_->ApproximateBytes(),
+                  .subscribers = server->hub_->subscribers(),
+                  .subscribers_cut_off = server->hub_->cut_off()};
+  });
   server->service_ =
       std::make_unique<LedgerService>(*server->ledger_, *server->principals_, *server->hub_);
 
@@ -93,11 +105,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->health_ = std::make_unique<HealthService>();
   builder.RegisterService(server->health_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  auto observer = std::make_unique<CallObserverFactory>(*server->metrics_, options.access_log);
+  server->observer_ = observer.get();
+  interceptors.push_back(std::move(observer));
   interceptors.push_back(std::make_unique<MalformedRequestInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(fmt::format("cannot listen on {}", options.listen));
+  }
+  if (!options.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint = MetricsEndpoint::Start(
+        options.metrics_listen, [metrics = server->metrics_.get()] { return metrics->Render(); });
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_endpoint_ = *std::move(endpoint);
   }
   return server;
 }
@@ -106,12 +127,21 @@ Server::~Server() { Shutdown(); }
 
 void Server::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
-  // Probes see NOT_SERVING, subscribers are told where to resume, then
-  // in-flight calls drain.
+  // Probes see NOT_SERVING, new calls are refused, subscribers are told
+  // where to resume; then in-flight calls drain.
   health_->SetShuttingDown();
+  service_->SetDraining();
   hub_->Stop();
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  const absl::Time deadline = absl::Now() + grace;
+  while (observer_->in_flight() > 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  // gRPC's own grace would also wait for idle clients to hang up, which a
+  // client that is not polling never does; nothing is in flight any more, so
+  // what is left is cancelled and every connection closed now.
+  server_->Shutdown(absl::ToChronoTime(absl::Now()));
   server_.reset();
+  metrics_endpoint_.reset();
   service_.reset();
   store_->SetCommitListener(nullptr);
   hub_.reset();

@@ -6,9 +6,12 @@
 
 #include "absl/status/statusor.h"
 #include "service/auth.h"
+#include "service/call_observer.h"
 #include "service/health.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger_service.h"
+#include "service/metrics.h"
+#include "service/metrics_http.h"
 #include "service/subscriptions.h"
 #include "storage/log_store.h"
 
@@ -35,6 +38,11 @@ struct ServerOptions {
   // Live subscriptions: how far a stalled subscriber may fall behind, and for
   // how long, before it is cut off; how often checkpoints go out.
   SubscriptionOptions subscriptions;
+  // Prometheus metrics over HTTP at http://<metrics_listen>/metrics; empty
+  // turns them off; port 0 picks a free one. Default: 127.0.0.1:7401
+  std::string metrics_listen = "127.0.0.1:7401";
+  // One JSON line on stderr per finished call. Default: true
+  bool access_log = true;
 };
 
 class Server {
@@ -44,7 +52,10 @@ class Server {
   ~Server();  // Shutdown()
 
   int port() const { return port_; }
-  // Stops taking calls, lets in-flight ones finish (up to `grace`), closes the store.
+  int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
+  // Refuses new calls (UNAVAILABLE), ends subscriptions and health watches,
+  // lets in-flight calls finish (up to `grace`), cancels what is left, closes
+  // connections and then the store. Idle client connections do not hold it.
   void Shutdown(absl::Duration grace = absl::Seconds(5));
   void Wait();
 
@@ -56,6 +67,9 @@ class Server {
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<HealthService> health_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
+  CallObserverFactory* observer_ = nullptr;  // owned by server_
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -4,6 +4,7 @@
 
 #include "fmt/format.h"
 #include "service/domain/goal.h"
+#include "service/log.h"
 #include "service/status.h"
 
 namespace dxledger::service {
@@ -177,6 +178,8 @@ void SubscriptionHub::Pump(Subscriber& subscriber) {
     const uint64_t head = ledger_.head().position;
     const uint64_t lag = head + 1 > subscriber.next_ ? head + 1 - subscriber.next_ : 0;
     if (now - subscriber.write_start_ > options_.stall_timeout && lag > options_.max_lag) {
+      cut_off_.fetch_add(1, std::memory_order_relaxed);
+      log::Warning("subscriber cut off", {{"lag", lag}, {"resume_from", subscriber.next_}});
       subscriber.End(
           grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                        fmt::format("the subscriber fell {} events behind without reading; {}", lag,

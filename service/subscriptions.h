@@ -56,6 +56,8 @@ class SubscriptionHub {
   // Ends every subscription with UNAVAILABLE and stops feeding them.
   void Stop();
   size_t subscribers() const;
+  // Subscribers cut off for lagging, since the start.
+  uint64_t cut_off() const { return cut_off_.load(std::memory_order_relaxed); }
 
  private:
   class Subscriber;
@@ -68,6 +70,7 @@ class SubscriptionHub {
   std::set<Subscriber*> subscribers_ ABSL_GUARDED_BY(mu_);
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<uint64_t> cut_off_{0};
   std::thread thread_;
 };
 

@@ -83,6 +83,16 @@ struct Head {
 enum class Keyspace { kViews, kIndex, kSecurity };
 
 // Thread-safe. Reads see every append whose callback has run.
+// One group commit, as the writer saw it.
+struct CommitStats {
+  bool ok = true;            // the backend write succeeded
+  size_t appends = 0;        // appends in the batch
+  size_t events = 0;         // events those appends wrote
+  size_t bytes = 0;          // keys and values written
+  bool synced = false;       // the write waited for the WAL to reach the disk
+  int64_t write_micros = 0;  // the backend write (and its sync)
+};
+
 class EventStore {
  public:
   using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
@@ -102,9 +112,12 @@ class EventStore {
 
   virtual Head GetHead() = 0;
 
-  // Called on the writer thread after every durable batch (so it must be
-  // quick); set once, before appends start.
-  virtual void SetCommitListener(std::function<void()> listener) = 0;
+  // Called on the writer thread after every batch write, good or failed (so
+  // it must be quick); set once, before appends start.
+  virtual void SetCommitListener(std::function<void(const CommitStats&)> listener) = 0;
+
+  // Approximate bytes the store holds on disk and in memory tables.
+  virtual uint64_t ApproximateBytes() = 0;
 
   // The head position as of `unix_micros`: the last position committed at or
   // before that time (0 when nothing was).

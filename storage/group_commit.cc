@@ -75,20 +75,29 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
                             .count();
     last_commit_micros_ = std::max(now, last_commit_micros_ + 1);
     puts.push_back(CommitTimePut(last_commit_micros_, head.position));
+    CommitStats stats{.appends = planned, .synced = sync_};
+    for (const Put& put : puts) {
+      stats.bytes += put.key.size() + put.value.size();
+      if (put.family == Family::kLog) ++stats.events;
+    }
+    const auto started = std::chrono::steady_clock::now();
     absl::Status written = kv_.Write(puts, sync_);
-    if (written.ok()) {
-      std::function<void()> listener;
-      {
-        absl::MutexLock lock(&mu_);
-        head_ = head;
-        listener = listener_;
-      }
-      if (listener) listener();
-    } else {
+    stats.write_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    stats.ok = written.ok();
+    std::function<void(const CommitStats&)> listener;
+    {
+      absl::MutexLock lock(&mu_);
+      if (written.ok()) head_ = head;
+      listener = listener_;
+    }
+    if (!written.ok()) {
       for (auto& result : results) {
         if (result->ok()) result = written;
       }
     }
+    if (listener) listener(stats);
     batches_.fetch_add(1, std::memory_order_relaxed);
     appends_.fetch_add(planned, std::memory_order_relaxed);
   }

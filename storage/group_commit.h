@@ -33,7 +33,7 @@ class GroupCommitWriter {
   void Submit(AppendRequest request, EventStore::AppendCallback done);
   Head head() const;
   // See EventStore::SetCommitListener.
-  void SetCommitListener(std::function<void()> listener) {
+  void SetCommitListener(std::function<void(const CommitStats&)> listener) {
     absl::MutexLock lock(&mu_);
     listener_ = std::move(listener);
   }
@@ -55,7 +55,7 @@ class GroupCommitWriter {
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Head head_ ABSL_GUARDED_BY(mu_);
-  std::function<void()> listener_ ABSL_GUARDED_BY(mu_);
+  std::function<void(const CommitStats&)> listener_ ABSL_GUARDED_BY(mu_);
   int64_t last_commit_micros_ = 0;  // writer thread only; commit times only increase
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> appends_{0};

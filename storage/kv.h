@@ -38,6 +38,8 @@ class KvBackend {
       Family family, std::string_view prefix, std::string_view key) = 0;
   // A consistent copy of everything into `directory` (not existing yet).
   virtual absl::Status Checkpoint(const std::string& directory) = 0;
+  // Approximate bytes held on disk and in memory.
+  virtual uint64_t ApproximateBytes() = 0;
   // All puts or none; durable before returning when `sync`.
   virtual absl::Status Write(std::span<const Put> puts, bool sync) = 0;
 };

@@ -21,9 +21,10 @@ class LogStore : public EventStore {
 
   void Append(AppendRequest request, AppendCallback done) override;
   Head GetHead() override;
-  void SetCommitListener(std::function<void()> listener) override {
+  void SetCommitListener(std::function<void(const CommitStats&)> listener) override {
     writer_->SetCommitListener(std::move(listener));
   }
+  uint64_t ApproximateBytes() override { return kv_->ApproximateBytes(); }
   absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) override;
   absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) override;
   absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) override;

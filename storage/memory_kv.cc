@@ -56,4 +56,13 @@ absl::Status MemoryKv::Write(std::span<const Put> puts, bool /*sync*/) {
   return absl::OkStatus();
 }
 
+uint64_t MemoryKv::ApproximateBytes() {
+  absl::MutexLock lock(&mu_);
+  uint64_t bytes = 0;
+  for (const Map& map : maps_) {
+    for (const auto& [key, value] : map) bytes += key.size() + value.size();
+  }
+  return bytes;
+}
+
 }  // namespace dxledger::storage

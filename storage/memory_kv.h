@@ -22,6 +22,7 @@ class MemoryKv : public KvBackend {
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
       Family family, std::string_view prefix, std::string_view key) override;
   absl::Status Write(std::span<const Put> puts, bool sync) override;
+  uint64_t ApproximateBytes() override;
   absl::Status Checkpoint(const std::string&) override {
     return absl::UnimplementedError("the memory store keeps nothing to back up");
   }

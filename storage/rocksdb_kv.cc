@@ -143,6 +143,18 @@ absl::Status RocksDbKv::Checkpoint(const std::string& directory) {
   return FromRocksDb(checkpoint->CreateCheckpoint(directory));
 }
 
+uint64_t RocksDbKv::ApproximateBytes() {
+  uint64_t total = 0;
+  for (rocksdb::ColumnFamilyHandle* family : families_) {
+    for (const char* property :
+         {"rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables"}) {
+      uint64_t value = 0;
+      if (db_->GetIntProperty(family, property, &value)) total += value;
+    }
+  }
+  return total;
+}
+
 absl::Status RocksDbKv::Write(std::span<const Put> puts, bool sync) {
   rocksdb::WriteBatch batch;
   for (const Put& put : puts) {

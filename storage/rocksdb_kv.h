@@ -36,6 +36,7 @@ class RocksDbKv : public KvBackend {
       Family family, std::string_view prefix, std::string_view key) override;
   absl::Status Write(std::span<const Put> puts, bool sync) override;
   absl::Status Checkpoint(const std::string& directory) override;
+  uint64_t ApproximateBytes() override;
 
  private:
   RocksDbKv() = default;

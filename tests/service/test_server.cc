@@ -31,8 +31,18 @@ void TestServer::Start() {
   }
   const std::string port_file = data_dir_ + "/port";
   std::filesystem::remove(port_file);
-  std::vector<std::string> args = {DXLEDGERD_PATH, "--data-dir",  data_dir_, "--listen",
-                                   "127.0.0.1:0",  "--port-file", port_file};
+  std::filesystem::remove(data_dir_ + "/metrics.port");
+  std::vector<std::string> args = {DXLEDGERD_PATH,
+                                   "--data-dir",
+                                   data_dir_,
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--port-file",
+                                   port_file,
+                                   "--metrics-listen",
+                                   "127.0.0.1:0",
+                                   "--metrics-port-file",
+                                   data_dir_ + "/metrics.port"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = ::fork();
   if (pid_ == 0) {
@@ -84,6 +94,14 @@ std::string TestServer::AddPrincipal(const std::string& name, const std::vector<
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
+
+std::string TestServer::metrics_url() const {
+  std::string port = ReadFile(data_dir_ + "/metrics.port");
+  while (!port.empty() && port.back() == '\n') port.pop_back();
+  return "http://127.0.0.1:" + port + "/metrics";
+}
+
+std::string TestServer::log() const { return ReadFile(data_dir_ + "/server.log"); }
 
 std::string TestServer::tester_token() const {
   std::string token = ReadFile(data_dir_ + "/tester.token");

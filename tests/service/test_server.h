@@ -30,6 +30,10 @@ class TestServer {
   std::string tester_token() const;
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The Prometheus endpoint, http://127.0.0.1:<port>/metrics.
+  std::string metrics_url() const;
+  // Everything the server wrote on stdout and stderr so far.
+  std::string log() const;
   const std::string& data_dir() const { return data_dir_; }
   std::string admin_token() const;
 

@@ -1,0 +1,204 @@
+// Operating dxledgerd: metrics over HTTP, the JSON access log, call ids,
+// the config file and health watching.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "client/ledger_client.h"
+#include "fmt/format.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "nlohmann/json.hpp"
+#include "tests/service/test_server.h"
+
+namespace dxledger {
+namespace {
+
+using client::ClientOptions;
+using client::LedgerClient;
+using testsupport::RunCommand;
+using testsupport::TestServer;
+
+v1::CreateGoalRequest NewGoal(std::string id, std::string request_id = "") {
+  v1::CreateGoalRequest request;
+  request.set_goal_id(std::move(id));
+  request.set_request_id(std::move(request_id));
+  request.set_fiscal_year(2021);
+  request.add_departments("総務部");
+  request.set_title("行政手続のオンライン化");
+  return request;
+}
+
+std::string Scrape(const std::string& url, int* status = nullptr) {
+  std::string out;
+  const int code = RunCommand("curl -s -o - -w '\\n%{http_code}' " + url, &out);
+  EXPECT_EQ(code, 0) << "curl failed on " << url;
+  const size_t last = out.rfind('\n');
+  if (status != nullptr) *status = std::stoi(out.substr(last + 1));
+  return out.substr(0, last);
+}
+
+// The value of one sample line `name value` (or -1 when absent).
+double Sample(const std::string& metrics, const std::string& name) {
+  std::istringstream lines(metrics);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
+  }
+  return -1;
+}
+
+// Every JSON line of the server's log.
+std::vector<nlohmann::json> JsonLines(const std::string& log) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("{")) lines.push_back(nlohmann::json::parse(line));
+  }
+  return lines;
+}
+
+TEST(MetricsTest, ScrapedOverHttpTheyCountCallsAppendsAndTheLog) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  const std::string before = Scrape(server.metrics_url());
+  const double head_before = Sample(before, "dxledger_log_events");
+  ASSERT_GE(head_before, 1);  // the principals added before the start
+
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client.CreateGoal(NewGoal(fmt::format("g{}", i))).ok());
+  EXPECT_EQ(client.CreateGoal(NewGoal("bad id!")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  int status = 0;
+  const std::string after = Scrape(server.metrics_url(), &status);
+  EXPECT_EQ(status, 200);
+  const std::string create = "{method=\"/dxledger.v1.LedgerService/CreateGoal\"";
+  EXPECT_EQ(
+      Sample(after,
+             "dxledger_rpc_total{method=\"/dxledger.v1.LedgerService/CreateGoal\",code=\"OK\"}"),
+      3);
+  EXPECT_EQ(Sample(after,
+                   "dxledger_rpc_total{method=\"/dxledger.v1.LedgerService/CreateGoal\",code="
+                   "\"INVALID_ARGUMENT\"}"),
+            1);
+  EXPECT_EQ(Sample(after, "dxledger_rpc_duration_seconds_count" + create + "}"), 4);
+  EXPECT_EQ(Sample(after, "dxledger_rpc_duration_seconds_bucket" + create + ",le=\"+Inf\"}"), 4);
+  EXPECT_EQ(Sample(after, "dxledger_appends_total"), 3);
+  EXPECT_EQ(Sample(after, "dxledger_log_events"), head_before + 3);
+  EXPECT_EQ(Sample(after, "dxledger_events_appended_total"), 3);
+  const double commits = Sample(after, "dxledger_commits_total");
+  EXPECT_GE(commits, 1);
+  EXPECT_LE(commits, 3);
+  EXPECT_EQ(Sample(after, "dxledger_commit_appends_count"), commits);
+  EXPECT_EQ(Sample(after, "dxledger_commit_appends_sum"), 3);
+  EXPECT_EQ(Sample(after, "dxledger_commit_write_seconds_count"), commits);
+  EXPECT_GT(Sample(after, "dxledger_store_bytes"), 0);
+  EXPECT_EQ(Sample(after, "dxledger_subscribers"), 0);
+  EXPECT_NE(after.find("# TYPE dxledger_rpc_duration_seconds histogram"), std::string::npos);
+
+  Scrape(server.metrics_url() + "/../nothing", &status);
+  EXPECT_EQ(status, 404);
+  std::string out;
+  EXPECT_EQ(
+      RunCommand("curl -s -o /dev/null -w '%{http_code}' -X POST " + server.metrics_url(), &out),
+      0);
+  EXPECT_EQ(out, "405");
+}
+
+TEST(AccessLogTest, OneJsonLinePerCallWithIdsAndNeverAToken) {
+  TestServer server;
+  server.Start();
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::LedgerService::NewStub(channel);
+
+  grpc::ClientContext traced;
+  traced.AddMetadata("authorization", "Bearer " + server.tester_token());
+  traced.AddMetadata("x-request-id", "trace-42");
+  v1::CreateGoalResponse response;
+  ASSERT_TRUE(stub->CreateGoal(&traced, NewGoal("g1", "req-1"), &response).ok());
+  // The call's id comes back; the principal trailer used inside does not.
+  auto echoed = traced.GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(echoed, traced.GetServerInitialMetadata().end());
+  EXPECT_EQ(std::string(echoed->second.data(), echoed->second.size()), "trace-42");
+  EXPECT_EQ(traced.GetServerTrailingMetadata().count("x-dxledger-principal"), 0u);
+
+  grpc::ClientContext untraced;
+  untraced.AddMetadata("authorization", "Bearer not-a-valid-token-xyz");
+  v1::GetGoalRequest get;
+  get.set_name("goals/g1");
+  v1::GetGoalResponse goal;
+  EXPECT_EQ(stub->GetGoal(&untraced, get, &goal).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto generated = untraced.GetServerInitialMetadata().find("x-request-id");
+  ASSERT_NE(generated, untraced.GetServerInitialMetadata().end());
+  const std::string generated_id(generated->second.data(), generated->second.size());
+  EXPECT_FALSE(generated_id.empty());
+
+  server.Stop();  // flushes the log
+  const std::string log = server.log();
+  EXPECT_EQ(log.find(server.tester_token()), std::string::npos);
+  EXPECT_EQ(log.find("not-a-valid-token-xyz"), std::string::npos);
+  std::map<std::string, nlohmann::json> calls;
+  for (const nlohmann::json& line : JsonLines(log)) {
+    ASSERT_TRUE(line.contains("time") && line.contains("level") && line.contains("msg")) << line;
+    if (line["msg"] == "rpc") calls[line["call_id"].get<std::string>()] = line;
+  }
+  ASSERT_TRUE(calls.contains("trace-42"));
+  const nlohmann::json& create = calls["trace-42"];
+  EXPECT_EQ(create["method"], "/dxledger.v1.LedgerService/CreateGoal");
+  EXPECT_EQ(create["code"], "OK");
+  EXPECT_EQ(create["principal"], "tester");
+  EXPECT_EQ(create["request_id"], "req-1");
+  EXPECT_EQ(create["level"], "info");
+  EXPECT_GT(create["ms"].get<double>(), 0);
+  ASSERT_TRUE(calls.contains(generated_id));
+  EXPECT_EQ(calls[generated_id]["code"], "UNAUTHENTICATED");
+  EXPECT_EQ(calls[generated_id]["level"], "warning");
+  EXPECT_FALSE(calls[generated_id].contains("principal"));
+}
+
+TEST(ConfigFileTest, OptionsComeFromTheFileAndFlagsStillApply) {
+  char pattern[] = "/tmp/dxledger-config-XXXXXX";
+  const std::string config = std::string(::mkdtemp(pattern)) + "/dxledgerd.toml";
+  std::ofstream(config) << "# dxledgerd options\n"
+                           "organization = \"011002\"\n"
+                           "access-log = false\n";
+  TestServer server({"--config", config});
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  auto created = client.CreateGoal(NewGoal("g1"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->goal().name(), "organizations/011002/goals/g1");
+  server.Stop();
+  const std::vector<nlohmann::json> lines = JsonLines(server.log());
+  ASSERT_FALSE(lines.empty());
+  for (const nlohmann::json& line : lines) EXPECT_NE(line["msg"], "rpc") << line;
+  EXPECT_EQ(lines.front()["organization"], "011002");
+  std::filesystem::remove_all(std::filesystem::path(config).parent_path());
+}
+
+TEST(HealthWatchTest, SendsServingThenNotServingWhenTheServerStops) {
+  TestServer server;
+  server.Start();
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service("dxledger.v1.LedgerService");
+  auto stream = stub->Watch(&context, request);
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  const auto started = std::chrono::steady_clock::now();
+  server.Stop();
+  ASSERT_TRUE(stream->Read(&response));
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  EXPECT_FALSE(stream->Read(&response));
+  EXPECT_TRUE(stream->Finish().ok());
+  // The open stream does not hold the shutdown for its grace period.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+}
+
+}  // namespace
+}  // namespace dxledger
