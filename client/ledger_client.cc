@@ -54,11 +54,18 @@ LedgerClient::LedgerClient(ClientOptions options)
           v1::LedgerService::NewStub(grpc::CreateChannel(options_.server, Credentials(options_)))) {
 }
 
+void LedgerClient::AddHeaders(grpc::ClientContext& context) const {
+  if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
+  if (!options_.organization.empty()) {
+    context.AddMetadata("x-dxledger-organization", options_.organization);
+  }
+}
+
 template <typename Request, typename Response, typename Method>
 absl::StatusOr<Response> LedgerClient::Call(Method method, const Request& request) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
-  if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
+  AddHeaders(context);
   Response response;
   grpc::Status status = (stub_.get()->*method)(&context, request, &response);
   if (!status.ok()) return FromGrpc(status);
@@ -69,7 +76,7 @@ absl::Status LedgerClient::Subscribe(
     const v1::SubscribeRequest& request,
     const std::function<bool(const v1::SubscribeResponse&)>& on_message) {
   grpc::ClientContext context;
-  if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
+  AddHeaders(context);
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
       stub_->Subscribe(&context, request);
   v1::SubscribeResponse message;

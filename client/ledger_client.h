@@ -24,6 +24,9 @@ struct ClientOptions {
   std::string tls_ca_file;
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Sent as the x-dxledger-organization header, on which a proxy in front
+  // of one dxledgerd per organization routes (deploy/nginx). Empty: none.
+  std::string organization;
 };
 
 // Reads a token file (trailing white space dropped). NOT_FOUND when missing.
@@ -77,6 +80,7 @@ class LedgerClient {
  private:
   template <typename Request, typename Response, typename Method>
   absl::StatusOr<Response> Call(Method method, const Request& request);
+  void AddHeaders(grpc::ClientContext& context) const;
 
   ClientOptions options_;
   std::unique_ptr<v1::LedgerService::Stub> stub_;

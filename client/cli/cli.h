@@ -23,6 +23,7 @@ struct Cli {
   std::string format = "table";
   std::string request_id;
   std::string tls_ca, tls_cert, tls_key;
+  std::string organization;  // routes through a proxy; names goal list's organization
   int exit_code = 0;
 
   bool json() const { return format == "json"; }

@@ -89,7 +89,7 @@ void AddGet(CLI::App& goal, Cli& cli) {
 
 void AddList(CLI::App& goal, Cli& cli) {
   struct Args {
-    std::string year, department, rating, organization, page_token, as_of;
+    std::string year, department, rating, page_token, as_of;
     int page_size = 0;
     bool include_retired = false;
   };
@@ -98,7 +98,6 @@ void AddList(CLI::App& goal, Cli& cli) {
   list->add_option("--year", args->year, "fiscal year");
   list->add_option("--department", args->department, "owned (or jointly owned) by");
   list->add_option("--rating", args->rating, "A, B, C, D or none (unrated)");
-  list->add_option("--organization", args->organization, "local-government code");
   list->add_flag("--include-retired", args->include_retired, "also retired goals");
   list->add_option("--page-size", args->page_size, "one page of this size (default: all)");
   list->add_option("--page-token", args->page_token, "continue from a previous page");
@@ -108,7 +107,7 @@ void AddList(CLI::App& goal, Cli& cli) {
     int year = 0;
     if (!ParseYear(args->year, year, cli)) return;
     request.set_fiscal_year(year);
-    if (!args->organization.empty()) request.set_parent("organizations/" + args->organization);
+    if (!cli.organization.empty()) request.set_parent("organizations/" + cli.organization);
     request.set_department(args->department);
     if (!args->rating.empty()) {
       absl::StatusOr<v1::Rating> rating = domain::ParseRating(args->rating);

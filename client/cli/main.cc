@@ -16,6 +16,7 @@ client::LedgerClient& Cli::client() {
   options.tls_ca_file = tls_ca;
   options.tls_cert_file = tls_cert;
   options.tls_key_file = tls_key;
+  options.organization = organization;
   if (!token_file.empty()) {
     absl::StatusOr<std::string> token = client::ReadTokenFile(token_file);
     if (token.ok())
@@ -62,6 +63,12 @@ int main(int argc, char** argv) {
   cli.server = server != nullptr ? server : "127.0.0.1:7400";
   app.add_option("--server", cli.server, "dxledgerd address host:port (env DXLEDGER_SERVER)")
       ->capture_default_str();
+  if (const char* organization = std::getenv("DXLEDGER_ORGANIZATION")) {
+    cli.organization = organization;
+  }
+  app.add_option("--organization", cli.organization,
+                 "local-government code: sent as x-dxledger-organization for a proxy to route "
+                 "on, and the organization goal list lists (env DXLEDGER_ORGANIZATION)");
   app.add_option("--token-file", cli.token_file, "file holding the bearer token");
   app.add_option("--data-dir", cli.data_dir, "server data directory: use its admin.token");
   app.add_option("--format", cli.format, "table or json")

@@ -1,0 +1,171 @@
+// deploy/nginx/organizations.conf, for real: two dxledgerd instances (one per
+// organization) behind nginx on loopback; each organization's calls reach its
+// own instance and no other.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "client/ledger_client.h"
+#include "fmt/format.h"
+#include "tests/service/test_server.h"
+
+namespace dxledger {
+namespace {
+
+using client::ClientOptions;
+using client::LedgerClient;
+using testsupport::TestServer;
+
+// A port nothing listens on now (nginx cannot report a port 0 it bound).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool Accepts(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return connected;
+}
+
+// nginx in the foreground with a configuration that includes the shipped
+// routing map and points its upstreams at the test instances.
+class Nginx {
+ public:
+  Nginx(int port_050008, int port_130001) : port_(FreePort()) {
+    char pattern[] = "/tmp/dxledger-nginx-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+    std::ofstream(dir_ + "/nginx.conf") << fmt::format(
+        R"(daemon off;
+master_process off;
+worker_processes 1;
+pid {0}/nginx.pid;
+error_log {0}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+  access_log {0}/access.log;
+  client_body_temp_path {0}/body;
+  proxy_temp_path {0}/proxy;
+  fastcgi_temp_path {0}/fastcgi;
+  uwsgi_temp_path {0}/uwsgi;
+  scgi_temp_path {0}/scgi;
+  include {1}/deploy/nginx/organizations.conf;
+  upstream ledger_050008 {{ server 127.0.0.1:{2}; }}
+  upstream ledger_130001 {{ server 127.0.0.1:{3}; }}
+  server {{
+    listen 127.0.0.1:{4} http2;
+    location / {{ grpc_pass grpc://$dxledger_backend; }}
+  }}
+}}
+)",
+        dir_, SOURCE_DIR, port_050008, port_130001, port_);
+    pid_ = fork();
+    if (pid_ == 0) {
+      const std::string log = dir_ + "/nginx.out";
+      std::freopen(log.c_str(), "a", stdout);
+      std::freopen(log.c_str(), "a", stderr);
+      execl(NGINX_PATH, NGINX_PATH, "-p", dir_.c_str(), "-c", (dir_ + "/nginx.conf").c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && !Accepts(port_); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+  }
+  ~Nginx() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    std::filesystem::remove_all(dir_);
+  }
+  std::string address() const { return fmt::format("127.0.0.1:{}", port_); }
+  std::string log() const {
+    return testsupport::ReadFile(dir_ + "/error.log") + testsupport::ReadFile(dir_ + "/nginx.out");
+  }
+
+ private:
+  const int port_;
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+v1::CreateGoalRequest NewGoal(std::string id) {
+  v1::CreateGoalRequest request;
+  request.set_goal_id(std::move(id));
+  request.set_fiscal_year(2021);
+  request.add_departments("総務部");
+  request.set_title("行政手続のオンライン化");
+  return request;
+}
+
+absl::StatusCode Lookup(const TestServer& server, const std::string& goal) {
+  LedgerClient direct(ClientOptions{server.address(), server.tester_token()});
+  v1::GetGoalRequest request;
+  request.set_name(goal);
+  return direct.GetGoal(request).status().code();
+}
+
+TEST(NginxRoutingTest, EachOrganizationsCallsReachItsOwnInstance) {
+  TestServer aomori({"--organization", "050008"});
+  TestServer tokyo({"--organization", "130001"});
+  aomori.Start();
+  tokyo.Start();
+  auto port = [](const TestServer& server) {
+    return std::stoi(server.address().substr(server.address().rfind(':') + 1));
+  };
+  Nginx nginx(port(aomori), port(tokyo));
+  ASSERT_TRUE(Accepts(std::stoi(nginx.address().substr(10)))) << nginx.log();
+
+  ClientOptions to_tokyo{nginx.address(), tokyo.tester_token()};
+  to_tokyo.organization = "130001";
+  auto created = LedgerClient(to_tokyo).CreateGoal(NewGoal("t1"));
+  ASSERT_TRUE(created.ok()) << created.status() << "\n" << nginx.log();
+  EXPECT_EQ(created->goal().name(), "organizations/130001/goals/t1");
+
+  ClientOptions to_aomori{nginx.address(), aomori.tester_token()};
+  to_aomori.organization = "050008";
+  created = LedgerClient(to_aomori).CreateGoal(NewGoal("a1"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->goal().name(), "organizations/050008/goals/a1");
+
+  // No header: the default organization's instance.
+  created =
+      LedgerClient(ClientOptions{nginx.address(), aomori.tester_token()}).CreateGoal(NewGoal("a2"));
+  ASSERT_TRUE(created.ok()) << created.status();
+
+  // Each goal is on its own instance and only there.
+  EXPECT_EQ(Lookup(tokyo, "organizations/130001/goals/t1"), absl::StatusCode::kOk);
+  EXPECT_EQ(Lookup(aomori, "organizations/130001/goals/t1"), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Lookup(aomori, "a1"), absl::StatusCode::kOk);
+  EXPECT_EQ(Lookup(aomori, "a2"), absl::StatusCode::kOk);
+  EXPECT_EQ(Lookup(tokyo, "organizations/050008/goals/a1"), absl::StatusCode::kNotFound);
+
+  // The instances keep their own principals: Tokyo's token is no good when
+  // the header sends the call to Aomori.
+  ClientOptions misrouted{nginx.address(), tokyo.tester_token()};
+  misrouted.organization = "050008";
+  EXPECT_EQ(LedgerClient(misrouted).CreateGoal(NewGoal("x")).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace dxledger
