@@ -87,16 +87,18 @@ class CallObserver : public grpc::experimental::Interceptor {
     const std::string_view method = info_->method();
     metrics_.ObserveCall(method, status.error_code(), latency);
     if (!access_log_) return;
+    const std::string peer = info_->server_context()->peer();
+    const std::string error = status.ok() ? "" : status.error_message();
     log::Fields fields = {
         {"method", method},
         {"code", StatusCodeName(status.error_code())},
         {"ms", absl::ToDoubleMilliseconds(latency)},
         {"call_id", CallId()},
-        {"peer", info_->server_context()->peer()},
+        {"peer", peer},
     };
-    if (!principal.empty()) fields["principal"] = principal;
-    if (!request_id_.empty()) fields["request_id"] = request_id_;
-    if (!status.ok()) fields["error"] = status.error_message();
+    if (!principal.empty()) fields.emplace_back("principal", principal);
+    if (!request_id_.empty()) fields.emplace_back("request_id", request_id_);
+    if (!status.ok()) fields.emplace_back("error", error);
     log::Write(status.ok() ? log::Level::kInfo : log::Level::kWarning, "rpc", fields);
   }
 

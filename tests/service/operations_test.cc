@@ -10,6 +10,7 @@
 #include "fmt/format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "service/log.h"
 #include "tests/service/test_server.h"
 
 namespace dxledger {
@@ -198,6 +199,34 @@ TEST(HealthWatchTest, SendsServingThenNotServingWhenTheServerStops) {
   EXPECT_TRUE(stream->Finish().ok());
   // The open stream does not hold the shutdown for its grace period.
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+}
+
+}  // namespace
+}  // namespace dxledger
+
+namespace dxledger {
+namespace {
+
+TEST(LogFormatTest, LinesAreJsonWithEscapedStringsAndNoInvalidUtf8) {
+  namespace log = service::log;
+  const log::Field fields[] = {{"quote", "say \"hi\"\\\n"},
+                               {"bad", std::string_view("a\xff\xc0z", 4)},
+                               {"japanese", "企画振興部"},
+                               {"count", uint64_t{18446744073709551615u}},
+                               {"ok", true},
+                               {"ms", 1.5}};
+  const std::string line = log::Format(log::Level::kWarning, "rpc", fields, std::size(fields));
+  const nlohmann::json parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["level"], "warning");
+  EXPECT_EQ(parsed["msg"], "rpc");
+  EXPECT_EQ(parsed["quote"], "say \"hi\"\\\n");
+  EXPECT_EQ(parsed["bad"], "a\uFFFD\uFFFDz");
+  EXPECT_EQ(parsed["japanese"], "企画振興部");
+  EXPECT_EQ(parsed["count"].get<uint64_t>(), 18446744073709551615u);
+  EXPECT_EQ(parsed["ok"], true);
+  EXPECT_EQ(parsed["ms"], 1.5);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_TRUE(parsed["time"].get<std::string>().ends_with("Z"));
 }
 
 }  // namespace

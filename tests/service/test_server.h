@@ -35,6 +35,7 @@ class TestServer {
   // Everything the server wrote on stdout and stderr so far.
   std::string log() const;
   const std::string& data_dir() const { return data_dir_; }
+  pid_t pid() const { return pid_; }
   std::string admin_token() const;
 
  private:

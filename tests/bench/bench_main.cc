@@ -1,0 +1,438 @@
+// dxledger_bench: dxledgerd under load against baselines measured in the same
+// run on the same machine (raw RocksDB, a trivial RPC on the same server),
+// printed as one table of ratios. tests/bench/run.sh builds and runs it;
+// BENCHMARKS.md keeps a run.
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "CLI/CLI.hpp"
+#include "dxledger/v1/ledger.grpc.pb.h"
+#include "fmt/format.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "service/ledger/ledger.h"
+#include "storage/stores.h"
+#include "tests/bench/load.h"
+#include "tests/bench/raw_rocksdb.h"
+#include "tests/service/test_server.h"
+
+namespace dxledger::bench {
+namespace {
+
+using testsupport::TestServer;
+using Clock = std::chrono::steady_clock;
+
+struct Settings {
+  double seconds = 5;              // per measured phase
+  uint64_t small_events = 10'000;  // size independence: the small log
+  uint64_t large_events = 1'000'000;
+  int ratings_per_goal = 9;              // the goals' history length, after CreateGoal
+  std::vector<std::string> server_args;  // for every dxledgerd started
+};
+
+std::vector<std::string> Args(const Settings& settings, std::vector<std::string> args) {
+  args.insert(args.end(), settings.server_args.begin(), settings.server_args.end());
+  return args;
+}
+
+// One row of the table.
+struct Row {
+  std::string what;
+  std::string measured;
+  std::string baseline;
+  double ratio = 0;
+  std::string target;  // e.g. ">= 0.60"
+  bool met = true;
+};
+
+std::vector<Row> rows;
+
+void Add(std::string what, double measured, std::string unit, std::string baseline_name,
+         double baseline, double target, bool higher_is_better = true) {
+  Row row;
+  row.what = std::move(what);
+  row.measured = fmt::format("{:.0f} {}", measured, unit);
+  row.baseline = fmt::format("{:.0f} {} ({})", baseline, unit, baseline_name);
+  row.ratio = baseline > 0 ? measured / baseline : 0;
+  if (target > 0) {
+    row.target = fmt::format("{} {:.2f}", higher_is_better ? ">=" : "<=", target);
+    row.met = higher_is_better ? row.ratio >= target : row.ratio <= target;
+  }
+  fmt::print(stderr, "  {:<58} {:>14} vs {:>30}  ratio {:.2f} {}\n", row.what, row.measured,
+             row.baseline, row.ratio, row.target);
+  rows.push_back(std::move(row));
+}
+
+// A sample `name value` from a Prometheus scrape.
+double Metric(const TestServer& server, const std::string& name) {
+  std::string out;
+  testsupport::RunCommand("curl -s " + server.metrics_url(), &out);
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
+  }
+  return 0;
+}
+
+uint64_t PeakRssKib(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6));
+  }
+  return 0;
+}
+
+class Client {
+ public:
+  explicit Client(const TestServer& server)
+      : channel_(grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials())),
+        ledger_(v1::LedgerService::NewStub(channel_)),
+        health_(grpc::health::v1::Health::NewStub(channel_)),
+        token_("Bearer " + server.tester_token()) {}
+
+  // One asynchronous call of `method` with `request`.
+  template <typename Request, typename Response>
+  using Method = void (v1::LedgerService::StubInterface::async_interface::*)(
+      grpc::ClientContext*, const Request*, Response*, std::function<void(grpc::Status)>);
+
+  template <typename Request, typename Response>
+  void Call(Method<Request, Response> method, Request request,
+            std::function<void(const grpc::Status&)> done) {
+    struct InFlight {
+      grpc::ClientContext context;
+      Request request;
+      Response response;
+    };
+    auto* call = new InFlight;
+    call->request = std::move(request);
+    call->context.AddMetadata("authorization", token_);
+    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    (ledger_->async()->*method)(&call->context, &call->request, &call->response,
+                                [call, done = std::move(done)](grpc::Status status) {
+                                  done(status);
+                                  delete call;
+                                });
+  }
+
+  // The trivial RPC of the same server: health Check.
+  void Echo(std::function<void(const grpc::Status&)> done) {
+    struct InFlight {
+      grpc::ClientContext context;
+      grpc::health::v1::HealthCheckRequest request;
+      grpc::health::v1::HealthCheckResponse response;
+    };
+    auto* call = new InFlight;
+    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    health_->async()->Check(&call->context, &call->request, &call->response,
+                            [call, done = std::move(done)](grpc::Status status) {
+                              done(status);
+                              delete call;
+                            });
+  }
+
+  v1::LedgerService::Stub& stub() { return *ledger_; }
+  const std::string& token() const { return token_; }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::LedgerService::Stub> ledger_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+  std::string token_;
+};
+
+v1::CreateGoalRequest NewGoal(const std::string& id) {
+  v1::CreateGoalRequest request;
+  request.set_goal_id(id);
+  request.set_fiscal_year(2021);
+  request.add_departments("総務部");
+  request.set_title("ベンチマーク目標 " + id);
+  return request;
+}
+
+LoadResult Creates(Client& client, const std::string& prefix, int in_flight, absl::Duration time,
+                   uint64_t max = UINT64_MAX) {
+  return RunLoad(in_flight, time, max, [&](int, uint64_t n, auto done) {
+    client.Call<v1::CreateGoalRequest, v1::CreateGoalResponse>(
+        &v1::LedgerService::StubInterface::async_interface::CreateGoal,
+        NewGoal(fmt::format("{}{}", prefix, n)), std::move(done));
+  });
+}
+
+LoadResult Echoes(Client& client, int in_flight, absl::Duration time) {
+  return RunLoad(in_flight, time, UINT64_MAX,
+                 [&](int, uint64_t, auto done) { client.Echo(std::move(done)); });
+}
+
+void Expect(const LoadResult& result, const std::string& what) {
+  if (result.errors > 0) {
+    throw std::runtime_error(fmt::format("{}: {} of {} calls failed: {}", what, result.errors,
+                                         result.calls, result.first_error));
+  }
+}
+
+// A progress report of `rows` new goals (the TEXT format the importer reads).
+std::string Report(uint64_t call, int goals) {
+  std::string text =
+      "主なDX推進目標（プロジェクト）の進捗状況について\n\n"
+      "No.\t部局名\t目標\t評価\t令和3年度 成果指標\t取組内容\t今後の課題等\n";
+  for (int i = 1; i <= goals; ++i) {
+    text += fmt::format(
+        "{}\t総務部\t一括取込の目標 {}-{}\tB\t電子申請の件数（1,500件）\t・申請様式を見直した。 "
+        "【DX】\t（特になし）\n",
+        call * goals + i, call, i);
+  }
+  return text;
+}
+
+void DurableAppends(const Settings& settings) {
+  fmt::print(stderr, "durable appends (WAL synced before each reply)\n");
+  TestServer server(Args(settings, {}));
+  server.Start();
+  Client client(server);
+  const absl::Duration time = absl::Seconds(settings.seconds);
+  const LoadResult echo16 = Echoes(client, 16, time);
+  std::map<int, LoadResult> appends;
+  for (int in_flight : {1, 16, 64}) {
+    appends[in_flight] = Creates(client, fmt::format("d{}-", in_flight), in_flight, time);
+    Expect(appends[in_flight], "durable CreateGoal");
+  }
+  const double bytes_per_append =
+      Metric(server, "dxledger_commit_bytes_total") / Metric(server, "dxledger_appends_total");
+  const std::string dir = server.data_dir() + "/raw";
+  for (int in_flight : {1, 16, 64}) {
+    const double ceiling =
+        RawSyncBatches(dir, in_flight, static_cast<size_t>(bytes_per_append), time);
+    Add(fmt::format("durable appends, {} in flight (1 event/call)", in_flight),
+        appends[in_flight].rate(), "/s", fmt::format("raw sync WriteBatch of {}", in_flight),
+        ceiling, in_flight == 16 ? 0.60 : 0);
+  }
+  fmt::print(stderr,
+             "  ({:.0f} bytes per append; group commits carried {:.1f} appends on average)\n",
+             bytes_per_append,
+             Metric(server, "dxledger_appends_total") / Metric(server, "dxledger_commits_total"));
+
+  // Batched: one import of 128 new goals per call.
+  const double head_before = Metric(server, "dxledger_log_events");
+  const double bytes_before = Metric(server, "dxledger_commit_bytes_total");
+  const LoadResult imports = RunLoad(2, time, UINT64_MAX, [&](int, uint64_t n, auto done) {
+    v1::ImportReportRequest request;
+    request.set_fiscal_year(2021);
+    request.set_format(v1::REPORT_FORMAT_TEXT);
+    request.set_content(Report(n, 128));
+    request.set_file_name(fmt::format("bench-{}.txt", n));
+    client.Call<v1::ImportReportRequest, v1::ImportReportResponse>(
+        &v1::LedgerService::StubInterface::async_interface::ImportReport, std::move(request),
+        std::move(done));
+  });
+  Expect(imports, "ImportReport");
+  const double events = Metric(server, "dxledger_log_events") - head_before;
+  const double bytes_per_event =
+      (Metric(server, "dxledger_commit_bytes_total") - bytes_before) / events;
+  const double raw128 = RawSyncBatches(dir, 128, static_cast<size_t>(bytes_per_event), time);
+  Add(fmt::format("batched durable appends ({:.0f} events/call)", events / imports.calls),
+      events / imports.seconds, "events/s", "raw sync WriteBatch of 128", raw128, 0.50);
+
+  // Reads against the echo, 16 in flight.
+  std::mt19937_64 random(7);
+  const uint64_t goals = appends[16].calls;
+  const LoadResult gets = RunLoad(16, time, UINT64_MAX, [&](int, uint64_t, auto done) {
+    v1::GetGoalRequest request;
+    request.set_name(fmt::format("d16-{}", random() % goals));
+    client.Call<v1::GetGoalRequest, v1::GetGoalResponse>(
+        &v1::LedgerService::StubInterface::async_interface::GetGoal, std::move(request),
+        std::move(done));
+  });
+  Expect(gets, "GetGoal");
+  const LoadResult lists = RunLoad(16, time, UINT64_MAX, [&](int, uint64_t, auto done) {
+    v1::ListGoalsRequest request;
+    request.set_page_size(20);
+    client.Call<v1::ListGoalsRequest, v1::ListGoalsResponse>(
+        &v1::LedgerService::StubInterface::async_interface::ListGoals, std::move(request),
+        std::move(done));
+  });
+  Expect(lists, "ListGoals");
+  Add("get goal, 16 in flight: p50", gets.percentile_us(0.5), "us", "echo p50",
+      echo16.percentile_us(0.5), 0, false);
+  Add("get goal, 16 in flight: p99", gets.percentile_us(0.99), "us", "echo p99",
+      echo16.percentile_us(0.99), 0, false);
+  Add("list goals (20 a page), 16 in flight: p50", lists.percentile_us(0.5), "us", "echo p50",
+      echo16.percentile_us(0.5), 0, false);
+  Add("list goals (20 a page), 16 in flight: p99", lists.percentile_us(0.99), "us", "echo p99",
+      echo16.percentile_us(0.99), 0, false);
+  Add("get goal, 16 in flight: calls/s", gets.rate(), "/s", "echo", echo16.rate(), 0);
+}
+
+void UnsyncedAppends(const Settings& settings) {
+  fmt::print(stderr, "unsynced appends (--unsafe-async-writes)\n");
+  TestServer server(Args(settings, {"--unsafe-async-writes"}));
+  server.Start();
+  Client client(server);
+  const absl::Duration time = absl::Seconds(settings.seconds);
+  const LoadResult echo = Echoes(client, 16, time);
+  const LoadResult appends = Creates(client, "u", 16, time);
+  Expect(appends, "unsynced CreateGoal");
+  Add("unsynced appends, 16 in flight", appends.rate(), "/s", "echo RPC, same server", echo.rate(),
+      0.70);
+}
+
+// Fills a fresh server with `events` events: goals, then rating changes on
+// them; returns the server stopped, its peak memory in `rss_kib`.
+std::unique_ptr<TestServer> Populated(const Settings& settings, uint64_t events,
+                                      uint64_t* rss_kib) {
+  auto server = std::make_unique<TestServer>(Args(settings, {"--unsafe-async-writes"}));
+  server->Start();
+  Client client(*server);
+  const uint64_t goals = events / (1 + settings.ratings_per_goal);
+  Expect(Creates(client, "g", 64, absl::Hours(1), goals), "populating goals");
+  const LoadResult ratings = RunLoad(
+      64, absl::Hours(1), goals * settings.ratings_per_goal, [&](int, uint64_t n, auto done) {
+        v1::SetRatingRequest request;
+        request.set_name(fmt::format("g{}", n % goals));
+        request.set_rating(static_cast<v1::Rating>(1 + n % 4));
+        request.set_rationale("四半期の見直し");
+        client.Call<v1::SetRatingRequest, v1::SetRatingResponse>(
+            &v1::LedgerService::StubInterface::async_interface::SetRating, std::move(request),
+            std::move(done));
+      });
+  Expect(ratings, "populating ratings");
+  *rss_kib = PeakRssKib(server->pid());
+  server->Stop();
+  return server;
+}
+
+double MedianOpenMicros(const std::string& db) {
+  std::vector<double> micros;
+  for (int i = 0; i < 5; ++i) {
+    const Clock::time_point began = Clock::now();
+    auto store = storage::OpenRocksDbEventStore(db, true);
+    if (!store.ok()) throw std::runtime_error(store.status().ToString());
+    ledger::Ledger ledger(**store, "050008");
+    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - began).count());
+  }
+  std::sort(micros.begin(), micros.end());
+  return micros[micros.size() / 2];
+}
+
+struct SizeReads {
+  double history_p50 = 0, as_of_p50 = 0, open_us = 0;
+  uint64_t rss_kib = 0, events = 0;
+};
+
+SizeReads MeasureReads(const Settings& settings, TestServer& server, uint64_t events) {
+  SizeReads reads;
+  reads.events = events;
+  reads.open_us = MedianOpenMicros(server.data_dir() + "/db");
+  server.Start();
+  Client client(server);
+  const uint64_t goals = events / (1 + settings.ratings_per_goal);
+  const uint64_t head = static_cast<uint64_t>(Metric(server, "dxledger_log_events"));
+  std::mt19937_64 random(11);
+  const absl::Duration time = absl::Seconds(settings.seconds);
+  const LoadResult history = RunLoad(1, time, UINT64_MAX, [&](int, uint64_t, auto done) {
+    v1::ListGoalEventsRequest request;
+    request.set_name(fmt::format("g{}", random() % goals));
+    client.Call<v1::ListGoalEventsRequest, v1::ListGoalEventsResponse>(
+        &v1::LedgerService::StubInterface::async_interface::ListGoalEvents, std::move(request),
+        std::move(done));
+  });
+  Expect(history, "ListGoalEvents");
+  // Goals all exist by then: the ratings come after every goal.
+  const LoadResult as_of = RunLoad(1, time, UINT64_MAX, [&](int, uint64_t, auto done) {
+    v1::GetGoalRequest request;
+    request.set_name(fmt::format("g{}", random() % goals));
+    request.mutable_as_of()->set_position(head - head / 4);
+    client.Call<v1::GetGoalRequest, v1::GetGoalResponse>(
+        &v1::LedgerService::StubInterface::async_interface::GetGoal, std::move(request),
+        std::move(done));
+  });
+  Expect(as_of, "GetGoal as of");
+  reads.history_p50 = history.percentile_us(0.5);
+  reads.as_of_p50 = as_of.percentile_us(0.5);
+  reads.rss_kib = PeakRssKib(server.pid());
+  server.Stop();
+  return reads;
+}
+
+void SizeIndependence(const Settings& settings) {
+  fmt::print(stderr, "size independence: {} vs {} events\n", settings.small_events,
+             settings.large_events);
+  uint64_t small_fill_rss = 0, large_fill_rss = 0;
+  auto small = Populated(settings, settings.small_events, &small_fill_rss);
+  const SizeReads s = MeasureReads(settings, *small, settings.small_events);
+  const Clock::time_point filling = Clock::now();
+  auto large = Populated(settings, settings.large_events, &large_fill_rss);
+  const double fill_seconds = std::chrono::duration<double>(Clock::now() - filling).count();
+  fmt::print(stderr, "  filled {} events in {:.1f} s ({:.0f} events/s unsynced, 64 in flight)\n",
+             settings.large_events, fill_seconds, settings.large_events / fill_seconds);
+  const SizeReads l = MeasureReads(settings, *large, settings.large_events);
+  Add(fmt::format("goal history (10 events), p50, {} events in log", l.events), l.history_p50, "us",
+      fmt::format("{} events", s.events), s.history_p50, 1.5, false);
+  Add(fmt::format("as-of read, p50, {} events in log", l.events), l.as_of_p50, "us",
+      fmt::format("{} events", s.events), s.as_of_p50, 1.5, false);
+  Add(fmt::format("open the store, {} events", l.events), l.open_us, "us",
+      fmt::format("{} events", s.events), s.open_us, 2.0, false);
+  const double peak_mib = std::max(large_fill_rss, l.rss_kib) / 1024.0;
+  Add(fmt::format("server peak RSS, {} events (fill and reads)", l.events), peak_mib, "MiB",
+      "the 256 MiB budget", 256, 1.0, false);
+
+  // Rebuild every view from the log, against a raw scan of the same log.
+  const std::string db = large->data_dir() + "/db";
+  uint64_t entries = 0;
+  const double scan = RawLogScan(db, &entries);
+  auto store = storage::OpenRocksDbEventStore(db, true);
+  if (!store.ok()) throw std::runtime_error(store.status().ToString());
+  ledger::Ledger ledger(**store, "050008");
+  const Clock::time_point began = Clock::now();
+  auto rebuilt = ledger.RebuildViews();
+  if (!rebuilt.ok()) throw std::runtime_error(rebuilt.status().ToString());
+  const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
+  Add(fmt::format("rebuild views ({} events)", entries), entries / seconds, "events/s",
+      "raw RocksDB scan of the log", scan, 0);
+}
+
+void PrintTable() {
+  fmt::print("| measurement | dxledgerd | baseline (same run) | ratio | target | met |\n");
+  fmt::print("| --- | ---: | ---: | ---: | --- | --- |\n");
+  for (const Row& row : rows) {
+    fmt::print("| {} | {} | {} | {:.2f} | {} | {} |\n", row.what, row.measured, row.baseline,
+               row.ratio, row.target.empty() ? "-" : row.target,
+               row.target.empty() ? "-" : (row.met ? "yes" : "**no**"));
+  }
+}
+
+}  // namespace
+}  // namespace dxledger::bench
+
+int main(int argc, char** argv) {
+  using namespace dxledger::bench;
+  CLI::App app{"dxledger_bench: dxledgerd against same-run baselines"};
+  Settings settings;
+  bool quick = false;
+  app.add_flag("--quick", quick, "seconds, not minutes: small sizes (CI keeps it from rotting)");
+  app.add_option("--seconds", settings.seconds, "per measured phase")->capture_default_str();
+  app.add_option("--small-events", settings.small_events, "the small log")->capture_default_str();
+  app.add_option("--large-events", settings.large_events, "the large log")->capture_default_str();
+  app.add_option(
+      "--server-arg", settings.server_args,
+      "pass this flag to every dxledgerd (repeat), e.g. --server-arg=--access-log=false");
+  CLI11_PARSE(app, argc, argv);
+  if (quick) {
+    settings.seconds = 0.3;
+    settings.small_events = 1'000;
+    settings.large_events = 10'000;
+  }
+  try {
+    DurableAppends(settings);
+    UnsyncedAppends(settings);
+    SizeIndependence(settings);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "dxledger_bench: {}\n", error.what());
+    return 1;
+  }
+  PrintTable();
+  return 0;
+}

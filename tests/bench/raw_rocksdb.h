@@ -1,0 +1,25 @@
+#ifndef DXLEDGER_TESTS_BENCH_RAW_ROCKSDB_H_
+#define DXLEDGER_TESTS_BENCH_RAW_ROCKSDB_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/time/time.h"
+
+// The ceilings the ledger is measured against: RocksDB alone, no gRPC, no
+// domain, on the same disk.
+namespace dxledger::bench {
+
+// One thread writing WriteBatches of `batch` puts of `value_bytes` each with
+// sync=true into a fresh database under `dir`, for `duration`. Events per
+// second.
+double RawSyncBatches(const std::string& dir, int batch, size_t value_bytes,
+                      absl::Duration duration);
+
+// Reads every entry of the "log" column family of the ledger database at
+// `db_path` in key order; entries per second (`entries` gets the count).
+double RawLogScan(const std::string& db_path, uint64_t* entries);
+
+}  // namespace dxledger::bench
+
+#endif  // DXLEDGER_TESTS_BENCH_RAW_ROCKSDB_H_
