@@ -61,6 +61,25 @@ build() {
   cmake --build "$BUILD_DIR" -j "$JOBS"
 }
 
+# Builds with -fsanitize=$1 in $2 and runs ctest there with the rest of the
+# arguments as its selection.
+# SANITIZED_TARGETS (default: all) limits what is built.
+sanitized() {
+  local sanitize=$1 dir=$2 root=$PWD
+  shift 2
+  echo "== building with -fsanitize=$sanitize in $dir"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDXLEDGER_SANITIZE="$sanitize" >/dev/null
+  # shellcheck disable=SC2086
+  cmake --build "$dir" -j "$JOBS" ${SANITIZED_TARGETS:+--target $SANITIZED_TARGETS}
+  echo "== tests under -fsanitize=$sanitize"
+  (cd "$dir" &&
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp" \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions="$root/tests/sanitizers/tsan.supp" \
+    ctest -j "$JOBS" --output-on-failure --timeout 900 "$@")
+}
+
 case "${1:-}" in
   start)
     install_missing
@@ -100,8 +119,15 @@ case "${1:-}" in
     install_missing
     build
     echo "== running every test"
-    cd "$BUILD_DIR"
-    ctest -j "$JOBS" --output-on-failure --timeout 600
+    (cd "$BUILD_DIR" && ctest -j "$JOBS" --output-on-failure --timeout 600)
+    # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer
+    # (the quick benchmark left out: it measures, and sanitizers distort that).
+    sanitized address,undefined "${BUILD_DIR}-asan" -E 'bench_quick|clang_format|buf_lint'
+    # The concurrent tests under ThreadSanitizer.
+    SANITIZED_TARGETS="storage_test service_test dxledgerd" \
+      sanitized thread "${BUILD_DIR}-tsan" -L concurrency
+    echo "== fuzzing (${FUZZ_SECONDS:-15} s a target)"
+    FUZZ_BUILD_DIR="${BUILD_DIR}-fuzz" tests/fuzz/run.sh "${FUZZ_SECONDS:-15}"
     ;;
   *)
     echo "usage: $0 start|test" >&2

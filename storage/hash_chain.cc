@@ -57,7 +57,21 @@ absl::StatusOr<ChainReport> VerifyChain(EventStore& store) {
   uint64_t next = 1;
   while (next <= stored_head.position) {
     absl::StatusOr<std::vector<LogRecord>> page = store.ReadLog(next, kPage, /*check=*/false);
-    if (!page.ok()) return page.status();
+    if (!page.ok()) {
+      // A damaged data file fails the whole page: find the first position
+      // that cannot be read, so the report names it.
+      uint64_t position = next;
+      absl::Status failed = page.status();
+      for (; position < next + kPage && position <= stored_head.position; ++position) {
+        absl::StatusOr<LogRecord> record = store.ReadEvent(position);
+        if (!record.ok()) {
+          failed = record.status();
+          break;
+        }
+      }
+      return absl::Status(failed.code(), fmt::format("event at position {} cannot be read: {}",
+                                                     position, std::string(failed.message())));
+    }
     if (page->empty()) break;
     for (const LogRecord& record : *page) {
       if (record.position != next) {

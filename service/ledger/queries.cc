@@ -200,12 +200,14 @@ absl::StatusOr<Page<v1::Event>> Ledger::ReadLog(uint64_t start_position, int pag
     if (!decoded.ok()) return decoded.status();
     from = *decoded;
   }
-  absl::StatusOr<std::vector<storage::LogRecord>> records = store_.ReadLog(from, *size + 1);
+  // The head bounds the read, so a full page knows whether more follows
+  // without reading (and checking) one event beyond it.
+  const uint64_t head = store_.GetHead().position;
+  absl::StatusOr<std::vector<storage::LogRecord>> records = store_.ReadLog(from, *size);
   if (!records.ok()) return records.status();
   Page<v1::Event> page;
-  if (records->size() > *size) {
-    page.next_page_token = EncodePageToken("log", std::to_string(records->back().position));
-    records->pop_back();
+  if (records->size() == *size && records->back().position < head) {
+    page.next_page_token = EncodePageToken("log", std::to_string(records->back().position + 1));
   }
   for (const storage::LogRecord& record : *records) {
     absl::StatusOr<v1::Event> event = DecodeEvent(record);

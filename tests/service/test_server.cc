@@ -71,6 +71,13 @@ void TestServer::Start() {
   throw std::runtime_error("dxledgerd did not start within 10 s");
 }
 
+void TestServer::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 void TestServer::Stop() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);

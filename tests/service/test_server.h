@@ -22,6 +22,7 @@ class TestServer {
   // and writes its token to tester.token in the data directory.
   void Start();
   void Stop();  // SIGTERM and wait; the data directory stays
+  void Kill();  // SIGKILL and wait: a crash
   // Adds a principal with `dxledgerd add-principal` (server stopped); returns
   // its token.
   std::string AddPrincipal(const std::string& name, const std::vector<std::string>& roles,
