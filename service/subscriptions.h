@@ -68,6 +68,7 @@ class SubscriptionHub {
   const SubscriptionOptions options_;
   mutable absl::Mutex mu_;
   std::set<Subscriber*> subscribers_ ABSL_GUARDED_BY(mu_);
+  absl::CondVar wake_;  // woken_ or stopping_ was set
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> cut_off_{0};

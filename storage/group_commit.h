@@ -52,6 +52,7 @@ class GroupCommitWriter {
   PendingState state_;  // writer thread only
 
   mutable absl::Mutex mu_;
+  absl::CondVar work_;  // the queue got its first append, or stopping_
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Head head_ ABSL_GUARDED_BY(mu_);

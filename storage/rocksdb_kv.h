@@ -17,6 +17,11 @@ struct RocksDbOptions {
   size_t block_cache_bytes = 64 << 20;
   // Bloom filter bits per key on point-read families. Default: 10.
   int bloom_bits_per_key = 10;
+  // Memtable size of one column family before it is flushed. Default: 16 MiB.
+  size_t memtable_bytes = 16 << 20;
+  // All memtables together; past it the largest is flushed. Default: 64 MiB.
+  // With the block cache this bounds the store's memory.
+  size_t total_memtable_bytes = 64 << 20;
 };
 
 // The one place rocksdb::Status becomes absl::Status.

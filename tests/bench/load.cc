@@ -30,6 +30,7 @@ struct Run {
   std::atomic<uint64_t> errors{0};
   std::vector<std::vector<double>> latencies;  // one per slot: no sharing
   absl::Mutex mu;
+  absl::CondVar done;
   int slots_running = 0;
   std::string first_error;
 
@@ -37,7 +38,7 @@ struct Run {
     const uint64_t n = next.fetch_add(1, std::memory_order_relaxed);
     if (n >= max_calls || Clock::now() >= end) {
       absl::MutexLock lock(&mu);
-      --slots_running;
+      if (--slots_running == 0) done.Signal();
       return;
     }
     const Clock::time_point started = Clock::now();
@@ -62,6 +63,7 @@ LoadResult RunLoad(int in_flight, absl::Duration duration, uint64_t max_calls,
           .max_calls = max_calls,
           .latencies = {},
           .mu = {},
+          .done = {},
           .slots_running = 0,
           .first_error = {}};
   run.latencies.resize(in_flight);
@@ -71,8 +73,7 @@ LoadResult RunLoad(int in_flight, absl::Duration duration, uint64_t max_calls,
   for (int slot = 0; slot < in_flight; ++slot) run.Next(slot);
   {
     absl::MutexLock lock(&run.mu);
-    run.mu.Await(absl::Condition(
-        +[](Run* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu) { return r->slots_running == 0; }, &run));
+    while (run.slots_running > 0) run.done.Wait(&run.mu);
   }
   LoadResult result;
   result.seconds = std::chrono::duration<double>(Clock::now() - began).count();

@@ -83,4 +83,22 @@ double RawLogScan(const std::string& db_path, uint64_t* entries) {
   return static_cast<double>(count) / seconds;
 }
 
+void Settle(const std::string& db_path) {
+  std::vector<std::string> families;
+  Check(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), db_path, &families));
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : families) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  Check(rocksdb::DB::Open(rocksdb::DBOptions(), db_path, descriptors, &handles, &raw));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    Check(db->CompactRange(rocksdb::CompactRangeOptions(), handle, nullptr, nullptr));
+  }
+  for (rocksdb::ColumnFamilyHandle* handle : handles) Check(db->DestroyColumnFamilyHandle(handle));
+  Check(db->Close());
+}
+
 }  // namespace dxledger::bench

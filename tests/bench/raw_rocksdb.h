@@ -20,6 +20,11 @@ double RawSyncBatches(const std::string& dir, int batch, size_t value_bytes,
 // `db_path` in key order; entries per second (`entries` gets the count).
 double RawLogScan(const std::string& db_path, uint64_t* entries);
 
+// Compacts every column family of the (closed) database at `db_path`, as a
+// store that has run for a while is: no measurement then competes with the
+// compactions a bulk load leaves behind.
+void Settle(const std::string& db_path);
+
 }  // namespace dxledger::bench
 
 #endif  // DXLEDGER_TESTS_BENCH_RAW_ROCKSDB_H_
