@@ -72,7 +72,10 @@ sanitized() {
   # shellcheck disable=SC2086
   cmake --build "$dir" -j "$JOBS" ${SANITIZED_TARGETS:+--target $SANITIZED_TARGETS}
   echo "== tests under -fsanitize=$sanitize"
+  local preload=""
+  if [[ "$sanitize" == thread ]]; then preload="$(cd "$dir" && pwd)/tests/libtsan_absl_mutex.so"; fi
   (cd "$dir" &&
+    LD_PRELOAD="$preload" \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -124,7 +127,7 @@ case "${1:-}" in
     # (the quick benchmark left out: it measures, and sanitizers distort that).
     sanitized address,undefined "${BUILD_DIR}-asan" -E 'bench_quick|clang_format|buf_lint'
     # The concurrent tests under ThreadSanitizer.
-    SANITIZED_TARGETS="storage_test service_test dxledgerd" \
+    SANITIZED_TARGETS="storage_test service_test dxledgerd tsan_absl_mutex" \
       sanitized thread "${BUILD_DIR}-tsan" -L concurrency
     echo "== fuzzing (${FUZZ_SECONDS:-15} s a target)"
     FUZZ_BUILD_DIR="${BUILD_DIR}-fuzz" tests/fuzz/run.sh "${FUZZ_SECONDS:-15}"

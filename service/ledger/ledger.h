@@ -250,6 +250,8 @@ class Ledger {
 
  private:
   void Attempt(CommandRequest request, int attempts_left, CommandCallback done);
+  // One try of a principal command; retried when a concurrent write got in first.
+  void AttemptPrincipal(PrincipalCommand command, int attempts_left, PrincipalCallback done);
   absl::StatusOr<std::optional<v1::Goal>> LoadView(const std::string& stream);
   absl::StatusOr<v1::FiscalYear> LoadYear(const domain::FiscalYearName& name);
   absl::StatusOr<CommandOutcome> Replay(const domain::GoalName& goal,

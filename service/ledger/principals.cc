@@ -41,8 +41,11 @@ bool Matches(const SecurityEventFilter& filter, const v1::SecurityEvent& event) 
 }  // namespace
 
 void Ledger::ExecutePrincipal(PrincipalCommand command, PrincipalCallback done) {
-  auto attempt = std::make_shared<std::function<void(PrincipalCommand, int, PrincipalCallback)>>();
-  *attempt = [this, attempt](PrincipalCommand command, int attempts_left, PrincipalCallback done) {
+  AttemptPrincipal(std::move(command), kMaxPrincipalAttempts, std::move(done));
+}
+
+void Ledger::AttemptPrincipal(PrincipalCommand command, int attempts_left, PrincipalCallback done) {
+  {
     const std::string stream = domain::PrincipalStreamName(command.principal);
     storage::AppendRequest append;
     if (!command.request_id.empty()) {
@@ -80,12 +83,12 @@ void Ledger::ExecutePrincipal(PrincipalCommand command, PrincipalCallback done) 
                               {EncodeEvent(*event)},
                               EncodeDeterministic(outcome.principal)});
     outcome.events.push_back(*std::move(event));
-    store_.Append(std::move(append), [attempt, command = std::move(command), attempts_left,
+    store_.Append(std::move(append), [this, command = std::move(command), attempts_left,
                                       outcome = std::move(outcome), done = std::move(done)](
                                          absl::StatusOr<storage::AppendResult> result) mutable {
       if ((absl::IsAborted(result.status()) || absl::IsAlreadyExists(result.status())) &&
           attempts_left > 1) {
-        return (*attempt)(std::move(command), attempts_left - 1, std::move(done));
+        return AttemptPrincipal(std::move(command), attempts_left - 1, std::move(done));
       }
       if (!result.ok()) return std::move(done)(result.status());
       outcome.events[0].set_position(result->first_position);
@@ -93,8 +96,7 @@ void Ledger::ExecutePrincipal(PrincipalCommand command, PrincipalCallback done) 
       outcome.events[0].set_hash(result->hashes[0]);
       std::move(done)(std::move(outcome));
     });
-  };
-  (*attempt)(std::move(command), kMaxPrincipalAttempts, std::move(done));
+  }
 }
 
 absl::StatusOr<PrincipalOutcome> Ledger::ExecutePrincipalAndWait(PrincipalCommand command) {
