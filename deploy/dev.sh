@@ -72,10 +72,7 @@ sanitized() {
   # shellcheck disable=SC2086
   cmake --build "$dir" -j "$JOBS" ${SANITIZED_TARGETS:+--target $SANITIZED_TARGETS}
   echo "== tests under -fsanitize=$sanitize"
-  local preload=""
-  if [[ "$sanitize" == thread ]]; then preload="$(cd "$dir" && pwd)/tests/libtsan_absl_mutex.so"; fi
   (cd "$dir" &&
-    LD_PRELOAD="$preload" \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     LSAN_OPTIONS=suppressions="$root/tests/sanitizers/lsan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -126,8 +123,11 @@ case "${1:-}" in
     # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer
     # (the quick benchmark left out: it measures, and sanitizers distort that).
     sanitized address,undefined "${BUILD_DIR}-asan" -E 'bench_quick|clang_format|buf_lint'
-    # The concurrent tests under ThreadSanitizer.
-    SANITIZED_TARGETS="storage_test service_test dxledgerd tsan_absl_mutex" \
+    # The concurrent tests of our own code (the group-commit writer and
+    # stores, the ledger's retries) under ThreadSanitizer. The gRPC-level
+    # tests are left out: Debian's gRPC is not built with TSan, and its
+    # internal hand-offs between threads make every reactor look raced.
+    SANITIZED_TARGETS="storage_test ledger_test" \
       sanitized thread "${BUILD_DIR}-tsan" -L concurrency
     echo "== fuzzing (${FUZZ_SECONDS:-15} s a target)"
     FUZZ_BUILD_DIR="${BUILD_DIR}-fuzz" tests/fuzz/run.sh "${FUZZ_SECONDS:-15}"

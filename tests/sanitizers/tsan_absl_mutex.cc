@@ -1,8 +1,11 @@
 // ThreadSanitizer cannot see Debian's absl::Mutex (libabsl is not built with
 // -fsanitize=thread), so every mutex-protected access looks like a race.
-// LD_PRELOADed into TSan test runs, this interposes absl::Mutex and CondVar:
-// it calls the real function and tells TSan that a lock was acquired (after
-// it is taken) or released (before it is given up). deploy/dev.sh sets it up.
+// Linked first into every TSan-built binary (CMakeLists.txt), this library
+// interposes absl::Mutex and CondVar, for our code and for gRPC's alike: it
+// calls the real function and tells TSan that a lock was acquired (after it
+// is taken) or released (before it is given up). Mutex::Await evaluates its
+// condition inside absl, where this cannot reach, so our code waits on
+// CondVars instead.
 #include <dlfcn.h>
 
 #include "absl/synchronization/mutex.h"
