@@ -16,7 +16,7 @@ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clan
   -DCMAKE_CXX_COMPILER=clang++ -DDXLEDGER_FUZZ=ON -DDXLEDGER_WERROR=OFF -DBUILD_TESTING=OFF \
   >/dev/null
 cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]/#/fuzz_}" fuzz_seeds
-"$BUILD/fuzz_seeds" "$BUILD/corpus" >/dev/null
+"$BUILD/tests/fuzz/fuzz_seeds" "$BUILD/corpus" >/dev/null
 
 mkdir -p "$BUILD/findings"
 for name in "${TARGETS[@]}"; do
@@ -29,11 +29,11 @@ for name in "${TARGETS[@]}"; do
   echo "== fuzz_$name: regressions, then ${SECONDS_EACH}s from $(ls "$corpus" | wc -l) inputs"
   # Kept findings must stay fixed.
   if compgen -G "tests/fuzz/regressions/$name/*" >/dev/null; then
-    "$BUILD/fuzz_$name" tests/fuzz/regressions/"$name"/*
+    "$BUILD/tests/fuzz/fuzz_$name" tests/fuzz/regressions/"$name"/*
   fi
-  "$BUILD/fuzz_$name" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 \
+  "$BUILD/tests/fuzz/fuzz_$name" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$BUILD/findings/$name-" -print_final_stats=1 "$corpus" 2>&1 \
-    | grep -E "^#[0-9]+.*DONE|stat::number_of_executed_units|ERROR|SUMMARY" || true
+    | grep -E "DONE|stat::number_of_executed_units|^==[0-9]+==ERROR|^SUMMARY" || true
   if compgen -G "$BUILD/findings/$name-*" >/dev/null; then
     echo "fuzz_$name found a failing input: $(ls "$BUILD"/findings/"$name"-*)" >&2
     exit 1
