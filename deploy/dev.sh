@@ -20,6 +20,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   chromium   # the HTML export is checked in a real browser
   nginx      # the per-organization routing is checked through real nginx
+  clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz/run.sh)
 )
 
 install_missing() {

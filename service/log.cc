@@ -122,20 +122,24 @@ std::string Format(Level level, std::string_view message, const Field* fields, s
   return line;
 }
 
-void Write(Level level, std::string_view message, const Fields& fields) {
-  const std::string line = Format(level, message, fields.data(), fields.size());
+namespace {
+
+void Log(Level level, std::string_view message, const Field* fields, size_t count) {
+  const std::string line = Format(level, message, fields, count);
   Logger()->log(level == Level::kInfo      ? spdlog::level::info
                 : level == Level::kWarning ? spdlog::level::warn
                                            : spdlog::level::err,
                 line);
 }
 
+}  // namespace
+
+void Write(Level level, std::string_view message, const Fields& fields) {
+  Log(level, message, fields.data(), fields.size());
+}
+
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields) {
-  const std::string line = Format(level, message, fields.begin(), fields.size());
-  Logger()->log(level == Level::kInfo      ? spdlog::level::info
-                : level == Level::kWarning ? spdlog::level::warn
-                                           : spdlog::level::err,
-                line);
+  Log(level, message, fields.begin(), fields.size());
 }
 
 void Flush() { Logger()->flush(); }
