@@ -32,20 +32,26 @@ struct Ledger::BatchStream {
 };
 
 absl::Status Ledger::LoadStream(const std::string& key, const CommandRequest& command,
-                                BatchStream& stream) {
-  absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(key);
-  if (!view.ok()) return view.status();
-  stream.exists = view->has_value();
+                                const std::string* pending, BatchStream& stream) {
+  std::optional<storage::StoredView> stored;
+  if (pending == nullptr) {
+    absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(key);
+    if (!view.ok()) return view.status();
+    stored = *std::move(view);
+  }
+  stream.exists = pending != nullptr || stored.has_value();
+  const std::string_view bytes = pending  ? std::string_view(*pending)
+                                 : stored ? std::string_view(stored->bytes)
+                                          : std::string_view();
   if (command.year_command) {
-    absl::StatusOr<v1::FiscalYear> year = stream.exists
-                                              ? DecodeYear((*view)->bytes)
-                                              : domain::ImplicitYear(command.year_command->year);
+    absl::StatusOr<v1::FiscalYear> year =
+        stream.exists ? DecodeYear(bytes) : domain::ImplicitYear(command.year_command->year);
     if (!year.ok()) return year.status();
     stream.year = *std::move(year);
     return absl::OkStatus();
   }
   if (!stream.exists) return absl::OkStatus();
-  absl::StatusOr<v1::Goal> goal = DecodeGoal((*view)->bytes);
+  absl::StatusOr<v1::Goal> goal = DecodeGoal(bytes);
   if (!goal.ok()) return goal.status();
   stream.goal = *std::move(goal);
   return absl::OkStatus();
@@ -83,18 +89,25 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
   absl::StatusOr<std::vector<CommandRequest>> commands = request->plan();
   if (!commands.ok()) return std::move(done)(commands.status());
 
+  std::vector<std::string> keys;
+  keys.reserve(commands->size());
+  for (const CommandRequest& command : *commands) {
+    keys.push_back(command.year_command ? StreamOfYear(command.year_command->year)
+                                        : StreamOf(command.command.goal));
+  }
+  PendingViews::Claim claim(pending_, keys);
   std::map<std::string, BatchStream> streams;
   std::vector<std::vector<v1::Event>> events_by_write;
   const domain::CommandContext context{request->actor, clock_(), request->request_id,
                                        request->reason};
   std::map<int, v1::FiscalYear> years;  // as loaded, for the goals' context
-  for (const CommandRequest& command : *commands) {
-    const std::string key = command.year_command ? StreamOfYear(command.year_command->year)
-                                                 : StreamOf(command.command.goal);
+  for (size_t i = 0; i < commands->size(); ++i) {
+    const CommandRequest& command = (*commands)[i];
+    const std::string& key = keys[i];
     auto [it, added] = streams.try_emplace(key);
     BatchStream& stream = it->second;
     if (added) {
-      absl::Status loaded = LoadStream(key, command, stream);
+      absl::Status loaded = LoadStream(key, command, claim.view(key), stream);
       if (!loaded.ok()) return std::move(done)(loaded);
       stream.write = append.streams.size();
       const uint64_t version = stream.year ? stream.year->version() : stream.goal.version();
@@ -147,14 +160,17 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
     for (auto& event : events) outcome.events.push_back(std::move(event));
   }
   if (request->validate_only || outcome.events.empty()) return std::move(done)(std::move(outcome));
+  std::vector<std::pair<std::string, uint64_t>> tickets;
   for (auto& [key, stream] : streams) {
-    append.streams[stream.write].view =
-        stream.year ? EncodeDeterministic(*stream.year) : EncodeGoal(stream.goal);
+    std::string& view = append.streams[stream.write].view;
+    view = stream.year ? EncodeDeterministic(*stream.year) : EncodeGoal(stream.goal);
+    tickets.emplace_back(key, claim.Submitted(key, view));
   }
 
   store_.Append(std::move(append), [this, request, attempts_left, outcome = std::move(outcome),
-                                    done = std::move(done)](
+                                    tickets = std::move(tickets), done = std::move(done)](
                                        absl::StatusOr<storage::AppendResult> result) mutable {
+    for (const auto& [stream, ticket] : tickets) pending_.Finished(stream, ticket, result.ok());
     if ((absl::IsAborted(result.status()) || absl::IsAlreadyExists(result.status())) &&
         attempts_left > 1) {
       return AttemptBatch(request, attempts_left - 1, std::move(done));

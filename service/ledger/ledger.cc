@@ -70,7 +70,9 @@ void Ledger::Attempt(CommandRequest request, int attempts_left, CommandCallback 
       return std::move(done)(Replay(request.command.goal, **seen));
     }
   }
-  absl::StatusOr<std::optional<v1::Goal>> current = LoadView(stream);
+  // Held until the append is submitted: see PendingViews.
+  PendingViews::Claim claim(pending_, {stream});
+  absl::StatusOr<std::optional<v1::Goal>> current = LoadView(stream, claim.view(stream));
   if (!current.ok()) return std::move(done)(current.status());
   const v1::Goal* before = current->has_value() ? &**current : nullptr;
   if (before != nullptr && request.authorize) {
@@ -102,10 +104,12 @@ void Ledger::Attempt(CommandRequest request, int attempts_left, CommandCallback 
   append.request_fingerprint = std::move(fingerprint);
   outcome.events = *std::move(events);
 
+  const uint64_t ticket = claim.Submitted(stream, append.streams.front().view);
   store_.Append(
-      std::move(append),
-      [this, request = std::move(request), outcome = std::move(outcome), attempts_left,
-       done = std::move(done)](absl::StatusOr<storage::AppendResult> result) mutable {
+      std::move(append), [this, request = std::move(request), outcome = std::move(outcome),
+                          attempts_left, stream = stream, ticket, done = std::move(done)](
+                             absl::StatusOr<storage::AppendResult> result) mutable {
+        pending_.Finished(stream, ticket, result.ok());
         // ABORTED: another write to this goal got in first. ALREADY_EXISTS: a
         // twin with the same request id did. Deciding again answers both
         // correctly (a fresh version check, or the replay).
@@ -128,7 +132,9 @@ void Ledger::Attempt(CommandRequest request, int attempts_left, CommandCallback 
       });
 }
 
-absl::StatusOr<std::optional<v1::Goal>> Ledger::LoadView(const std::string& stream) {
+absl::StatusOr<std::optional<v1::Goal>> Ledger::LoadView(const std::string& stream,
+                                                         const std::string* pending) {
+  if (pending != nullptr) return DecodeGoal(*pending);
   absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(stream);
   if (!view.ok()) return view.status();
   if (!view->has_value()) return std::nullopt;

@@ -17,6 +17,7 @@
 #include "dxledger/v1/report.pb.h"
 #include "service/domain/commands.h"
 #include "service/domain/fiscal_years.h"
+#include "service/ledger/pending_views.h"
 #include "storage/event_store.h"
 
 // The application layer: runs commands through the domain into the store and
@@ -252,7 +253,9 @@ class Ledger {
   void Attempt(CommandRequest request, int attempts_left, CommandCallback done);
   // One try of a principal command; retried when a concurrent write got in first.
   void AttemptPrincipal(PrincipalCommand command, int attempts_left, PrincipalCallback done);
-  absl::StatusOr<std::optional<v1::Goal>> LoadView(const std::string& stream);
+  // The goal's view: `pending` when set (see PendingViews), else the stored one.
+  absl::StatusOr<std::optional<v1::Goal>> LoadView(const std::string& stream,
+                                                   const std::string* pending = nullptr);
   absl::StatusOr<v1::FiscalYear> LoadYear(const domain::FiscalYearName& name);
   absl::StatusOr<CommandOutcome> Replay(const domain::GoalName& goal,
                                         const storage::RequestRecord& record);
@@ -260,9 +263,10 @@ class Ledger {
   void AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_left, BatchCallback done);
   // A goal or fiscal year a batch writes to (batch.cc).
   struct BatchStream;
-  // Loads the view of a batch's stream.
+  // Loads the view of a batch's stream: `pending` when set (see PendingViews),
+  // else the stored one.
   absl::Status LoadStream(const std::string& key, const CommandRequest& command,
-                          BatchStream& stream);
+                          const std::string* pending, BatchStream& stream);
   // Every goal of the organization (of `fiscal_year` unless 0), retired too,
   // as of a position (nullopt: now).
   absl::StatusOr<std::vector<v1::Goal>> AllGoals(std::string_view organization, int fiscal_year,
@@ -271,6 +275,7 @@ class Ledger {
   storage::EventStore& store_;
   const std::string default_organization_;
   const Clock clock_;
+  PendingViews pending_;
 };
 
 }  // namespace dxledger::ledger

@@ -62,7 +62,8 @@ TEST_F(SubscriptionTest, AMidStreamSubscriberSeesEveryEventOnceInOrder) {
         request.set_name("g");
         request.set_rating(i % 2 ? v1::RATING_A : v1::RATING_B);
         request.set_rationale(fmt::format("writer {} #{}", w, i));
-        EXPECT_TRUE(writer.SetRating(request).ok());
+        absl::Status status = writer.SetRating(request).status();
+        EXPECT_TRUE(status.ok()) << status;
       }
     });
   }
