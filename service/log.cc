@@ -5,26 +5,36 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "fmt/format.h"
-#include "spdlog/async.h"
-#include "spdlog/sinks/stdout_sinks.h"
-#include "spdlog/spdlog.h"
+#include "service/line_writer.h"
 
 namespace dxledger::service::log {
 namespace {
 
-std::shared_ptr<spdlog::logger> Logger() {
-  static std::shared_ptr<spdlog::logger> logger = [] {
-    // stderr is unbuffered: every line would be a write(2). Buffered, the
-    // logging thread writes 64 KiB at a time, and at least every second.
-    static char buffer[64 * 1024];
-    std::setvbuf(stderr, buffer, _IOFBF, sizeof(buffer));
-    spdlog::init_thread_pool(8192, 1);
-    auto made = spdlog::create_async_nb<spdlog::sinks::stderr_sink_mt>("dxledger");
-    made->set_pattern("%v");
-    spdlog::flush_every(std::chrono::seconds(1));
+LineWriter& Writer() {
+  // Never destroyed: its thread may run until the process exits.
+  static LineWriter* writer = [] {
+    auto* made = new LineWriter(stderr, 8 << 20);
+    made->StartDraining(absl::Milliseconds(100));
     return made;
   }();
-  return logger;
+  return *writer;
+}
+
+// "2026-11-28T15:40:04.123456Z". The seconds part is formatted once a second
+// per thread; absl::FormatTime costs more than the rest of the line.
+void AppendTime(std::string& out) {
+  thread_local int64_t cached_second = -1;
+  thread_local char cached[32];
+  const int64_t micros = absl::ToUnixMicros(absl::Now());
+  const int64_t second = micros >= 0 ? micros / 1000000 : (micros - 999999) / 1000000;
+  if (second != cached_second) {
+    const std::string formatted =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second), absl::UTCTimeZone());
+    std::snprintf(cached, sizeof(cached), "%s", formatted.c_str());
+    cached_second = second;
+  }
+  out += cached;
+  fmt::format_to(std::back_inserter(out), ".{:06d}Z", micros - second * 1000000);
 }
 
 std::string_view LevelName(Level level) {
@@ -107,7 +117,7 @@ std::string Format(Level level, std::string_view message, const Field* fields, s
   std::string line;
   line.reserve(256);
   line += "{\"time\":\"";
-  line += absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone());
+  AppendTime(line);
   line += "\",\"level\":\"";
   line += LevelName(level);
   line += "\",\"msg\":";
@@ -122,26 +132,14 @@ std::string Format(Level level, std::string_view message, const Field* fields, s
   return line;
 }
 
-namespace {
-
-void Log(Level level, std::string_view message, const Field* fields, size_t count) {
-  const std::string line = Format(level, message, fields, count);
-  Logger()->log(level == Level::kInfo      ? spdlog::level::info
-                : level == Level::kWarning ? spdlog::level::warn
-                                           : spdlog::level::err,
-                line);
-}
-
-}  // namespace
-
 void Write(Level level, std::string_view message, const Fields& fields) {
-  Log(level, message, fields.data(), fields.size());
+  Writer().Append(Format(level, message, fields.data(), fields.size()));
 }
 
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields) {
-  Log(level, message, fields.begin(), fields.size());
+  Writer().Append(Format(level, message, fields.begin(), fields.size()));
 }
 
-void Flush() { Logger()->flush(); }
+void Flush() { Writer().Drain(); }
 
 }  // namespace dxledger::service::log

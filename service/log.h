@@ -8,12 +8,12 @@
 #include <variant>
 #include <vector>
 
-// dxledgerd's structured log: one JSON object a line on stderr, written by a
-// background thread (spdlog's async logger, stderr fully buffered and flushed
-// at least every second), so a call never waits for the terminal or the
-// journal. When the queue is full the oldest lines are dropped rather than
-// slowing calls: the log is for operators; the ledger itself is the audit
-// record. Never pass a token or a secret.
+// dxledgerd's structured log: one JSON object a line on stderr. Lines collect
+// in a buffer that a background thread writes out at least every 100 ms, so
+// a call never waits for the terminal or the journal. When 8 MiB are waiting,
+// new lines are dropped (and the count logged) rather than slowing calls: the
+// log is for operators; the ledger itself is the audit record. Never pass a
+// token or a secret.
 namespace dxledger::service::log {
 
 // One "key": value of a line. Strings are escaped (invalid UTF-8 becomes
@@ -49,7 +49,7 @@ inline void Error(std::string_view message, std::initializer_list<Field> fields 
   Write(Level::kError, message, fields);
 }
 
-// Writes out what is queued (call before exiting).
+// Writes out what is buffered (call before exiting).
 void Flush();
 
 // The line Write() would log, without the newline (for tests).

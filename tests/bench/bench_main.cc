@@ -3,10 +3,12 @@
 // printed as one table of ratios. tests/bench/run.sh builds and runs it;
 // BENCHMARKS.md keeps a run.
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 
@@ -77,6 +79,30 @@ double Metric(const TestServer& server, const std::string& name) {
     if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
   }
   return 0;
+}
+
+// CPU seconds (user and system) the process has used so far.
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Runs `load` and returns it with the server's CPU microseconds per call.
+template <typename Load>
+std::pair<LoadResult, double> WithServerCpu(const TestServer& server, Load load) {
+  const double before = CpuSeconds(server.pid());
+  LoadResult result = load();
+  const double used = CpuSeconds(server.pid()) - before;
+  const double per_call = result.calls > 0 ? used * 1e6 / static_cast<double>(result.calls) : 0;
+  return {std::move(result), per_call};
 }
 
 uint64_t PeakRssKib(pid_t pid) {
@@ -276,11 +302,15 @@ void UnsyncedAppends(const Settings& settings) {
   server.Start();
   Client client(server);
   const absl::Duration time = absl::Seconds(settings.seconds);
-  const LoadResult echo = Echoes(client, 16, time);
-  const LoadResult appends = Creates(client, "u", 16, time);
+  const auto [echo, echo_cpu] = WithServerCpu(server, [&] { return Echoes(client, 16, time); });
+  const auto [appends, append_cpu] =
+      WithServerCpu(server, [&] { return Creates(client, "u", 16, time); });
   Expect(appends, "unsynced CreateGoal");
   Add("unsynced appends, 16 in flight", appends.rate(), "/s", "echo RPC, same server", echo.rate(),
       0.70);
+  // The server's CPU per call is steadier than calls/s on a shared machine:
+  // it does not move with what else runs, and names where the time goes.
+  Add("server CPU per unsynced append", append_cpu, "us", "per echo", echo_cpu, 0, false);
 }
 
 // Fills a fresh server with `events` events: goals, then rating changes on
