@@ -7,16 +7,25 @@ namespace dxledger::storage {
 
 GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, bool sync)
     : kv_(kv), sync_(sync), state_(kv), head_(std::move(head)) {
+  answer_thread_ = std::thread([this] { RunAnswers(); });
   thread_ = std::thread([this] { Run(); });
 }
 
-GroupCommitWriter::~GroupCommitWriter() {
+void GroupCommitWriter::Close() {
+  if (!thread_.joinable()) return;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     work_.Signal();
   }
   thread_.join();
+  // Only now: the writer's last batch may still have answers to hand over.
+  {
+    absl::MutexLock lock(&answers_mu_);
+    answers_stopping_ = true;
+    answers_ready_.Signal();
+  }
+  answer_thread_.join();
 }
 
 void GroupCommitWriter::Submit(AppendRequest request, EventStore::AppendCallback done) {
@@ -25,6 +34,7 @@ void GroupCommitWriter::Submit(AppendRequest request, EventStore::AppendCallback
   // batch needs to wake it.
   if (queue_.empty()) work_.Signal();
   queue_.push_back(Pending{std::move(request), std::move(done)});
+  ++unanswered_;
 }
 
 Head GroupCommitWriter::head() const {
@@ -44,8 +54,8 @@ void GroupCommitWriter::Run() {
       absl::MutexLock lock(&mu_);
       // A condition variable, not Mutex::Await: ThreadSanitizer can follow
       // it (tests/sanitizers/tsan_absl_mutex.cc).
-      while (queue_.empty() && !stopping_) work_.Wait(&mu_);
-      if (queue_.empty() && stopping_) return;
+      while (queue_.empty() && !(stopping_ && unanswered_ == 0)) work_.Wait(&mu_);
+      if (queue_.empty()) return;  // stopping, and everything answered
       batch.swap(queue_);
     }
     CommitBatch(batch);
@@ -108,7 +118,29 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   // batch: after a failed write it would be wrong, after a good one it is on
   // disk.
   state_.Clear();
-  for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(*results[i]));
+  absl::MutexLock lock(&answers_mu_);
+  if (answers_.empty()) answers_ready_.Signal();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    answers_.push_back(Answer{std::move(batch[i].done), std::move(*results[i])});
+  }
+}
+
+void GroupCommitWriter::RunAnswers() {
+  std::vector<Answer> answers;
+  for (;;) {
+    {
+      absl::MutexLock lock(&answers_mu_);
+      while (answers_.empty() && !answers_stopping_) answers_ready_.Wait(&answers_mu_);
+      if (answers_.empty()) return;  // and stopping
+      answers.swap(answers_);
+    }
+    for (Answer& answer : answers) std::move(answer.done)(std::move(answer.result));
+    const size_t answered = answers.size();
+    answers.clear();
+    absl::MutexLock lock(&mu_);
+    unanswered_ -= answered;
+    if (unanswered_ == 0) work_.Signal();  // a stopping writer may exit
+  }
 }
 
 }  // namespace dxledger::storage

@@ -15,9 +15,10 @@
 
 // The single writer. Appends queue up while a write is in flight; the writer
 // then plans every queued append in order and commits them all in one
-// backend write with one sync (group commit). Callbacks run on the writer
-// thread after the write, so they must be quick and must not append and wait.
-// Thread-safe.
+// backend write with one sync (group commit). A second thread runs the
+// callbacks, in submission order, while the writer goes on to the next batch:
+// replying to one batch overlaps the write and sync of the next. Callbacks
+// must be quick and must not append and wait. Thread-safe.
 namespace dxledger::storage {
 
 struct WriterStats {
@@ -28,7 +29,11 @@ struct WriterStats {
 class GroupCommitWriter {
  public:
   GroupCommitWriter(KvBackend& kv, Head head, bool sync);
-  ~GroupCommitWriter();  // commits what is queued, then stops
+  ~GroupCommitWriter() { Close(); }
+  // Commits and answers what is queued (and what the answers submit), then
+  // stops both threads. Call from one thread; appends submitted afterwards
+  // are never answered.
+  void Close();
 
   void Submit(AppendRequest request, EventStore::AppendCallback done);
   Head head() const;
@@ -44,23 +49,37 @@ class GroupCommitWriter {
     AppendRequest request;
     EventStore::AppendCallback done;
   };
+  struct Answer {
+    EventStore::AppendCallback done;
+    absl::StatusOr<AppendResult> result;
+  };
   void Run();
   void CommitBatch(std::vector<Pending>& batch);
+  void RunAnswers();
 
   KvBackend& kv_;
   const bool sync_;
   PendingState state_;  // writer thread only
 
   mutable absl::Mutex mu_;
-  absl::CondVar work_;  // the queue got its first append, or stopping_
+  absl::CondVar work_;  // the queue got its first append, or stopping_, or all answered
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Submitted and not yet answered. A stopping writer waits for zero: an
+  // answer may submit again (a retry).
+  uint64_t unanswered_ ABSL_GUARDED_BY(mu_) = 0;
   Head head_ ABSL_GUARDED_BY(mu_);
   std::function<void(const CommitStats&)> listener_ ABSL_GUARDED_BY(mu_);
   int64_t last_commit_micros_ = 0;  // writer thread only; commit times only increase
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> appends_{0};
   std::thread thread_;
+
+  absl::Mutex answers_mu_;
+  absl::CondVar answers_ready_;  // answers_ got its first entry, or answers_stopping_
+  std::vector<Answer> answers_ ABSL_GUARDED_BY(answers_mu_);
+  bool answers_stopping_ ABSL_GUARDED_BY(answers_mu_) = false;
+  std::thread answer_thread_;
 };
 
 }  // namespace dxledger::storage

@@ -34,7 +34,9 @@ LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head, bool sync)
     : kv_(std::move(kv)),
       writer_(std::make_unique<GroupCommitWriter>(*kv_, std::move(head), sync)) {}
 
-LogStore::~LogStore() { writer_.reset(); }
+// Closed before it is destroyed: an answer may still append through this
+// store (a retry) while the writer drains.
+LogStore::~LogStore() { writer_->Close(); }
 
 void LogStore::Append(AppendRequest request, AppendCallback done) {
   writer_->Submit(std::move(request), std::move(done));

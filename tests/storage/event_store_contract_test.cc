@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "storage/hash_chain.h"
 #include "storage/keys.h"
@@ -271,6 +272,42 @@ TEST_P(EventStoreContractTest, RacingWritersOfOneStreamAllowOneWinner) {
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(ok.load(), 1);
   EXPECT_EQ(aborted.load(), kThreads - 1);
+  EXPECT_EQ(store().GetHead().position, 2u);
+}
+
+TEST_P(EventStoreContractTest, AnswersComeInSubmissionOrder) {
+  constexpr int kAppends = 200;
+  absl::Mutex mu;
+  std::vector<int> answered;
+  for (int i = 0; i < kAppends; ++i) {
+    store().Append(OneStream("o/g" + std::to_string(i), 0, {"e"}),
+                   [&, i](absl::StatusOr<AppendResult> result) {
+                     EXPECT_TRUE(result.ok()) << result.status();
+                     absl::MutexLock lock(&mu);
+                     answered.push_back(i);
+                   });
+  }
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/last", 0, {"e"})).ok());
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(answered.size(), size_t{kAppends});
+  for (int i = 0; i < kAppends; ++i) EXPECT_EQ(answered[i], i);
+}
+
+TEST_P(EventStoreContractTest, AnAnswerThatAppendsAgainIsCommittedBeforeTheStoreCloses) {
+  // A retry submits from inside an answer; closing the store must neither
+  // drop it nor leave its caller waiting.
+  std::atomic<int> retried{0};
+  LogStore& closing = store();
+  closing.Append(OneStream("o/g", 0, {"first"}), [&](absl::StatusOr<AppendResult> result) {
+    ASSERT_TRUE(result.ok());
+    closing.Append(OneStream("o/g", 1, {"second"}), [&](absl::StatusOr<AppendResult> again) {
+      EXPECT_TRUE(again.ok()) << again.status();
+      ++retried;
+    });
+  });
+  Reopen();  // closes the store; the memory store stays open, so wait for it
+  for (int i = 0; i < 1000 && retried.load() == 0; ++i) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ(retried.load(), 1);
   EXPECT_EQ(store().GetHead().position, 2u);
 }
 
