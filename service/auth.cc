@@ -13,10 +13,14 @@
 namespace dxledger::service {
 namespace {
 
+// Every call hashes its token, so this runs per RPC: no formatting library.
 std::string Hex(const unsigned char* bytes, size_t size) {
-  std::string out;
-  out.reserve(2 * size);
-  for (size_t i = 0; i < size; ++i) out += fmt::format("{:02x}", bytes[i]);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 * size, '\0');
+  for (size_t i = 0; i < size; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  }
   return out;
 }
 

@@ -11,6 +11,11 @@
 namespace dxledger::service {
 namespace {
 
+TEST(TokenHashTest, IsTheLowercaseHexSha256OfTheToken) {
+  // FIPS 180-2's example: SHA-256("abc").
+  EXPECT_EQ(TokenHash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 class PrincipalsTest : public ::testing::Test {
  protected:
   void SetUp() override {
