@@ -110,10 +110,14 @@ absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
       ++position;
       ++version;
       std::string next_hash = EventHash(hash, position, body);
+      std::string record = EncodeLogValue(hash, next_hash, body);
+      // The stream index carries a copy of the record, so a goal's history
+      // is one contiguous scan however long the log grows.
+      std::string entry = keys::BigEndian64(position);
+      entry.append(record);
+      plan.puts.push_back({Family::kLog, keys::BigEndian64(position), std::move(record)});
       plan.puts.push_back(
-          {Family::kLog, keys::BigEndian64(position), EncodeLogValue(hash, next_hash, body)});
-      plan.puts.push_back(
-          {Family::kStreams, keys::StreamKey(write.stream, version), keys::BigEndian64(position)});
+          {Family::kStreams, keys::StreamKey(write.stream, version), std::move(entry)});
       plan.result.hashes.push_back(next_hash);
       positions[s].push_back(position);
       hash = std::move(next_hash);

@@ -80,7 +80,7 @@ struct Head {
   std::string hash = std::string(kHashBytes, '\0');
 };
 
-enum class Keyspace { kViews, kIndex, kSecurity };
+enum class Keyspace { kViews, kIndex, kSecurity, kStreams };
 
 // Thread-safe. Reads see every append whose callback has run.
 // One group commit, as the writer saw it.
@@ -133,9 +133,13 @@ class EventStore {
   // (DATA_LOSS) unless `check` is false.
   virtual absl::StatusOr<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit,
                                                          bool check = true) = 0;
-  // Positions of the stream's events with version >= from_version, in order.
-  virtual absl::StatusOr<std::vector<uint64_t>> ReadStream(std::string_view stream,
-                                                           uint64_t from_version, size_t limit) = 0;
+  // Up to `limit` of the stream's events with version >= from_version, in
+  // order, each checked against its own hash (DATA_LOSS). Read from the
+  // stream index's copies; an entry written before they existed (a position
+  // only) is read from the log.
+  virtual absl::StatusOr<std::vector<LogRecord>> ReadStream(std::string_view stream,
+                                                            uint64_t from_version,
+                                                            size_t limit) = 0;
   // Visits keys with `prefix`, from `start` (inclusive) on, until the visitor
   // returns false. Security records are keyed by time (see RecordSecurityEvent).
   virtual absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,

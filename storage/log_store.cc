@@ -118,20 +118,43 @@ absl::StatusOr<std::vector<LogRecord>> LogStore::ReadLog(uint64_t from, size_t l
   return records;
 }
 
-absl::StatusOr<std::vector<uint64_t>> LogStore::ReadStream(std::string_view stream,
-                                                           uint64_t from_version, size_t limit) {
-  std::vector<uint64_t> positions;
-  if (limit == 0) return positions;
-  absl::Status scanned =
-      kv_->Scan(Family::kStreams, keys::StreamPrefix(stream), keys::StreamKey(stream, from_version),
-                [&](std::string_view, std::string_view value) {
-                  uint64_t position = 0;
-                  keys::ReadBigEndian64(value, position);
-                  positions.push_back(position);
-                  return positions.size() < limit;
-                });
+absl::StatusOr<std::vector<LogRecord>> LogStore::ReadStream(std::string_view stream,
+                                                            uint64_t from_version, size_t limit) {
+  std::vector<LogRecord> records;
+  if (limit == 0) return records;
+  std::vector<size_t> legacy;  // entries holding only a position
+  absl::Status error;
+  absl::Status scanned = kv_->Scan(
+      Family::kStreams, keys::StreamPrefix(stream), keys::StreamKey(stream, from_version),
+      [&](std::string_view, std::string_view value) {
+        uint64_t position = 0;
+        if (!keys::ReadBigEndian64(value, position)) {
+          error =
+              absl::DataLossError(fmt::format("an index entry of stream {} is malformed", stream));
+          return false;
+        }
+        if (value.size() == 8) {
+          legacy.push_back(records.size());
+          records.emplace_back().position = position;
+        } else {
+          absl::StatusOr<LogRecord> record =
+              DecodeLogValue(position, value.substr(8), /*check=*/true);
+          if (!record.ok()) {
+            error = record.status();
+            return false;
+          }
+          records.push_back(*std::move(record));
+        }
+        return records.size() < limit;
+      });
   if (!scanned.ok()) return scanned;
-  return positions;
+  if (!error.ok()) return error;
+  for (size_t i : legacy) {
+    absl::StatusOr<LogRecord> record = ReadEvent(records[i].position);
+    if (!record.ok()) return record.status();
+    records[i] = *std::move(record);
+  }
+  return records;
 }
 
 absl::Status LogStore::RecordSecurityEvent(int64_t unix_micros, std::string record) {
@@ -143,9 +166,10 @@ absl::Status LogStore::RecordSecurityEvent(int64_t unix_micros, std::string reco
 
 absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                             ScanVisitor visitor) {
-  const Family family = keyspace == Keyspace::kViews   ? Family::kViews
-                        : keyspace == Keyspace::kIndex ? Family::kIndex
-                                                       : Family::kSecurity;
+  const Family family = keyspace == Keyspace::kViews     ? Family::kViews
+                        : keyspace == Keyspace::kIndex   ? Family::kIndex
+                        : keyspace == Keyspace::kStreams ? Family::kStreams
+                                                         : Family::kSecurity;
   if (keyspace != Keyspace::kViews) return kv_->Scan(family, prefix, start, visitor);
   // Views are stored behind their version; callers see the view bytes.
   return kv_->Scan(family, prefix, start, [&](std::string_view key, std::string_view value) {

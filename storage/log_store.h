@@ -31,8 +31,8 @@ class LogStore : public EventStore {
   absl::StatusOr<LogRecord> ReadEvent(uint64_t position) override;
   absl::StatusOr<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit,
                                                  bool check = true) override;
-  absl::StatusOr<std::vector<uint64_t>> ReadStream(std::string_view stream, uint64_t from_version,
-                                                   size_t limit) override;
+  absl::StatusOr<std::vector<LogRecord>> ReadStream(std::string_view stream, uint64_t from_version,
+                                                    size_t limit) override;
   absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                     ScanVisitor visitor) override;
   absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) override;

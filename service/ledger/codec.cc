@@ -69,4 +69,16 @@ absl::StatusOr<v1::FiscalYear> DecodeYear(std::string_view bytes) {
   return year;
 }
 
+absl::StatusOr<std::vector<v1::Event>> DecodeEvents(
+    const std::vector<storage::LogRecord>& records) {
+  std::vector<v1::Event> events;
+  events.reserve(records.size());
+  for (const storage::LogRecord& record : records) {
+    absl::StatusOr<v1::Event> event = DecodeEvent(record);
+    if (!event.ok()) return event.status();
+    events.push_back(*std::move(event));
+  }
+  return events;
+}
+
 }  // namespace dxledger::ledger

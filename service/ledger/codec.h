@@ -2,6 +2,7 @@
 #define DXLEDGER_SERVICE_LEDGER_CODEC_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -32,6 +33,7 @@ std::string EncodeEvent(const v1::Event& event);
 // The event with position and hashes from the record. DATA_LOSS when the
 // bytes do not parse.
 absl::StatusOr<v1::Event> DecodeEvent(const storage::LogRecord& record);
+absl::StatusOr<std::vector<v1::Event>> DecodeEvents(const std::vector<storage::LogRecord>& records);
 
 std::string EncodeGoal(const v1::Goal& goal);
 absl::StatusOr<v1::Goal> DecodeGoal(std::string_view bytes);

@@ -149,16 +149,14 @@ absl::StatusOr<v1::FiscalYear> Ledger::LoadYear(const domain::FiscalYearName& na
 }
 
 absl::StatusOr<std::vector<v1::Event>> Ledger::ReadEvents(const std::vector<uint64_t>& positions) {
-  std::vector<v1::Event> events;
-  events.reserve(positions.size());
+  std::vector<storage::LogRecord> records;
+  records.reserve(positions.size());
   for (uint64_t position : positions) {
     absl::StatusOr<storage::LogRecord> record = store_.ReadEvent(position);
     if (!record.ok()) return record.status();
-    absl::StatusOr<v1::Event> event = DecodeEvent(*record);
-    if (!event.ok()) return event.status();
-    events.push_back(*std::move(event));
+    records.push_back(*std::move(record));
   }
-  return events;
+  return DecodeEvents(records);
 }
 
 absl::StatusOr<CommandOutcome> Ledger::Replay(const domain::GoalName& goal,
@@ -180,40 +178,45 @@ absl::StatusOr<CommandOutcome> Ledger::Replay(const domain::GoalName& goal,
 absl::StatusOr<v1::Goal> Ledger::FoldGoal(const domain::GoalName& name,
                                           std::optional<uint64_t> version) {
   const size_t limit = version ? *version : std::numeric_limits<size_t>::max();
-  absl::StatusOr<std::vector<uint64_t>> positions = store_.ReadStream(StreamOf(name), 1, limit);
-  if (!positions.ok()) return positions.status();
-  if (positions->empty())
-    return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
-  absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(*positions);
-  if (!events.ok()) return events.status();
-  v1::Goal goal;
-  for (const v1::Event& event : *events) domain::Apply(event, goal);
-  return goal;
+  absl::StatusOr<std::vector<storage::LogRecord>> records =
+      store_.ReadStream(StreamOf(name), 1, limit);
+  if (!records.ok()) return records.status();
+  if (records->empty()) return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
+  return Fold(*records);
 }
 
 absl::StatusOr<v1::Goal> Ledger::FoldGoalAt(const domain::GoalName& name, uint64_t position) {
   // Stream positions grow with versions, so the events up to `position` are
   // a prefix of the goal's own index.
   constexpr size_t kPage = 256;
-  std::vector<uint64_t> positions;
+  std::vector<storage::LogRecord> records;
   for (uint64_t version = 1;;) {
-    absl::StatusOr<std::vector<uint64_t>> page = store_.ReadStream(StreamOf(name), version, kPage);
+    absl::StatusOr<std::vector<storage::LogRecord>> page =
+        store_.ReadStream(StreamOf(name), version, kPage);
     if (!page.ok()) return page.status();
-    for (uint64_t p : *page) {
-      if (p > position) break;
-      positions.push_back(p);
+    bool past = false;
+    for (storage::LogRecord& record : *page) {
+      past = record.position > position;
+      if (past) break;
+      records.push_back(std::move(record));
     }
-    if (page->size() < kPage || page->back() > position) break;
+    if (past || page->size() < kPage) break;
     version += kPage;
   }
-  if (positions.empty()) {
+  if (records.empty()) {
     return absl::NotFoundError(
         fmt::format("goal {} did not exist at position {}", name.Format(), position));
   }
-  absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(positions);
-  if (!events.ok()) return events.status();
+  return Fold(records);
+}
+
+absl::StatusOr<v1::Goal> Ledger::Fold(const std::vector<storage::LogRecord>& records) {
   v1::Goal goal;
-  for (const v1::Event& event : *events) domain::Apply(event, goal);
+  for (const storage::LogRecord& record : records) {
+    absl::StatusOr<v1::Event> event = DecodeEvent(record);
+    if (!event.ok()) return event.status();
+    domain::Apply(*event, goal);
+  }
   return goal;
 }
 

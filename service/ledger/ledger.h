@@ -260,6 +260,8 @@ class Ledger {
   absl::StatusOr<CommandOutcome> Replay(const domain::GoalName& goal,
                                         const storage::RequestRecord& record);
   absl::StatusOr<std::vector<v1::Event>> ReadEvents(const std::vector<uint64_t>& positions);
+  // A goal folded from its events' records, in order.
+  static absl::StatusOr<v1::Goal> Fold(const std::vector<storage::LogRecord>& records);
   void AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_left, BatchCallback done);
   // A goal or fiscal year a batch writes to (batch.cc).
   struct BatchStream;

@@ -138,18 +138,18 @@ absl::StatusOr<Page<v1::Event>> Ledger::ListGoalEvents(const domain::GoalName& n
     if (!decoded.ok()) return decoded.status();
     from_version = *decoded;
   }
-  absl::StatusOr<std::vector<uint64_t>> positions =
+  absl::StatusOr<std::vector<storage::LogRecord>> records =
       store_.ReadStream(StreamOf(name), from_version, *size + 1);
-  if (!positions.ok()) return positions.status();
-  if (positions->empty() && from_version == 1) {
+  if (!records.ok()) return records.status();
+  if (records->empty() && from_version == 1) {
     return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
   }
   Page<v1::Event> page;
-  if (positions->size() > *size) {
-    positions->pop_back();
+  if (records->size() > *size) {
+    records->pop_back();
     page.next_page_token = EncodePageToken("history", std::to_string(from_version + *size));
   }
-  absl::StatusOr<std::vector<v1::Event>> events = ReadEvents(*positions);
+  absl::StatusOr<std::vector<v1::Event>> events = DecodeEvents(*records);
   if (!events.ok()) return events.status();
   page.items = *std::move(events);
   return page;

@@ -1,5 +1,6 @@
-// Ledger::Verify and Ledger::RebuildViews: views and index entries are a
-// cache of the log, and these prove or restore that.
+// Ledger::Verify and Ledger::RebuildViews: views, index entries and the
+// stream index are a cache of the log; these prove (and, for views and index
+// entries, restore) that.
 #include <map>
 
 #include "fmt/format.h"
@@ -118,6 +119,58 @@ absl::Status Compare(storage::EventStore& store, storage::Keyspace keyspace,
   return absl::OkStatus();
 }
 
+// The stream whose index holds `event`.
+absl::StatusOr<std::string> StreamOfEvent(const v1::Event& event) {
+  if (event.goal().starts_with("principals/")) return event.goal();
+  if (event.goal().find("/fiscalYears/") != std::string::npos) {
+    absl::StatusOr<domain::FiscalYearName> year = domain::ParseFiscalYearName(event.goal());
+    if (year.ok()) return StreamOfYear(*year);
+  } else if (absl::StatusOr<domain::GoalName> goal = domain::ParseGoalName(event.goal(), "");
+             goal.ok()) {
+    return StreamOf(*goal);
+  }
+  return absl::DataLossError(
+      fmt::format("event at position {} names no valid stream", event.position()));
+}
+
+// The stream index is a cache of the log as well: each entry must sit at its
+// event's stream and version and carry the log's record of it unaltered, and
+// there must be one entry for each of the log's `events`.
+absl::Status VerifyStreams(storage::EventStore& store, uint64_t events) {
+  uint64_t checked = 0;
+  absl::Status mismatch;
+  absl::Status scanned = store.Scan(
+      storage::Keyspace::kStreams, "", "", [&](std::string_view key, std::string_view entry) {
+        uint64_t position = 0;
+        storage::keys::ReadBigEndian64(entry, position);
+        absl::StatusOr<storage::LogRecord> record = store.ReadEvent(position);
+        absl::StatusOr<v1::Event> event =
+            record.ok() ? DecodeEvent(*record) : absl::StatusOr<v1::Event>(record.status());
+        absl::StatusOr<std::string> stream =
+            event.ok() ? StreamOfEvent(*event) : absl::StatusOr<std::string>(event.status());
+        const bool copy_agrees =
+            entry.size() == 8 ||
+            (record.ok() && entry.substr(8) == storage::EncodeLogValue(record->prev_hash,
+                                                                       record->hash, record->body));
+        if (!stream.ok() || storage::keys::StreamKey(*stream, event->version()) != key ||
+            !copy_agrees) {
+          mismatch = absl::DataLossError(fmt::format(
+              "the stream index entry for position {} differs from the log{}", position,
+              stream.ok() ? fmt::format(" (event {} of {})", event->version(), *stream) : ""));
+          return false;
+        }
+        ++checked;
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!mismatch.ok()) return mismatch;
+  if (checked != events) {
+    return absl::DataLossError(fmt::format(
+        "the log holds {} events but the stream index has {} entries", events, checked));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<VerifyReport> Ledger::Verify() {
@@ -146,6 +199,9 @@ absl::StatusOr<VerifyReport> Ledger::Verify() {
       },
       index_checked);
   if (!index.ok()) return index;
+  if (absl::Status streams = VerifyStreams(store_, chain->events_checked); !streams.ok()) {
+    return streams;
+  }
   return report;
 }
 

@@ -8,6 +8,7 @@
 
 #include "service/ledger/codec.h"
 #include "service/ledger/projection.h"
+#include "storage/hash_chain.h"
 #include "storage/keys.h"
 #include "storage/log_store.h"
 #include "storage/memory_kv.h"
@@ -350,6 +351,40 @@ TEST_F(LedgerTest, VerifyCatchesAnAlteredAuditIndexAndRebuildMendsIt) {
   ASSERT_TRUE(ledger_.RebuildViews().ok());
   EXPECT_TRUE(ledger_.Verify().ok());
   EXPECT_EQ(ledger_.ListRatingChanges({"050008"}, 0, "")->items[0].actor(), "somu");
+}
+
+TEST_F(LedgerTest, VerifyCatchesAStreamIndexThatDisagreesWithTheLog) {
+  Must(Create("a", 2021, {"総務部"}));
+  Must(Rate("a", v1::RATING_B));
+  Must(Create("b", 2021, {"総務部"}));
+  ASSERT_TRUE(ledger_.Verify().ok());
+  const std::string key = storage::keys::StreamKey("050008/a", 2);
+  const std::string entry = **kv_->Get(storage::Family::kStreams, key);
+
+  // A forger rewrites the copy of the rating in the stream index, with a
+  // hash that matches the forged record: reads cannot tell, verify can.
+  absl::StatusOr<storage::LogRecord> record = store_->ReadEvent(2);
+  ASSERT_TRUE(record.ok());
+  v1::Event event = *DecodeEvent(*record);
+  event.mutable_rating_set()->set_rating(v1::RATING_A);
+  event.clear_position();
+  event.clear_hash();
+  event.clear_prev_hash();
+  const std::string body = event.SerializeAsString();
+  Tamper(storage::Family::kStreams, key,
+         storage::keys::BigEndian64(2) +
+             storage::EncodeLogValue(record->prev_hash,
+                                     storage::EventHash(record->prev_hash, 2, body), body));
+  ASSERT_EQ(ledger_.FoldGoal({"050008", "a"})->rating(), v1::RATING_A);
+  absl::Status status = ledger_.Verify().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(status.message().find("position 2"), absl::string_view::npos) << status;
+
+  // An entry filed under another goal.
+  Tamper(storage::Family::kStreams, key, entry);
+  ASSERT_TRUE(ledger_.Verify().ok());
+  Tamper(storage::Family::kStreams, storage::keys::StreamKey("050008/b", 2), entry);
+  EXPECT_EQ(ledger_.Verify().status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(LedgerTest, OrganizationsAreSeparate) {

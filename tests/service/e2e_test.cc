@@ -234,29 +234,53 @@ TEST_F(EndToEndTest, VerifyFindsAByteChangedInAStoredEvent) {
   ASSERT_TRUE(rated.ok());
   const uint64_t position = rated->events(0).position();
   ASSERT_TRUE(client_->SetRating(Rating("g1", v1::RATING_C)).ok());
-  server_.Stop();
-  {
-    // Someone with disk access turns the recorded B into an A.
-    auto kv = storage::RocksDbKv::Open(server_.data_dir() + "/db", {});
-    ASSERT_TRUE(kv.ok()) << kv.status();
-    const std::string key = storage::keys::BigEndian64(position);
-    std::string value = *(*(*kv)->Get(storage::Family::kLog, key));
-    const size_t at = value.rfind(static_cast<char>(v1::RATING_B));
-    ASSERT_NE(at, std::string::npos);
-    value[at] = static_cast<char>(v1::RATING_A);
-    storage::Put put{storage::Family::kLog, key, value};
-    ASSERT_TRUE((*kv)->Write({&put, 1}, true).ok());
-  }
-  server_.Start();
-  client_ = Connect(server_.tester_token());
-  absl::Status verified = client_->VerifyLog({}).status();
-  EXPECT_EQ(verified.code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(std::string(verified.message()).find(fmt::format("position {}", position)),
-            std::string::npos)
-      << verified;
   v1::ListGoalEventsRequest history;
   history.set_name("g1");
-  EXPECT_EQ(client_->ListGoalEvents(history).status().code(), absl::StatusCode::kDataLoss);
+  v1::ReadLogRequest log;
+  log.set_start_position(position);
+
+  // Someone with disk access turns the recorded B into an A: in the log,
+  // then in the stream index's copy.
+  for (storage::Family family : {storage::Family::kLog, storage::Family::kStreams}) {
+    server_.Stop();
+    {
+      auto kv = storage::RocksDbKv::Open(server_.data_dir() + "/db", {});
+      ASSERT_TRUE(kv.ok()) << kv.status();
+      std::string key = storage::keys::BigEndian64(position);
+      if (family == storage::Family::kStreams) {
+        ASSERT_TRUE((*kv)
+                        ->Scan(family, "", "",
+                               [&](std::string_view k, std::string_view v) {
+                                 if (!v.starts_with(key)) return true;
+                                 key = std::string(k);
+                                 return false;
+                               })
+                        .ok());
+      }
+      std::string value = *(*(*kv)->Get(family, key));
+      const size_t at = value.rfind(static_cast<char>(v1::RATING_B));
+      ASSERT_NE(at, std::string::npos);
+      value[at] = static_cast<char>(v1::RATING_A);
+      storage::Put put{family, key, value};
+      ASSERT_TRUE((*kv)->Write({&put, 1}, true).ok());
+    }
+    server_.Start();
+    client_ = Connect(server_.tester_token());
+    absl::Status verified = client_->VerifyLog({}).status();
+    EXPECT_EQ(verified.code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(std::string(verified.message()).find(fmt::format("position {}", position)),
+              std::string::npos)
+        << verified;
+    EXPECT_EQ(client_->ReadLog(log).status().code(), absl::StatusCode::kDataLoss);
+    absl::StatusOr<v1::ListGoalEventsResponse> events = client_->ListGoalEvents(history);
+    if (family == storage::Family::kLog) {
+      // The goal's history reads the stream index's intact copy: the truth.
+      ASSERT_TRUE(events.ok()) << events.status();
+      EXPECT_EQ(events->events(1).rating_set().rating(), v1::RATING_B);
+    } else {
+      EXPECT_EQ(events.status().code(), absl::StatusCode::kDataLoss);
+    }
+  }
 }
 
 }  // namespace

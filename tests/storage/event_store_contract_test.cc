@@ -66,6 +66,12 @@ AppendRequest OneStream(std::string stream, uint64_t expected, std::vector<std::
   return request;
 }
 
+std::vector<uint64_t> Positions(const std::vector<LogRecord>& records) {
+  std::vector<uint64_t> positions;
+  for (const LogRecord& record : records) positions.push_back(record.position);
+  return positions;
+}
+
 class EventStoreContractTest : public testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -118,9 +124,16 @@ TEST_P(EventStoreContractTest, AppendsAreNumberedChainedAndDurable) {
   ASSERT_TRUE(view.ok() && view->has_value());
   EXPECT_EQ((*view)->version, 2u);
   EXPECT_EQ((*view)->bytes, "v2");
-  EXPECT_EQ(*store().ReadStream("o/g1", 1, 10), (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(*store().ReadStream("o/g1", 2, 10), (std::vector<uint64_t>{2}));
-  EXPECT_EQ(*store().ReadStream("o/g2", 1, 10), (std::vector<uint64_t>{3}));
+  EXPECT_EQ(Positions(*store().ReadStream("o/g1", 1, 10)), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(Positions(*store().ReadStream("o/g1", 2, 10)), (std::vector<uint64_t>{2}));
+  EXPECT_EQ(Positions(*store().ReadStream("o/g1", 1, 1)), (std::vector<uint64_t>{1}));
+  absl::StatusOr<std::vector<LogRecord>> g2 = store().ReadStream("o/g2", 1, 10);
+  ASSERT_TRUE(g2.ok() && g2->size() == 1);
+  // A stream's records are the log's.
+  EXPECT_EQ((*g2)[0].position, 3u);
+  EXPECT_EQ((*g2)[0].body, (*log)[2].body);
+  EXPECT_EQ((*g2)[0].hash, (*log)[2].hash);
+  EXPECT_EQ((*g2)[0].prev_hash, (*log)[2].prev_hash);
   absl::StatusOr<ChainReport> chain = VerifyChain(store());
   ASSERT_TRUE(chain.ok()) << chain.status();
   EXPECT_EQ(chain->events_checked, 3u);

@@ -54,6 +54,29 @@ TEST_F(TamperTest, FlippedByteIsDataLossAtItsPosition) {
   EXPECT_TRUE(store_->ReadEvent(2).ok());
 }
 
+TEST_F(TamperTest, AStreamReadServesNoAlteredCopy) {
+  const std::string key = keys::StreamKey("o/g", 3);
+  std::string entry = **kv_->Get(Family::kStreams, key);
+  ASSERT_EQ(entry.substr(8), LogValue(3));  // the position, then the log's record
+  entry.back() ^= 0x01;
+  Put put{Family::kStreams, key, entry};
+  ASSERT_TRUE(kv_->Write({&put, 1}, false).ok());
+  EXPECT_EQ(store_->ReadStream("o/g", 1, 10).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store_->ReadStream("o/g", 4, 10)->size(), 2u);  // the rest reads
+}
+
+TEST_F(TamperTest, AStreamEntryHoldingOnlyAPositionIsReadFromTheLog) {
+  // Entries written before the stream index carried copies.
+  Put put{Family::kStreams, keys::StreamKey("o/g", 2), keys::BigEndian64(2)};
+  ASSERT_TRUE(kv_->Write({&put, 1}, false).ok());
+  absl::StatusOr<std::vector<LogRecord>> records = store_->ReadStream("o/g", 1, 10);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 5u);
+  EXPECT_EQ((*records)[1].position, 2u);
+  EXPECT_EQ((*records)[1].body, "event-2");
+  EXPECT_EQ((*records)[2].body, "event-3");
+}
+
 TEST_F(TamperTest, RehashedEventBreaksTheLinkAfterIt) {
   // A forger who recomputes the altered event's own hash still breaks the
   // next event's link.
