@@ -8,6 +8,7 @@
 
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "storage/rocksdb_kv.h"
 
 namespace dxledger::bench {
 namespace {
@@ -84,21 +85,11 @@ double RawLogScan(const std::string& db_path, uint64_t* entries) {
 }
 
 void Settle(const std::string& db_path) {
-  std::vector<std::string> families;
-  Check(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), db_path, &families));
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : families) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  Check(rocksdb::DB::Open(rocksdb::DBOptions(), db_path, descriptors, &handles, &raw));
-  std::unique_ptr<rocksdb::DB> db(raw);
-  for (rocksdb::ColumnFamilyHandle* handle : handles) {
-    Check(db->CompactRange(rocksdb::CompactRangeOptions(), handle, nullptr, nullptr));
-  }
-  for (rocksdb::ColumnFamilyHandle* handle : handles) Check(db->DestroyColumnFamilyHandle(handle));
-  Check(db->Close());
+  // With the store's own options: a compaction with RocksDB's defaults would
+  // rewrite every table without the store's bloom filters.
+  absl::StatusOr<std::unique_ptr<storage::RocksDbKv>> kv = storage::RocksDbKv::Open(db_path, {});
+  if (!kv.ok()) throw std::runtime_error(kv.status().ToString());
+  if (absl::Status s = (*kv)->CompactAll(); !s.ok()) throw std::runtime_error(s.ToString());
 }
 
 }  // namespace dxledger::bench
