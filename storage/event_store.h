@@ -100,8 +100,8 @@ class EventStore {
 
   virtual ~EventStore() = default;
 
-  // Appends atomically and calls `done` once the write is durable (or on the
-  // store's writer thread with the error). ABORTED when a stream is not at
+  // Appends atomically and calls `done` once the write is durable (or with
+  // the error), on the store's answer thread, in submission order. ABORTED when a stream is not at
   // its expected version; ALREADY_EXISTS when request_key was used before;
   // INVALID_ARGUMENT for a malformed request. Concurrent appends share one
   // WAL sync (group commit).

@@ -164,7 +164,7 @@ class Ledger {
   storage::Head head() const { return store_.GetHead(); }
 
   // Decides, appends and calls `done` once the events are durable (possibly on
-  // the store's writer thread). Errors are those of domain::Decide, plus
+  // the store's answer thread). Errors are those of domain::Decide, plus
   // INVALID_ARGUMENT when request_id was used for a different request.
   void Execute(CommandRequest request, CommandCallback done);
   absl::StatusOr<CommandOutcome> ExecuteAndWait(CommandRequest request);
@@ -226,7 +226,7 @@ class Ledger {
   absl::StatusOr<v1::Goal> FoldGoalAt(const domain::GoalName& name, uint64_t position);
 
   // Adds or changes a principal (see domain::DecidePrincipal); done runs once
-  // the event is durable, possibly on the writer thread.
+  // the event is durable, possibly on the store's answer thread.
   using PrincipalCallback = absl::AnyInvocable<void(absl::StatusOr<PrincipalOutcome>) &&>;
   void ExecutePrincipal(PrincipalCommand command, PrincipalCallback done);
   absl::StatusOr<PrincipalOutcome> ExecutePrincipalAndWait(PrincipalCommand command);
