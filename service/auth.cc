@@ -2,13 +2,13 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "absl/strings/ascii.h"
 #include "fmt/format.h"
+#include "storage/sha256.h"
 
 namespace dxledger::service {
 namespace {
@@ -51,9 +51,8 @@ std::string NewToken() {
 }
 
 std::string TokenHash(std::string_view token) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
-  return Hex(digest, sizeof(digest));
+  const std::string digest = storage::Sha256({token});
+  return Hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
 }
 
 absl::StatusOr<v1::Role> ParseRole(std::string_view text) {
@@ -68,12 +67,14 @@ absl::StatusOr<v1::Role> ParseRole(std::string_view text) {
 void Principals::Replace(const std::vector<v1::Principal>& principals) {
   absl::MutexLock lock(&mu_);
   by_name_.clear();
-  for (const v1::Principal& principal : principals) by_name_[principal.principal()] = principal;
+  for (const v1::Principal& principal : principals) {
+    by_name_[principal.principal()] = std::make_shared<const v1::Principal>(principal);
+  }
 }
 
 void Principals::Update(const v1::Principal& principal) {
   absl::MutexLock lock(&mu_);
-  by_name_[principal.principal()] = principal;
+  by_name_[principal.principal()] = std::make_shared<const v1::Principal>(principal);
 }
 
 bool Principals::empty() const {
@@ -81,7 +82,7 @@ bool Principals::empty() const {
   return by_name_.empty();
 }
 
-absl::StatusOr<v1::Principal> Principals::ByToken(std::string_view authorization) const {
+absl::StatusOr<PrincipalRef> Principals::ByToken(std::string_view authorization) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.empty()) {
     return absl::UnauthenticatedError(
@@ -96,25 +97,26 @@ absl::StatusOr<v1::Principal> Principals::ByToken(std::string_view authorization
   absl::MutexLock lock(&mu_);
   // Compare with every principal in constant time, so the time taken does not
   // reveal how much of a hash matched.
-  const v1::Principal* match = nullptr;
+  const PrincipalRef* match = nullptr;
   for (const auto& [name, principal] : by_name_) {
-    if (principal.token_sha256().size() == hash.size() &&
-        CRYPTO_memcmp(principal.token_sha256().data(), hash.data(), hash.size()) == 0) {
+    if (principal->token_sha256().size() == hash.size() &&
+        CRYPTO_memcmp(principal->token_sha256().data(), hash.data(), hash.size()) == 0) {
       match = &principal;
     }
   }
   if (match == nullptr) return absl::UnauthenticatedError("the bearer token is not valid");
-  if (match->disabled()) {
-    return absl::UnauthenticatedError(fmt::format("principal {} is disabled", match->principal()));
+  if ((*match)->disabled()) {
+    return absl::UnauthenticatedError(
+        fmt::format("principal {} is disabled", (*match)->principal()));
   }
   return *match;
 }
 
-absl::StatusOr<v1::Principal> Principals::ByCertificate(std::string_view common_name) const {
+absl::StatusOr<PrincipalRef> Principals::ByCertificate(std::string_view common_name) const {
   absl::MutexLock lock(&mu_);
   for (const auto& [name, principal] : by_name_) {
-    if (!common_name.empty() && principal.certificate_common_name() == common_name) {
-      if (principal.disabled()) {
+    if (!common_name.empty() && principal->certificate_common_name() == common_name) {
+      if (principal->disabled()) {
         return absl::UnauthenticatedError(fmt::format("principal {} is disabled", name));
       }
       return principal;

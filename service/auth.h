@@ -2,6 +2,7 @@
 #define DXLEDGER_SERVICE_AUTH_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,10 @@ std::string TokenHash(std::string_view token);  // lower-case hex SHA-256
 absl::StatusOr<v1::Role> ParseRole(std::string_view text);
 
 // Thread-safe.
+// A principal as the registry held it when the call was admitted; shared, so
+// admitting a call copies no protobuf.
+using PrincipalRef = std::shared_ptr<const v1::Principal>;
+
 class Principals {
  public:
   void Replace(const std::vector<v1::Principal>& principals);
@@ -35,13 +40,13 @@ class Principals {
   // Checks an `authorization` header value ("Bearer <token>"). UNAUTHENTICATED
   // when it is missing, malformed, unknown or disabled; the message never
   // contains the token.
-  absl::StatusOr<v1::Principal> ByToken(std::string_view authorization) const;
+  absl::StatusOr<PrincipalRef> ByToken(std::string_view authorization) const;
   // The principal bound to a verified client certificate's common name.
-  absl::StatusOr<v1::Principal> ByCertificate(std::string_view common_name) const;
+  absl::StatusOr<PrincipalRef> ByCertificate(std::string_view common_name) const;
 
  private:
   mutable absl::Mutex mu_;
-  std::map<std::string, v1::Principal, std::less<>> by_name_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, PrincipalRef, std::less<>> by_name_ ABSL_GUARDED_BY(mu_);
 };
 
 // Loads the registry from the ledger. On the first start of an empty ledger,

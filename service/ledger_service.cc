@@ -65,7 +65,7 @@ absl::Status LedgerService::Admit(Call& call) const {
   if (draining_.load(std::memory_order_relaxed)) {
     return absl::UnavailableError("dxledgerd is shutting down; retry after it restarts");
   }
-  absl::StatusOr<v1::Principal> principal;
+  absl::StatusOr<PrincipalRef> principal;
   // A verified client certificate decides who calls; headers cannot.
   if (std::optional<std::string> common_name = VerifiedCommonName(*call.context)) {
     principal = principals_.ByCertificate(*common_name);
@@ -124,8 +124,8 @@ grpc::ServerUnaryReactor* LedgerService::RunCommand(Call call, const Request& re
       ToCommand(request, RequestScope{call.principal->principal(), ledger_.default_organization()});
   if (!command.ok()) return Reply(call, command.status());
   if (ScopedToDepartments(call.rpc)) {
-    command->authorize = [principal = *call.principal, rpc = call.rpc](const v1::Goal& goal) {
-      return AllowGoal(principal, goal, rpc);
+    command->authorize = [principal = call.principal, rpc = call.rpc](const v1::Goal& goal) {
+      return AllowGoal(*principal, goal, rpc);
     };
   }
   grpc::ServerUnaryReactor* reactor = call.context->DefaultReactor();
@@ -143,11 +143,11 @@ grpc::ServerUnaryReactor* LedgerService::RunCommand(Call call, const Request& re
   return reactor;
 }
 
-#define DXLEDGER_COMMAND(Name, target)                                                 \
-  grpc::ServerUnaryReactor* LedgerService::Name(grpc::CallbackServerContext* context,  \
-                                                const v1::Name##Request* request,      \
-                                                v1::Name##Response* response) {        \
-    return RunCommand(Call{context, #Name, target, std::nullopt}, *request, response); \
+#define DXLEDGER_COMMAND(Name, target)                                                \
+  grpc::ServerUnaryReactor* LedgerService::Name(grpc::CallbackServerContext* context, \
+                                                const v1::Name##Request* request,     \
+                                                v1::Name##Response* response) {       \
+    return RunCommand(Call{context, #Name, target, nullptr}, *request, response);     \
   }
 DXLEDGER_COMMAND(CreateGoal, request->goal_id())
 DXLEDGER_COMMAND(ReviseGoal, request->name())

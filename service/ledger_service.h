@@ -71,7 +71,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
     grpc::CallbackServerContext* context;
     std::string_view rpc;
     std::string target;
-    std::optional<v1::Principal> principal;
+    PrincipalRef principal;  // set once admitted
   };
 
   // Identifies the caller (a verified client certificate, else the bearer

@@ -1,9 +1,11 @@
 #include "service/requests.h"
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
+
+#include <algorithm>
 
 #include "fmt/format.h"
+#include "storage/sha256.h"
 
 namespace dxledger::service {
 namespace {
@@ -30,12 +32,12 @@ absl::StatusOr<ledger::CommandRequest> Common(const Request& request, std::strin
 }  // namespace
 
 std::string NewGoalId(int fiscal_year, std::string_view actor, std::string_view request_id) {
-  unsigned char bytes[SHA256_DIGEST_LENGTH];
+  unsigned char bytes[4];
   if (request_id.empty()) {
     if (RAND_bytes(bytes, 4) != 1) std::abort();  // no entropy source at all
   } else {
-    const std::string material = fmt::format("{}\n{}", actor, request_id);
-    SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), bytes);
+    const std::string digest = storage::Sha256({actor, "\n", request_id});
+    std::copy_n(digest.begin(), 4, bytes);
   }
   return fmt::format("{}-{:02x}{:02x}{:02x}{:02x}", fiscal_year, bytes[0], bytes[1], bytes[2],
                      bytes[3]);

@@ -8,6 +8,7 @@ namespace dxledger::storage {
 
 absl::StatusOr<uint64_t> PendingState::StreamVersion(const std::string& stream) {
   if (auto it = versions_.find(stream); it != versions_.end()) return it->second;
+  if (auto it = written_.find(stream); it != written_.end()) return it->second;
   absl::StatusOr<std::optional<std::string>> view = kv_.Get(Family::kViews, stream);
   if (!view.ok()) return view.status();
   uint64_t version = 0;
@@ -15,6 +16,17 @@ absl::StatusOr<uint64_t> PendingState::StreamVersion(const std::string& stream) 
     return absl::DataLossError(fmt::format("view of stream {} is truncated", stream));
   }
   return version;
+}
+
+void PendingState::EndBatch(bool stored) {
+  if (!stored) {
+    written_.clear();
+  } else {
+    if (written_.size() + versions_.size() > kMaxRemembered) written_.clear();
+    for (auto& [stream, version] : versions_) written_[stream] = version;
+  }
+  versions_.clear();
+  requests_.clear();
 }
 
 absl::StatusOr<bool> PendingState::RequestUsed(const std::string& key) {

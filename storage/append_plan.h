@@ -17,9 +17,15 @@
 namespace dxledger::storage {
 
 // The committed state seen through what earlier requests of the same batch
-// are about to write.
+// are about to write. It also remembers the versions of the streams recent
+// batches wrote: the writer is the only one that moves a stream's version,
+// so what it wrote is what the store holds, and the version check needs no
+// read for a goal changed again soon.
 class PendingState {
  public:
+  // At most this many remembered versions; past it they are forgotten.
+  static constexpr size_t kMaxRemembered = 1 << 16;
+
   explicit PendingState(KvBackend& kv) : kv_(kv) {}
 
   // 0 when the stream has no events.
@@ -30,14 +36,16 @@ class PendingState {
     versions_[std::move(stream)] = version;
   }
   void UseRequest(std::string key) { requests_.insert(std::move(key)); }
-  void Clear() {
-    versions_.clear();
-    requests_.clear();
-  }
+  // Ends a batch. Its versions are remembered if its writes are `stored`
+  // (trivially so when it had none); if not, nothing remembered can be
+  // trusted any more.
+  void EndBatch(bool stored);
+  size_t remembered() const { return written_.size(); }
 
  private:
   KvBackend& kv_;
-  absl::flat_hash_map<std::string, uint64_t> versions_;
+  absl::flat_hash_map<std::string, uint64_t> versions_;  // this batch's
+  absl::flat_hash_map<std::string, uint64_t> written_;   // earlier batches'
   absl::flat_hash_set<std::string> requests_;
 };
 

@@ -68,6 +68,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   std::vector<Put> puts;
   std::vector<std::optional<absl::StatusOr<AppendResult>>> results(batch.size());
   size_t planned = 0;
+  bool written_ok = false;
   for (size_t i = 0; i < batch.size(); ++i) {
     absl::StatusOr<AppendPlan> plan = PlanAppend(std::move(batch[i].request), head, state_);
     if (!plan.ok()) {
@@ -99,6 +100,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
                              std::chrono::steady_clock::now() - started)
                              .count();
     stats.ok = written.ok();
+    written_ok = written.ok();
     std::function<void(const CommitStats&)> listener;
     {
       absl::MutexLock lock(&mu_);
@@ -114,10 +116,9 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     batches_.fetch_add(1, std::memory_order_relaxed);
     appends_.fetch_add(planned, std::memory_order_relaxed);
   }
-  // The pending view of versions and request keys is only valid within one
-  // batch: after a failed write it would be wrong, after a good one it is on
-  // disk.
-  state_.Clear();
+  // The pending versions and request keys are only valid within one batch:
+  // after a failed write they are wrong, after a good one they are on disk.
+  state_.EndBatch(/*stored=*/planned == 0 || written_ok);
   absl::MutexLock lock(&answers_mu_);
   if (answers_.empty()) answers_ready_.Signal();
   for (size_t i = 0; i < batch.size(); ++i) {

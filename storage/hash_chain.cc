@@ -1,27 +1,14 @@
 #include "storage/hash_chain.h"
 
-#include <openssl/evp.h>
-
-#include <memory>
-
 #include "absl/strings/escaping.h"
 #include "fmt/format.h"
 #include "storage/keys.h"
+#include "storage/sha256.h"
 
 namespace dxledger::storage {
 
 std::string EventHash(std::string_view prev_hash, uint64_t position, std::string_view body) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  const std::string position_bytes = keys::BigEndian64(position);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // EVP calls on a valid context with SHA-256 only fail on allocation failure.
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx.get(), prev_hash.data(), prev_hash.size());
-  EVP_DigestUpdate(ctx.get(), position_bytes.data(), position_bytes.size());
-  EVP_DigestUpdate(ctx.get(), body.data(), body.size());
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  return std::string(reinterpret_cast<const char*>(digest), length);
+  return Sha256({prev_hash, keys::BigEndian64(position), body});
 }
 
 std::string EncodeLogValue(std::string_view prev_hash, std::string_view hash,

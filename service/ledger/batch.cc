@@ -64,12 +64,9 @@ void Ledger::ExecuteBatch(BatchRequest request, BatchCallback done) {
 
 void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_left,
                           BatchCallback done) {
-  storage::AppendRequest append;
   if (!request->request_id.empty() && !request->validate_only) {
-    append.request_key = BatchKey(*request);
-    append.request_fingerprint = request->fingerprint;
     absl::StatusOr<std::optional<storage::RequestRecord>> seen =
-        store_.ReadRequest(append.request_key);
+        store_.ReadRequest(BatchKey(*request));
     if (!seen.ok()) return std::move(done)(seen.status());
     if (seen->has_value()) {
       if ((*seen)->fingerprint != request->fingerprint) {
@@ -95,20 +92,50 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
     keys.push_back(command.year_command ? StreamOfYear(command.year_command->year)
                                         : StreamOf(command.command.goal));
   }
-  PendingViews::Claim claim(pending_, keys);
+  std::optional<absl::StatusOr<BatchOutcome>> answer;
+  {
+    // Held until the append is submitted: see PendingViews. A batch that is
+    // refused, or only validated, answers after letting go.
+    PendingViews::Claim claim(pending_, keys);
+    absl::StatusOr<BatchDecision> decision = DecideBatch(*request, *commands, keys, claim);
+    if (!decision.ok()) {
+      answer = decision.status();
+    } else if (request->validate_only || decision->outcome.events.empty()) {
+      answer = std::move(decision->outcome);
+    } else {
+      std::vector<std::pair<std::string, uint64_t>> tickets;
+      for (const storage::StreamWrite& write : decision->append.streams) {
+        tickets.emplace_back(write.stream, claim.Submitted(write.stream, write.view));
+      }
+      AppendBatch(std::move(request), attempts_left, std::move(*decision), std::move(tickets),
+                  std::move(done));
+      return;
+    }
+  }
+  std::move(done)(*std::move(answer));
+}
+
+absl::StatusOr<Ledger::BatchDecision> Ledger::DecideBatch(
+    const BatchRequest& request, const std::vector<CommandRequest>& commands,
+    const std::vector<std::string>& keys, PendingViews::Claim& claim) {
+  BatchDecision decision;
+  storage::AppendRequest& append = decision.append;
+  if (!request.request_id.empty() && !request.validate_only) {
+    append.request_key = BatchKey(request);
+    append.request_fingerprint = request.fingerprint;
+  }
   std::map<std::string, BatchStream> streams;
   std::vector<std::vector<v1::Event>> events_by_write;
-  const domain::CommandContext context{request->actor, clock_(), request->request_id,
-                                       request->reason};
+  const domain::CommandContext context{request.actor, clock_(), request.request_id, request.reason};
   std::map<int, v1::FiscalYear> years;  // as loaded, for the goals' context
-  for (size_t i = 0; i < commands->size(); ++i) {
-    const CommandRequest& command = (*commands)[i];
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const CommandRequest& command = commands[i];
     const std::string& key = keys[i];
     auto [it, added] = streams.try_emplace(key);
     BatchStream& stream = it->second;
     if (added) {
       absl::Status loaded = LoadStream(key, command, claim.view(key), stream);
-      if (!loaded.ok()) return std::move(done)(loaded);
+      if (!loaded.ok()) return loaded;
       stream.write = append.streams.size();
       const uint64_t version = stream.year ? stream.year->version() : stream.goal.version();
       append.streams.push_back({key, stream.exists ? version : 0, {}, {}});
@@ -117,7 +144,7 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
     if (stream.year) {
       absl::StatusOr<v1::Event> event =
           domain::DecideYear(*stream.year, *command.year_command, context);
-      if (!event.ok()) return std::move(done)(event.status());
+      if (!event.ok()) return event.status();
       domain::ApplyToYear(*event, *stream.year);
       stream.exists = true;
       append.streams[stream.write].events.push_back(EncodeEvent(*event));
@@ -130,7 +157,7 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
     if (year_it == years.end()) {
       absl::StatusOr<v1::FiscalYear> year =
           LoadYear({command.command.goal.organization, year_number});
-      if (!year.ok()) return std::move(done)(year.status());
+      if (!year.ok()) return year.status();
       year_it = years.emplace(year_number, *std::move(year)).first;
     }
     domain::CommandContext goal_context = context;
@@ -138,16 +165,16 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
     absl::StatusOr<std::vector<v1::Event>> events =
         Decide(stream.exists ? &stream.goal : nullptr, command.command, goal_context);
     if (!events.ok()) {
-      return std::move(done)(absl::Status(events.status().code(),
-                                          fmt::format("{}: {}", command.command.goal.Format(),
-                                                      std::string(events.status().message()))));
+      return absl::Status(events.status().code(),
+                          fmt::format("{}: {}", command.command.goal.Format(),
+                                      std::string(events.status().message())));
     }
     for (v1::Event& event : *events) {
       domain::Apply(event, stream.goal);
       stream.exists = true;
       storage::StreamWrite& write = append.streams[stream.write];
-      for (storage::IndexWrite& entry :
-           IndexEntries(command.command.goal.organization, {event}, stream.goal)) {
+      for (storage::IndexWrite& entry : IndexEntries(command.command.goal.organization,
+                                                     absl::MakeConstSpan(&event, 1), stream.goal)) {
         if (entry.position_suffix) entry.position_suffix = {stream.write, write.events.size()};
         append.index.push_back(std::move(entry));
       }
@@ -155,37 +182,43 @@ void Ledger::AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_le
       events_by_write[stream.write].push_back(std::move(event));
     }
   }
-  BatchOutcome outcome;
   for (auto& events : events_by_write) {
-    for (auto& event : events) outcome.events.push_back(std::move(event));
+    for (auto& event : events) decision.outcome.events.push_back(std::move(event));
   }
-  if (request->validate_only || outcome.events.empty()) return std::move(done)(std::move(outcome));
-  std::vector<std::pair<std::string, uint64_t>> tickets;
+  if (request.validate_only) return decision;
   for (auto& [key, stream] : streams) {
-    std::string& view = append.streams[stream.write].view;
-    view = stream.year ? EncodeDeterministic(*stream.year) : EncodeGoal(stream.goal);
-    tickets.emplace_back(key, claim.Submitted(key, view));
+    append.streams[stream.write].view =
+        stream.year ? EncodeDeterministic(*stream.year) : EncodeGoal(stream.goal);
   }
+  return decision;
+}
 
-  store_.Append(std::move(append), [this, request, attempts_left, outcome = std::move(outcome),
-                                    tickets = std::move(tickets), done = std::move(done)](
-                                       absl::StatusOr<storage::AppendResult> result) mutable {
-    for (const auto& [stream, ticket] : tickets) pending_.Finished(stream, ticket, result.ok());
-    if ((absl::IsAborted(result.status()) || absl::IsAlreadyExists(result.status())) &&
-        attempts_left > 1) {
-      return AttemptBatch(request, attempts_left - 1, std::move(done));
-    }
-    if (absl::IsAborted(result.status())) {
-      return std::move(done)(absl::AbortedError("the goals are being changed by others; retry"));
-    }
-    if (!result.ok()) return std::move(done)(result.status());
-    for (size_t i = 0; i < outcome.events.size(); ++i) {
-      outcome.events[i].set_position(result->first_position + i);
-      outcome.events[i].set_hash(result->hashes[i]);
-      outcome.events[i].set_prev_hash(i == 0 ? result->prev_hash : result->hashes[i - 1]);
-    }
-    std::move(done)(std::move(outcome));
-  });
+void Ledger::AppendBatch(std::shared_ptr<BatchRequest> request, int attempts_left,
+                         BatchDecision decision,
+                         std::vector<std::pair<std::string, uint64_t>> tickets,
+                         BatchCallback done) {
+  store_.Append(
+      std::move(decision.append),
+      [this, request, attempts_left, outcome = std::move(decision.outcome),
+       tickets = std::move(tickets),
+       done = std::move(done)](absl::StatusOr<storage::AppendResult> result) mutable {
+        for (const auto& [stream, ticket] : tickets) pending_.Finished(stream, ticket, result.ok());
+        if ((absl::IsAborted(result.status()) || absl::IsAlreadyExists(result.status())) &&
+            attempts_left > 1) {
+          return AttemptBatch(request, attempts_left - 1, std::move(done));
+        }
+        if (absl::IsAborted(result.status())) {
+          return std::move(done)(
+              absl::AbortedError("the goals are being changed by others; retry"));
+        }
+        if (!result.ok()) return std::move(done)(result.status());
+        for (size_t i = 0; i < outcome.events.size(); ++i) {
+          outcome.events[i].set_position(result->first_position + i);
+          outcome.events[i].set_hash(result->hashes[i]);
+          outcome.events[i].set_prev_hash(i == 0 ? result->prev_hash : result->hashes[i - 1]);
+        }
+        std::move(done)(std::move(outcome));
+      });
 }
 
 }  // namespace dxledger::ledger

@@ -1,13 +1,12 @@
 #include "service/ledger/ledger.h"
 
-#include <openssl/sha.h>
-
 #include <future>
 
 #include "fmt/format.h"
 #include "service/domain/goal.h"
 #include "service/ledger/codec.h"
 #include "service/ledger/projection.h"
+#include "storage/sha256.h"
 
 namespace dxledger::ledger {
 namespace {
@@ -30,9 +29,7 @@ std::string Fingerprint(const CommandRequest& request) {
       fmt::format("{}\n{}\n{}\n{}\n", request.method, request.command.goal.Format(),
                   request.command.expected_version.value_or(~0ull), request.reason);
   material.append(EncodeDeterministic(request.command.proposal));
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
+  return storage::Sha256({material});
 }
 
 }  // namespace
@@ -70,45 +67,66 @@ void Ledger::Attempt(CommandRequest request, int attempts_left, CommandCallback 
       return std::move(done)(Replay(request.command.goal, **seen));
     }
   }
-  // Held until the append is submitted: see PendingViews.
-  PendingViews::Claim claim(pending_, {stream});
-  absl::StatusOr<std::optional<v1::Goal>> current = LoadView(stream, claim.view(stream));
-  if (!current.ok()) return std::move(done)(current.status());
+  absl::Status refused;
+  {
+    // Held until the append is submitted: see PendingViews. A command that
+    // is refused answers after letting go, so its reply (and the security
+    // record of a refusal) holds up no other command.
+    PendingViews::Claim claim(pending_, {stream});
+    absl::StatusOr<Decision> decision = DecideCommand(request, stream, claim.view(stream));
+    if (decision.ok()) {
+      decision->append.request_key = std::move(request_key);
+      decision->append.request_fingerprint = std::move(fingerprint);
+      const uint64_t ticket = claim.Submitted(stream, decision->append.streams.front().view);
+      AppendDecision(std::move(request), attempts_left, std::move(*decision), stream, ticket,
+                     std::move(done));
+      return;
+    }
+    refused = decision.status();
+  }
+  std::move(done)(refused);
+}
+
+absl::StatusOr<Ledger::Decision> Ledger::DecideCommand(const CommandRequest& request,
+                                                       const std::string& stream,
+                                                       const std::string* pending) {
+  absl::StatusOr<std::optional<v1::Goal>> current = LoadView(stream, pending);
+  if (!current.ok()) return current.status();
   const v1::Goal* before = current->has_value() ? &**current : nullptr;
   if (before != nullptr && request.authorize) {
-    if (absl::Status allowed = request.authorize(*before); !allowed.ok()) {
-      return std::move(done)(allowed);
-    }
+    if (absl::Status allowed = request.authorize(*before); !allowed.ok()) return allowed;
   }
   const int fiscal_year =
       before ? before->fiscal_year() : request.command.proposal.goal_created().fiscal_year();
   absl::StatusOr<v1::FiscalYear> year = LoadYear({request.command.goal.organization, fiscal_year});
-  if (!year.ok()) return std::move(done)(year.status());
+  if (!year.ok()) return year.status();
   domain::CommandContext context{request.actor, clock_(), request.request_id, request.reason,
                                  &*year};
   absl::StatusOr<std::vector<v1::Event>> events = Decide(before, request.command, context);
-  if (!events.ok()) return std::move(done)(events.status());
+  if (!events.ok()) return events.status();
 
-  CommandOutcome outcome;
-  if (before != nullptr) outcome.goal = *before;
-  storage::StreamWrite write{stream, before ? before->version() : 0, {}, {}};
+  Decision decision;
+  CommandOutcome& outcome = decision.outcome;
+  if (before != nullptr) outcome.goal = **std::move(current);
+  storage::StreamWrite write{stream, outcome.goal.version(), {}, {}};
   for (const v1::Event& event : *events) {
     domain::Apply(event, outcome.goal);
     write.events.push_back(EncodeEvent(event));
   }
   write.view = EncodeGoal(outcome.goal);
-  storage::AppendRequest append;
-  append.index = IndexEntries(request.command.goal.organization, *events, outcome.goal);
-  append.streams.push_back(std::move(write));
-  append.request_key = std::move(request_key);
-  append.request_fingerprint = std::move(fingerprint);
+  decision.append.index = IndexEntries(request.command.goal.organization, *events, outcome.goal);
+  decision.append.streams.push_back(std::move(write));
   outcome.events = *std::move(events);
+  return decision;
+}
 
-  const uint64_t ticket = claim.Submitted(stream, append.streams.front().view);
+void Ledger::AppendDecision(CommandRequest request, int attempts_left, Decision decision,
+                            const std::string& stream, uint64_t ticket, CommandCallback done) {
   store_.Append(
-      std::move(append), [this, request = std::move(request), outcome = std::move(outcome),
-                          attempts_left, stream = stream, ticket, done = std::move(done)](
-                             absl::StatusOr<storage::AppendResult> result) mutable {
+      std::move(decision.append),
+      [this, request = std::move(request), outcome = std::move(decision.outcome), attempts_left,
+       stream = stream, ticket,
+       done = std::move(done)](absl::StatusOr<storage::AppendResult> result) mutable {
         pending_.Finished(stream, ticket, result.ok());
         // ABORTED: another write to this goal got in first. ALREADY_EXISTS: a
         // twin with the same request id did. Deciding again answers both

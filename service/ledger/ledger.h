@@ -251,6 +251,17 @@ class Ledger {
 
  private:
   void Attempt(CommandRequest request, int attempts_left, CommandCallback done);
+  // A command decided against its goal's view (`pending` when set, see
+  // PendingViews): the append to submit and the outcome it will answer.
+  struct Decision {
+    storage::AppendRequest append;
+    CommandOutcome outcome;
+  };
+  absl::StatusOr<Decision> DecideCommand(const CommandRequest& request, const std::string& stream,
+                                         const std::string* pending);
+  // Appends a decided command; retries it when another write got in first.
+  void AppendDecision(CommandRequest request, int attempts_left, Decision decision,
+                      const std::string& stream, uint64_t ticket, CommandCallback done);
   // One try of a principal command; retried when a concurrent write got in first.
   void AttemptPrincipal(PrincipalCommand command, int attempts_left, PrincipalCallback done);
   // The goal's view: `pending` when set (see PendingViews), else the stored one.
@@ -263,6 +274,19 @@ class Ledger {
   // A goal folded from its events' records, in order.
   static absl::StatusOr<v1::Goal> Fold(const std::vector<storage::LogRecord>& records);
   void AttemptBatch(std::shared_ptr<BatchRequest> request, int attempts_left, BatchCallback done);
+  // A batch decided against its streams' views (as the claim sees them):
+  // the append to submit and the outcome it will answer.
+  struct BatchDecision {
+    storage::AppendRequest append;
+    BatchOutcome outcome;
+  };
+  absl::StatusOr<BatchDecision> DecideBatch(const BatchRequest& request,
+                                            const std::vector<CommandRequest>& commands,
+                                            const std::vector<std::string>& keys,
+                                            PendingViews::Claim& claim);
+  // Appends a decided batch; retries it when another write got in first.
+  void AppendBatch(std::shared_ptr<BatchRequest> request, int attempts_left, BatchDecision decision,
+                   std::vector<std::pair<std::string, uint64_t>> tickets, BatchCallback done);
   // A goal or fiscal year a batch writes to (batch.cc).
   struct BatchStream;
   // Loads the view of a batch's stream: `pending` when set (see PendingViews),

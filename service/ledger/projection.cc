@@ -25,7 +25,7 @@ std::string RatingChangesPrefix(std::string_view organization) {
 }
 
 std::vector<storage::IndexWrite> IndexEntries(std::string_view organization,
-                                              const std::vector<v1::Event>& events,
+                                              absl::Span<const v1::Event> events,
                                               const v1::Goal& goal) {
   std::vector<storage::IndexWrite> entries;
   for (size_t i = 0; i < events.size(); ++i) {

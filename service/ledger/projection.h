@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "dxledger/v1/events.pb.h"
 #include "dxledger/v1/goal.pb.h"
 #include "storage/event_store.h"
@@ -23,7 +24,7 @@ std::string RatingChangesPrefix(std::string_view organization);
 // Index entries for `events`, all written to stream 0 of the append; `goal`
 // is the view after the events.
 std::vector<storage::IndexWrite> IndexEntries(std::string_view organization,
-                                              const std::vector<v1::Event>& events,
+                                              absl::Span<const v1::Event> events,
                                               const v1::Goal& goal);
 
 }  // namespace dxledger::ledger

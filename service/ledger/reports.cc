@@ -1,9 +1,9 @@
 // Ledger::ImportReport and Ledger::ExportReport: the progress report in and out.
-#include <openssl/sha.h>
 
 #include <future>
 #include <set>
 
+#include "absl/strings/escaping.h"
 #include "fmt/format.h"
 #include "service/domain/fiscal_year.h"
 #include "service/domain/limits.h"
@@ -11,16 +11,13 @@
 #include "service/report/import_plan.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
+#include "storage/sha256.h"
 
 namespace dxledger::ledger {
 namespace {
 
 std::string HexSha256(std::string_view content) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(content.data()), content.size(), digest);
-  std::string hex;
-  for (unsigned char byte : digest) hex += fmt::format("{:02x}", byte);
-  return hex;
+  return absl::BytesToHexString(storage::Sha256({content}));
 }
 
 absl::StatusOr<v1::Report> ParseFile(const ImportRequest& request) {

@@ -51,7 +51,8 @@ absl::Status ProjectYear(const v1::Event& event, Projections& projections) {
 // The index entries of one event, with their position suffixes resolved.
 void AddIndexEntries(const domain::GoalName& name, const v1::Event& event, const v1::Goal& goal,
                      std::map<std::string, std::string>& index) {
-  for (storage::IndexWrite& entry : IndexEntries(name.organization, {event}, goal)) {
+  for (storage::IndexWrite& entry :
+       IndexEntries(name.organization, absl::MakeConstSpan(&event, 1), goal)) {
     if (entry.position_suffix) storage::keys::AppendBigEndian64(event.position(), entry.key);
     index[std::move(entry.key)] = std::move(entry.value);
   }

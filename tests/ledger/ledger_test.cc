@@ -173,6 +173,40 @@ TEST_F(LedgerTest, CommandsAndBatchesOnOneGoalAllLand) {
   EXPECT_TRUE(ledger_.Verify().ok());
 }
 
+TEST_F(LedgerTest, ARefusedCommandAnswersAfterLettingGoOfItsGoal) {
+  // A refusal's answer may act on the same goal at once (the service records
+  // the refusal; a client may retry): the goal must be free by then.
+  Must(Create("g1", 2021, {"総務部"}));
+  CommandRequest refused = Rate("g1", v1::RATING_A);
+  refused.authorize = [](const v1::Goal&) { return absl::PermissionDeniedError("not yours"); };
+  std::promise<absl::Status> retried;
+  ledger_.Execute(std::move(refused), [&](absl::StatusOr<CommandOutcome> outcome) {
+    EXPECT_EQ(outcome.status().code(), absl::StatusCode::kPermissionDenied);
+    retried.set_value(ledger_.ExecuteAndWait(Rate("g1", v1::RATING_B)).status());
+  });
+  EXPECT_TRUE(retried.get_future().get().ok());
+
+  // So may a batch's that is refused, or only validated.
+  for (bool validate_only : {false, true}) {
+    BatchRequest batch;
+    batch.organization = "050008";
+    batch.actor = "hq";
+    batch.validate_only = validate_only;
+    batch.plan = [this, validate_only] {
+      CommandRequest rate = Rate("g1", v1::RATING_C);
+      if (!validate_only) rate.command.proposal.mutable_rating_set()->set_rating(v1::Rating(99));
+      return absl::StatusOr<std::vector<CommandRequest>>({rate});
+    };
+    std::promise<absl::Status> after;
+    ledger_.ExecuteBatch(std::move(batch), [&](absl::StatusOr<BatchOutcome> outcome) {
+      EXPECT_EQ(outcome.ok(), validate_only) << outcome.status();
+      after.set_value(ledger_.ExecuteAndWait(Rate("g1", v1::RATING_D)).status());
+    });
+    EXPECT_TRUE(after.get_future().get().ok());
+  }
+  EXPECT_EQ(ledger_.GetGoal(GoalName{"050008", "g1"})->version(), 4u);
+}
+
 TEST_F(LedgerTest, ListGoalsFiltersAndPaginates) {
   Must(Create("a", 2021, {"総務部", "企画振興部"}));
   Must(Create("b", 2021, {"農林水産部"}));

@@ -38,9 +38,9 @@ TEST_F(PrincipalsTest, FirstStartAddsAdminWithAnOwnerOnlyToken) {
   struct stat st;
   ASSERT_EQ(::stat((dir_ + "/admin.token").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
-  absl::StatusOr<v1::Principal> admin = principals_.ByToken("Bearer " + token);
+  absl::StatusOr<PrincipalRef> admin = principals_.ByToken("Bearer " + token);
   ASSERT_TRUE(admin.ok()) << admin.status();
-  EXPECT_EQ(admin->principal(), "admin");
+  EXPECT_EQ((*admin)->principal(), "admin");
   // The ledger keeps the token's hash, never the token, and who added it.
   absl::StatusOr<ledger::Page<v1::Event>> log = ledger_.ReadLog(1, 10, "");
   ASSERT_EQ(log->items.size(), 1u);
@@ -81,9 +81,9 @@ TEST_F(PrincipalsTest, CertificatesMapToTheirPrincipal) {
   ASSERT_TRUE(
       AddPrincipal(ledger_, "admin", "tooling", {v1::ROLE_INTEGRATION}, {}, "hq-dashboard").ok());
   principals_.Replace(*ledger_.ListPrincipals());
-  absl::StatusOr<v1::Principal> principal = principals_.ByCertificate("hq-dashboard");
+  absl::StatusOr<PrincipalRef> principal = principals_.ByCertificate("hq-dashboard");
   ASSERT_TRUE(principal.ok());
-  EXPECT_EQ(principal->principal(), "tooling");
+  EXPECT_EQ((*principal)->principal(), "tooling");
   EXPECT_EQ(principals_.ByCertificate("someone-else").status().code(),
             absl::StatusCode::kUnauthenticated);
 }
