@@ -137,6 +137,10 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionHub::Subscribe(
 
 void SubscriptionHub::Wake() {
   absl::MutexLock lock(&mu_);
+  // Called after every commit: with nobody subscribed, or the hub already
+  // told, there is no thread to wake. A subscriber that joins later is
+  // pumped from its start position when it joins.
+  if (subscribers_.empty() || woken_) return;
   woken_ = true;
   wake_.Signal();
 }
