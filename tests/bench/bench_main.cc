@@ -255,21 +255,28 @@ void DurableAppends(const Settings& settings) {
   // Batched: one import of 128 new goals per call.
   const double head_before = Metric(server, "dxledger_log_events");
   const double bytes_before = Metric(server, "dxledger_commit_bytes_total");
-  const LoadResult imports = RunLoad(2, time, UINT64_MAX, [&](int, uint64_t n, auto done) {
-    v1::ImportReportRequest request;
-    // An import diffs the file against the year's goals, so each call goes
-    // to a fresh organization: the batch, not the diff, is measured here.
-    request.set_parent(fmt::format("organizations/{}", 200000 + n));
-    request.set_fiscal_year(2021);
-    request.set_format(v1::REPORT_FORMAT_TEXT);
-    request.set_content(Report(n, 128));
-    request.set_file_name(fmt::format("bench-{}.txt", n));
-    client.Call<v1::ImportReportRequest, v1::ImportReportResponse>(
-        &v1::LedgerService::StubInterface::async_interface::ImportReport, std::move(request),
-        std::move(done));
+  const Costed costed_imports = WithCpu(server, [&] {
+    return RunLoad(2, time, UINT64_MAX, [&](int, uint64_t n, auto done) {
+      v1::ImportReportRequest request;
+      // An import diffs the file against the year's goals, so each call goes
+      // to a fresh organization: the batch, not the diff, is measured here.
+      request.set_parent(fmt::format("organizations/{}", 200000 + n));
+      request.set_fiscal_year(2021);
+      request.set_format(v1::REPORT_FORMAT_TEXT);
+      request.set_content(Report(n, 128));
+      request.set_file_name(fmt::format("bench-{}.txt", n));
+      client.Call<v1::ImportReportRequest, v1::ImportReportResponse>(
+          &v1::LedgerService::StubInterface::async_interface::ImportReport, std::move(request),
+          std::move(done));
+    });
   });
+  const LoadResult& imports = costed_imports.result;
   Expect(imports, "ImportReport");
   const double events = Metric(server, "dxledger_log_events") - head_before;
+  const double per_call = events / static_cast<double>(std::max<uint64_t>(imports.calls, 1));
+  fmt::print(stderr,
+             "  (imports: {:.1f} us of server CPU and {:.1f} us of load generator CPU an event)\n",
+             costed_imports.server_us / per_call, costed_imports.client_us / per_call);
   const double bytes_per_event =
       (Metric(server, "dxledger_commit_bytes_total") - bytes_before) / events;
   const double raw128 = RawSyncBatches(dir, 128, static_cast<size_t>(bytes_per_event), time);
