@@ -153,6 +153,10 @@ class EventStore {
   // Writes a consistent copy of the whole store into `directory` (which must
   // not exist) while appends go on. UNIMPLEMENTED for the memory store.
   virtual absl::Status Checkpoint(const std::string& directory) = 0;
+  // The store at one point in time, read-only, for reads that must agree
+  // with each other while appends go on (verify). It must not outlive this
+  // store.
+  virtual absl::StatusOr<std::unique_ptr<EventStore>> Snapshot() = 0;
 
   // Makes the views and index entries exactly these (a rebuild from the
   // log): writes them and erases every other view and index entry. Never

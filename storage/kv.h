@@ -1,6 +1,7 @@
 #ifndef DXLEDGER_STORAGE_KV_H_
 #define DXLEDGER_STORAGE_KV_H_
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -42,6 +43,10 @@ class KvBackend {
   virtual uint64_t ApproximateBytes() = 0;
   // All puts or none; durable before returning when `sync`.
   virtual absl::Status Write(std::span<const Put> puts, bool sync) = 0;
+  // The store as it is now, for reads that must agree with each other while
+  // others write: every family at one point in time. Writing to it fails.
+  // It must not outlive this backend.
+  virtual std::unique_ptr<KvBackend> Snapshot() = 0;
 };
 
 }  // namespace dxledger::storage

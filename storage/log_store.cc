@@ -16,8 +16,10 @@ absl::StatusOr<AppendResult> EventStore::AppendAndWait(AppendRequest request) {
   return future.get();
 }
 
-absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<KvBackend> kv, bool sync) {
-  absl::StatusOr<std::optional<std::string>> value = kv->Get(Family::kMeta, keys::kHeadKey);
+namespace {
+
+absl::StatusOr<Head> ReadHead(KvBackend& kv) {
+  absl::StatusOr<std::optional<std::string>> value = kv.Get(Family::kMeta, keys::kHeadKey);
   if (!value.ok()) return value.status();
   Head head;
   if (value->has_value()) {
@@ -27,22 +29,45 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<KvBacke
     }
     head.hash = bytes.substr(8);
   }
-  return std::unique_ptr<LogStore>(new LogStore(std::move(kv), std::move(head), sync));
+  return head;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<KvBackend> kv, bool sync) {
+  absl::StatusOr<Head> head = ReadHead(*kv);
+  if (!head.ok()) return head.status();
+  return std::unique_ptr<LogStore>(new LogStore(std::move(kv), *std::move(head), sync));
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> LogStore::Snapshot() {
+  std::unique_ptr<KvBackend> kv = kv_->Snapshot();
+  absl::StatusOr<Head> head = ReadHead(*kv);
+  if (!head.ok()) return head.status();
+  return std::unique_ptr<EventStore>(new LogStore(std::move(kv), *std::move(head)));
 }
 
 LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head, bool sync)
     : kv_(std::move(kv)),
       writer_(std::make_unique<GroupCommitWriter>(*kv_, std::move(head), sync)) {}
 
+LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head)
+    : kv_(std::move(kv)), snapshot_head_(std::move(head)) {}
+
 // Closed before it is destroyed: an answer may still append through this
 // store (a retry) while the writer drains.
-LogStore::~LogStore() { writer_->Close(); }
+LogStore::~LogStore() {
+  if (writer_ != nullptr) writer_->Close();
+}
 
 void LogStore::Append(AppendRequest request, AppendCallback done) {
+  if (writer_ == nullptr) {
+    return std::move(done)(absl::FailedPreconditionError("a snapshot of the store is read-only"));
+  }
   writer_->Submit(std::move(request), std::move(done));
 }
 
-Head LogStore::GetHead() { return writer_->head(); }
+Head LogStore::GetHead() { return writer_ != nullptr ? writer_->head() : snapshot_head_; }
 
 absl::StatusOr<uint64_t> LogStore::PositionAt(int64_t unix_micros) {
   if (unix_micros < 0) return 0;

@@ -18,11 +18,13 @@ class LogStore : public EventStore {
  public:
   static absl::StatusOr<std::unique_ptr<LogStore>> Open(std::unique_ptr<KvBackend> kv, bool sync);
   ~LogStore() override;
+  // Read-only: appends to it fail. It must not outlive this store.
+  absl::StatusOr<std::unique_ptr<EventStore>> Snapshot() override;
 
   void Append(AppendRequest request, AppendCallback done) override;
   Head GetHead() override;
   void SetCommitListener(std::function<void(const CommitStats&)> listener) override {
-    writer_->SetCommitListener(std::move(listener));
+    if (writer_ != nullptr) writer_->SetCommitListener(std::move(listener));
   }
   uint64_t ApproximateBytes() override { return kv_->ApproximateBytes(); }
   absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) override;
@@ -42,14 +44,17 @@ class LogStore : public EventStore {
   absl::Status ReplaceProjections(const std::map<std::string, StoredView>& views,
                                   const std::map<std::string, std::string>& index) override;
 
-  WriterStats writer_stats() const { return writer_->stats(); }
+  WriterStats writer_stats() const { return writer_ ? writer_->stats() : WriterStats{}; }
 
  private:
   LogStore(std::unique_ptr<KvBackend> kv, Head head, bool sync);
+  // A snapshot's store: no writer, the head as the snapshot holds it.
+  LogStore(std::unique_ptr<KvBackend> kv, Head head);
 
   std::unique_ptr<KvBackend> kv_;
   std::atomic<uint64_t> security_sequence_{0};
-  std::unique_ptr<GroupCommitWriter> writer_;  // destroyed first: it uses kv_
+  const Head snapshot_head_;                   // a snapshot's
+  std::unique_ptr<GroupCommitWriter> writer_;  // destroyed first: it uses kv_; null in a snapshot
 };
 
 }  // namespace dxledger::storage

@@ -43,7 +43,17 @@ absl::StatusOr<std::optional<std::pair<std::string, std::string>>> MemoryKv::Flo
   return std::pair(it->first, it->second);
 }
 
+std::unique_ptr<KvBackend> MemoryKv::Snapshot() {
+  auto snapshot = std::make_unique<MemoryKv>();
+  absl::MutexLock lock(&mu_);
+  absl::MutexLock theirs(&snapshot->mu_);
+  snapshot->maps_ = maps_;
+  snapshot->read_only_ = true;
+  return snapshot;
+}
+
 absl::Status MemoryKv::Write(std::span<const Put> puts, bool /*sync*/) {
+  if (read_only_) return absl::FailedPreconditionError("a snapshot of the store is read-only");
   absl::MutexLock lock(&mu_);
   for (const Put& put : puts) {
     Map& map = maps_[static_cast<int>(put.family)];

@@ -26,9 +26,12 @@ class MemoryKv : public KvBackend {
   absl::Status Checkpoint(const std::string&) override {
     return absl::UnimplementedError("the memory store keeps nothing to back up");
   }
+  // A copy of every map, read-only.
+  std::unique_ptr<KvBackend> Snapshot() override;
 
  private:
   using Map = std::map<std::string, std::string, std::less<>>;
+  bool read_only_ = false;  // a snapshot
   absl::Mutex mu_;
   std::array<Map, kFamilyCount> maps_ ABSL_GUARDED_BY(mu_);
 };

@@ -117,23 +117,26 @@ RocksDbKv::~RocksDbKv() {
   db_->Close().PermitUncheckedError();
 }
 
-absl::StatusOr<std::optional<std::string>> RocksDbKv::Get(Family family, std::string_view key) {
+namespace {
+
+absl::StatusOr<std::optional<std::string>> GetFrom(rocksdb::DB& db,
+                                                   rocksdb::ColumnFamilyHandle* family,
+                                                   const rocksdb::ReadOptions& read,
+                                                   std::string_view key) {
   std::string value;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), families_[static_cast<int>(family)],
-                                    rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::Status status = db.Get(read, family, rocksdb::Slice(key.data(), key.size()), &value);
   if (status.IsNotFound()) return std::nullopt;
   if (!status.ok()) return FromRocksDb(status);
   return value;
 }
 
-absl::Status RocksDbKv::Scan(Family family, std::string_view prefix, std::string_view start,
-                             absl::FunctionRef<bool(std::string_view, std::string_view)> visit) {
+absl::Status ScanFrom(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                      rocksdb::ReadOptions read, std::string_view prefix, std::string_view start,
+                      absl::FunctionRef<bool(std::string_view, std::string_view)> visit) {
   const std::string end = PrefixEnd(prefix);
   rocksdb::Slice upper(end);
-  rocksdb::ReadOptions read;
   if (!end.empty()) read.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(read, families_[static_cast<int>(family)]));
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read, family));
   const std::string_view from = std::max(start, prefix);
   for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
     if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
@@ -141,16 +144,77 @@ absl::Status RocksDbKv::Scan(Family family, std::string_view prefix, std::string
   return FromRocksDb(it->status());
 }
 
-absl::StatusOr<std::optional<std::pair<std::string, std::string>>> RocksDbKv::Floor(
-    Family family, std::string_view prefix, std::string_view key) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), families_[static_cast<int>(family)]));
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> FloorFrom(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, const rocksdb::ReadOptions& read,
+    std::string_view prefix, std::string_view key) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read, family));
   it->SeekForPrev(rocksdb::Slice(key.data(), key.size()));
   if (!it->status().ok()) return FromRocksDb(it->status());
   if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
     return std::nullopt;
   }
   return std::pair(it->key().ToString(), it->value().ToString());
+}
+
+// The store as it was when the snapshot was taken: reads only. It must not
+// outlive the RocksDbKv it was taken from.
+class SnapshotKv : public KvBackend {
+ public:
+  SnapshotKv(rocksdb::DB& db,
+             const std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount>& families)
+      : db_(db), families_(families), snapshot_(db.GetSnapshot()) {
+    read_.snapshot = snapshot_;
+  }
+  ~SnapshotKv() override { db_.ReleaseSnapshot(snapshot_); }
+
+  absl::StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) override {
+    return GetFrom(db_, families_[static_cast<int>(family)], read_, key);
+  }
+  absl::Status Scan(Family family, std::string_view prefix, std::string_view start,
+                    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) override {
+    return ScanFrom(db_, families_[static_cast<int>(family)], read_, prefix, start, visit);
+  }
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
+      Family family, std::string_view prefix, std::string_view key) override {
+    return FloorFrom(db_, families_[static_cast<int>(family)], read_, prefix, key);
+  }
+  absl::Status Write(std::span<const Put>, bool) override {
+    return absl::FailedPreconditionError("a snapshot of the store is read-only");
+  }
+  absl::Status Checkpoint(const std::string&) override {
+    return absl::FailedPreconditionError("back up the store, not a snapshot of it");
+  }
+  uint64_t ApproximateBytes() override { return 0; }
+  std::unique_ptr<KvBackend> Snapshot() override {
+    return std::make_unique<SnapshotKv>(db_, families_);
+  }
+
+ private:
+  rocksdb::DB& db_;
+  const std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families_;
+  const rocksdb::Snapshot* const snapshot_;
+  rocksdb::ReadOptions read_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> RocksDbKv::Get(Family family, std::string_view key) {
+  return GetFrom(*db_, families_[static_cast<int>(family)], rocksdb::ReadOptions(), key);
+}
+
+absl::Status RocksDbKv::Scan(Family family, std::string_view prefix, std::string_view start,
+                             absl::FunctionRef<bool(std::string_view, std::string_view)> visit) {
+  return ScanFrom(*db_, families_[static_cast<int>(family)], rocksdb::ReadOptions(), prefix, start,
+                  visit);
+}
+
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> RocksDbKv::Floor(
+    Family family, std::string_view prefix, std::string_view key) {
+  return FloorFrom(*db_, families_[static_cast<int>(family)], rocksdb::ReadOptions(), prefix, key);
+}
+
+std::unique_ptr<KvBackend> RocksDbKv::Snapshot() {
+  return std::make_unique<SnapshotKv>(*db_, families_);
 }
 
 absl::Status RocksDbKv::Checkpoint(const std::string& directory) {

@@ -42,6 +42,7 @@ class RocksDbKv : public KvBackend {
   absl::Status Write(std::span<const Put> puts, bool sync) override;
   absl::Status Checkpoint(const std::string& directory) override;
   uint64_t ApproximateBytes() override;
+  std::unique_ptr<KvBackend> Snapshot() override;
   // Flushes and compacts every column family down to its last level, with
   // the store's own table options (bloom filters and all).
   absl::Status CompactAll();

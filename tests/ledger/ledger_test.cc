@@ -173,6 +173,28 @@ TEST_F(LedgerTest, CommandsAndBatchesOnOneGoalAllLand) {
   EXPECT_TRUE(ledger_.Verify().ok());
 }
 
+TEST_F(LedgerTest, VerifyWhileOthersWriteFindsNothingWrong) {
+  // An auditor verifies a live ledger: writes landing during the check are
+  // not damage.
+  Must(Create("g1", 2021, {"総務部"}));
+  Must(Create("g2", 2021, {"総務部"}));
+  std::vector<std::thread> writers = StartRaters("g1", 2, 150);
+  std::vector<std::thread> more = StartRaters("g2", 2, 150);
+  writers.insert(writers.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+  int verified = 0;
+  absl::Status found;
+  while (found.ok() && ledger_.head().position < 600) {
+    absl::StatusOr<VerifyReport> report = ledger_.Verify();
+    found = report.status();
+    if (report.ok()) ++verified;
+  }
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_TRUE(found.ok()) << found;
+  EXPECT_GT(verified, 0);
+  EXPECT_TRUE(ledger_.Verify().ok());
+}
+
 TEST_F(LedgerTest, ARefusedCommandAnswersAfterLettingGoOfItsGoal) {
   // A refusal's answer may act on the same goal at once (the service records
   // the refusal; a client may retry): the goal must be free by then.

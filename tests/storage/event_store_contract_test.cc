@@ -139,6 +139,27 @@ TEST_P(EventStoreContractTest, AppendsAreNumberedChainedAndDurable) {
   EXPECT_EQ(chain->events_checked, 3u);
 }
 
+TEST_P(EventStoreContractTest, ASnapshotKeepsItsMomentWhileAppendsGoOn) {
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 0, {"e1"}, "v1")).ok());
+  absl::StatusOr<std::unique_ptr<EventStore>> snapshot = store().Snapshot();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 1, {"e2"}, "v2")).ok());
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g2", 0, {"e3"}, "w1")).ok());
+
+  EventStore& then = **snapshot;
+  EXPECT_EQ(then.GetHead().position, 1u);
+  EXPECT_EQ(then.ReadLog(1, 10)->size(), 1u);
+  EXPECT_EQ((*then.ReadView("o/g1"))->bytes, "v1");
+  EXPECT_FALSE(then.ReadView("o/g2")->has_value());
+  EXPECT_EQ(then.ReadStream("o/g1", 1, 10)->size(), 1u);
+  EXPECT_TRUE(VerifyChain(then).ok());
+  // Read-only, and the store goes on as if it were not there.
+  EXPECT_EQ(then.AppendAndWait(OneStream("o/g3", 0, {"x"})).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store().GetHead().position, 3u);
+  EXPECT_EQ((*store().ReadView("o/g1"))->bytes, "v2");
+}
+
 TEST_P(EventStoreContractTest, WrongExpectedVersionWritesNothing) {
   ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 0, {"e1"})).ok());
   EXPECT_EQ(store().AppendAndWait(OneStream("o/g1", 0, {"again"})).status().code(),
