@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/mutex.h"
 #include "dxledger/v1/ledger.grpc.pb.h"
 #include "fmt/format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -464,6 +465,10 @@ void PrintTable() {
 
 int main(int argc, char** argv) {
   using namespace dxledger::bench;
+  // The load generator shares the cores with the server it measures, so it
+  // does not pay for Abseil's lock-cycle check either (dxledgerd turns it
+  // off too; service/main.cc). The test binaries keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{"dxledger_bench: dxledgerd against same-run baselines"};
   Settings settings;
   bool quick = false;
