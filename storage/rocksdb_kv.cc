@@ -160,12 +160,14 @@ absl::StatusOr<std::optional<std::pair<std::string, std::string>>> FloorFrom(
 // outlive the RocksDbKv it was taken from.
 class SnapshotKv : public KvBackend {
  public:
-  SnapshotKv(rocksdb::DB& db,
-             const std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount>& families)
-      : db_(db), families_(families), snapshot_(db.GetSnapshot()) {
-    read_.snapshot = snapshot_;
-  }
-  ~SnapshotKv() override { db_.ReleaseSnapshot(snapshot_); }
+  using Families = std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount>;
+
+  SnapshotKv(rocksdb::DB& db, const Families& families)
+      : SnapshotKv(db, families,
+                   std::shared_ptr<const rocksdb::Snapshot>(
+                       db.GetSnapshot(), [&db](const rocksdb::Snapshot* snapshot) {
+                         db.ReleaseSnapshot(snapshot);
+                       })) {}
 
   absl::StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) override {
     return GetFrom(db_, families_[static_cast<int>(family)], read_, key);
@@ -185,14 +187,21 @@ class SnapshotKv : public KvBackend {
     return absl::FailedPreconditionError("back up the store, not a snapshot of it");
   }
   uint64_t ApproximateBytes() override { return 0; }
+  // The same moment again.
   std::unique_ptr<KvBackend> Snapshot() override {
-    return std::make_unique<SnapshotKv>(db_, families_);
+    return std::unique_ptr<KvBackend>(new SnapshotKv(db_, families_, snapshot_));
   }
 
  private:
+  SnapshotKv(rocksdb::DB& db, const Families& families,
+             std::shared_ptr<const rocksdb::Snapshot> snapshot)
+      : db_(db), families_(families), snapshot_(std::move(snapshot)) {
+    read_.snapshot = snapshot_.get();
+  }
+
   rocksdb::DB& db_;
-  const std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families_;
-  const rocksdb::Snapshot* const snapshot_;
+  const Families families_;
+  const std::shared_ptr<const rocksdb::Snapshot> snapshot_;  // released with its last holder
   rocksdb::ReadOptions read_;
 };
 

@@ -153,6 +153,11 @@ TEST_P(EventStoreContractTest, ASnapshotKeepsItsMomentWhileAppendsGoOn) {
   EXPECT_FALSE(then.ReadView("o/g2")->has_value());
   EXPECT_EQ(then.ReadStream("o/g1", 1, 10)->size(), 1u);
   EXPECT_TRUE(VerifyChain(then).ok());
+  // A snapshot of the snapshot is the same moment.
+  absl::StatusOr<std::unique_ptr<EventStore>> again = then.Snapshot();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->GetHead().position, 1u);
+  EXPECT_FALSE((*again)->ReadView("o/g2")->has_value());
   // Read-only, and the store goes on as if it were not there.
   EXPECT_EQ(then.AppendAndWait(OneStream("o/g3", 0, {"x"})).status().code(),
             absl::StatusCode::kFailedPrecondition);
