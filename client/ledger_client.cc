@@ -46,13 +46,23 @@ std::shared_ptr<grpc::ChannelCredentials> Credentials(const ClientOptions& optio
   return grpc::SslCredentials(ssl);
 }
 
+// The largest reply the client accepts. gRPC's default, 4 MiB, is below what
+// legitimate replies take: an import's reply echoes the rows of a file the
+// server accepts at up to 4 MiB, besides a MiB of the events it wrote. A
+// client refusing the reply of a write that happened would report a failure
+// for a success.
+constexpr int kMaxReplyBytes = 64 << 20;
+
+std::shared_ptr<grpc::Channel> OpenChannel(const ClientOptions& options) {
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(kMaxReplyBytes);
+  return grpc::CreateCustomChannel(options.server, Credentials(options), arguments);
+}
+
 }  // namespace
 
 LedgerClient::LedgerClient(ClientOptions options)
-    : options_(std::move(options)),
-      stub_(
-          v1::LedgerService::NewStub(grpc::CreateChannel(options_.server, Credentials(options_)))) {
-}
+    : options_(std::move(options)), stub_(v1::LedgerService::NewStub(OpenChannel(options_))) {}
 
 void LedgerClient::AddHeaders(grpc::ClientContext& context) const {
   if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);

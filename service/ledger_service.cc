@@ -24,6 +24,22 @@ std::optional<std::string> VerifiedCommonName(const grpc::CallbackServerContext&
   return std::string(names.front().data(), names.front().size());
 }
 
+// An import's events, as many as fit in the reply's budget, and where in
+// the log all of them are.
+void AddWrittenEvents(std::vector<v1::Event> events, v1::ImportReportResponse& response) {
+  response.set_event_count(static_cast<uint32_t>(events.size()));
+  if (!events.empty()) {
+    response.set_first_position(events.front().position());
+    response.set_last_position(events.back().position());
+  }
+  size_t bytes = 0;
+  for (v1::Event& event : events) {
+    bytes += event.ByteSizeLong();
+    if (bytes > domain::kMaxReplyEventBytes) break;
+    *response.add_events() = std::move(event);
+  }
+}
+
 }  // namespace
 
 LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub)
@@ -220,8 +236,7 @@ grpc::ServerUnaryReactor* LedgerService::ImportReport(grpc::CallbackServerContex
                        [reactor, response](absl::StatusOr<ledger::ImportOutcome> outcome) {
                          if (outcome.ok()) {
                            *response->mutable_report() = std::move(outcome->report);
-                           for (v1::Event& event : outcome->events)
-                             *response->add_events() = std::move(event);
+                           AddWrittenEvents(std::move(outcome->events), *response);
                            response->set_goals_created(outcome->goals_created);
                            response->set_goals_changed(outcome->goals_changed);
                            response->set_goals_unchanged(outcome->goals_unchanged);

@@ -36,16 +36,23 @@ void PrintImport(const v1::ImportReportResponse& r, bool dry_run) {
                  report::DescribeEvent(*event));
     }
   }
+  if (static_cast<uint32_t>(r.events_size()) < r.event_count()) {
+    fmt::print("… and {} more events{}\n", r.event_count() - r.events_size(),
+               r.first_position() == 0
+                   ? ""
+                   : fmt::format(" (dxledger log --from {})",
+                                 r.first_position() + static_cast<uint64_t>(r.events_size())));
+  }
   fmt::print(
       "{} rows read (sha256 {}): {} goals {}created, {} {}changed, {} unchanged; {} "
       "events{}\n",
       r.report().rows_size(), r.content_sha256(), r.goals_created(), dry_run ? "would be " : "",
-      r.goals_changed(), dry_run ? "would be " : "", r.goals_unchanged(), r.events_size(),
-      r.replayed()           ? " (already imported with this request id)"
-      : dry_run              ? " would be written; nothing was written"
-      : r.events_size() == 0 ? "; nothing to write"
-                             : fmt::format(" written at positions {}-{}", r.events(0).position(),
-                                           r.events(r.events_size() - 1).position()));
+      r.goals_changed(), dry_run ? "would be " : "", r.goals_unchanged(), r.event_count(),
+      r.replayed() ? " (already imported with this request id)"
+      : dry_run    ? " would be written; nothing was written"
+      : r.event_count() == 0
+          ? "; nothing to write"
+          : fmt::format(" written at positions {}-{}", r.first_position(), r.last_position()));
 }
 
 void AddImport(CLI::App& app, Cli& cli) {

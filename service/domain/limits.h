@@ -22,6 +22,10 @@ inline constexpr size_t kMaxRolloverItems = 2000;  // new goals and decisions to
 // The largest request the server reads (an import's file, say); bigger ones
 // are refused by gRPC with RESOURCE_EXHAUSTED.
 inline constexpr int kMaxRequestBytes = 4 << 20;
+// A reply lists the events a big write made only up to this many bytes of
+// them (an import of a 4 MiB file writes more than 10 MiB of events); the
+// rest are read from the log by position.
+inline constexpr size_t kMaxReplyEventBytes = 1 << 20;
 inline constexpr int kDefaultPageSize = 100;
 inline constexpr int kMaxPageSize = 1000;
 

@@ -228,6 +228,66 @@ TEST_F(EndToEndTest, ARepeatedRequestIdReturnsTheOriginalResult) {
   EXPECT_EQ(Head(), head);
 }
 
+// A report file near the request limit: rows with long cells.
+std::string LargeReportCsv(int rows) {
+  std::string csv = "No.,部局名,目標,評価,成果指標,取組内容,今後の課題等,主な目標No.\r\n";
+  std::string padding;
+  for (int i = 0; i < 25; ++i) padding += "行政手続のオンライン化";
+  for (int n = 1; n <= rows; ++n) {
+    csv += fmt::format("{0},総務部,目標{0} {1},B,受講者数{0},研修{0} {1},課題{0} {1},\r\n", n,
+                       padding);
+  }
+  return csv;
+}
+
+TEST_F(EndToEndTest, ALargeImportIsAnsweredWithItsPositionsAndTheFirstOfItsEvents) {
+  v1::ImportReportRequest request;
+  request.set_fiscal_year(2022);
+  request.set_format(v1::REPORT_FORMAT_CSV);
+  request.set_content(LargeReportCsv(1400));
+  request.set_file_name("large.csv");
+  ASSERT_GT(request.content().size(), 3u << 20);
+  const uint64_t before = Head();
+
+  // The reply echoes the rows read: over gRPC's default client limit
+  // (4 MiB), which would refuse it after the import was written.
+  absl::StatusOr<v1::ImportReportResponse> imported = client_->ImportReport(request);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_GT(imported->ByteSizeLong(), 4u << 20);
+  EXPECT_EQ(imported->goals_created(), 1400u);
+  EXPECT_EQ(imported->first_position(), before + 1);
+  EXPECT_EQ(imported->last_position(), Head());
+  EXPECT_EQ(imported->event_count(), imported->last_position() - before);
+  ASSERT_GT(imported->events_size(), 0);
+  EXPECT_LT(static_cast<uint32_t>(imported->events_size()), imported->event_count());
+  size_t event_bytes = 0;
+  for (int i = 0; i < imported->events_size(); ++i) {
+    EXPECT_EQ(imported->events(i).position(), before + 1 + static_cast<uint64_t>(i));
+    event_bytes += imported->events(i).ByteSizeLong();
+  }
+  EXPECT_LE(event_bytes, 1u << 20);
+
+  // The rest are where the reply says.
+  v1::ReadLogRequest rest;
+  rest.set_start_position(imported->first_position() +
+                          static_cast<uint64_t>(imported->events_size()));
+  rest.set_page_size(1);
+  absl::StatusOr<v1::ReadLogResponse> next = client_->ReadLog(rest);
+  ASSERT_TRUE(next.ok()) << next.status();
+  ASSERT_EQ(next->events_size(), 1);
+  EXPECT_EQ(next->events(0).position(), rest.start_position());
+  EXPECT_EQ(next->events(0).reason(), imported->events(0).reason());
+
+  // A dry run counts what it would write; it has no positions.
+  request.set_fiscal_year(2023);
+  request.set_validate_only(true);
+  absl::StatusOr<v1::ImportReportResponse> planned = client_->ImportReport(request);
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  EXPECT_EQ(planned->event_count(), imported->event_count());
+  EXPECT_EQ(planned->first_position(), 0u);
+  EXPECT_EQ(Head(), imported->last_position());
+}
+
 TEST_F(EndToEndTest, VerifyFindsAByteChangedInAStoredEvent) {
   ASSERT_TRUE(client_->CreateGoal(NewGoal("g1")).ok());
   absl::StatusOr<v1::SetRatingResponse> rated = client_->SetRating(Rating("g1", v1::RATING_B));
