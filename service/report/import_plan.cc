@@ -144,36 +144,73 @@ void PlanCreate(const domain::GoalName& name, int year, const v1::ReportRow& row
   }
 }
 
+// Goals under a key (a title, a number, or both); several goals may share
+// one. Take hands out the first not yet matched to a row.
+template <typename Key>
+class Candidates {
+ public:
+  void Add(Key key, const v1::Goal* goal) { goals_[std::move(key)].push_back(goal); }
+  const v1::Goal* Take(const Key& key, std::set<const v1::Goal*>& matched) const {
+    auto it = goals_.find(key);
+    if (it == goals_.end()) return nullptr;
+    for (const v1::Goal* goal : it->second) {
+      if (matched.insert(goal).second) return goal;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::map<Key, std::vector<const v1::Goal*>> goals_;
+};
+
+// The goal each row brings up to date (nullptr: a new one). A goal with both
+// the row's title and its number is taken first, so a file imported again
+// matches every row to the goal it made, even where titles repeat; the rest
+// match by title, then by number.
+std::vector<const v1::Goal*> MatchRows(const v1::Report& file, int fiscal_year,
+                                       const std::vector<v1::Goal>& existing) {
+  Candidates<std::pair<std::string, int>> exact;
+  Candidates<std::string> by_title;
+  Candidates<int> by_number;
+  for (const v1::Goal& goal : existing) {
+    if (goal.retired() || goal.fiscal_year() != fiscal_year) continue;
+    exact.Add({MatchKey(goal.title()), goal.report_number()}, &goal);
+    by_title.Add(MatchKey(goal.title()), &goal);
+    if (goal.report_number() != 0) by_number.Add(goal.report_number(), &goal);
+  }
+  std::set<const v1::Goal*> matched;
+  std::vector<const v1::Goal*> goals(static_cast<size_t>(file.rows_size()), nullptr);
+  for (int i = 0; i < file.rows_size(); ++i) {
+    const v1::ReportRow& row = file.rows(i);
+    goals[i] = exact.Take({MatchKey(row.title()), row.report_number()}, matched);
+  }
+  for (int i = 0; i < file.rows_size(); ++i) {
+    if (goals[i] != nullptr) continue;
+    const v1::ReportRow& row = file.rows(i);
+    goals[i] = by_title.Take(MatchKey(row.title()), matched);
+    if (goals[i] == nullptr) goals[i] = by_number.Take(row.report_number(), matched);
+  }
+  return goals;
+}
+
 }  // namespace
 
 std::vector<PlannedCommand> PlanImport(const v1::Report& file, int fiscal_year,
                                        std::string_view organization,
                                        const std::vector<v1::Goal>& existing) {
-  std::map<std::string, const v1::Goal*> by_title;
-  std::map<int, const v1::Goal*> by_number;
   std::set<std::string> taken;
-  for (const v1::Goal& goal : existing) {
-    taken.insert(goal.goal_id());
-    if (goal.retired() || goal.fiscal_year() != fiscal_year) continue;
-    by_title.emplace(MatchKey(goal.title()), &goal);
-    if (goal.report_number() != 0) by_number.emplace(goal.report_number(), &goal);
-  }
+  for (const v1::Goal& goal : existing) taken.insert(goal.goal_id());
+  const std::vector<const v1::Goal*> goals = MatchRows(file, fiscal_year, existing);
   Commands out;
-  std::set<const v1::Goal*> matched;
   const v1::Goal empty;
-  for (const v1::ReportRow& row : file.rows()) {
-    const v1::Goal* goal = nullptr;
-    if (auto it = by_title.find(MatchKey(row.title())); it != by_title.end()) goal = it->second;
-    if (goal == nullptr || matched.contains(goal)) {
-      auto it = by_number.find(row.report_number());
-      goal = it != by_number.end() && !matched.contains(it->second) ? it->second : nullptr;
-    }
+  for (int i = 0; i < file.rows_size(); ++i) {
+    const v1::ReportRow& row = file.rows(i);
+    const v1::Goal* goal = goals[i];
     domain::GoalName name{std::string(organization),
                           goal ? goal->goal_id() : NewGoalId(row, fiscal_year, taken)};
     if (goal == nullptr) {
       PlanCreate(name, fiscal_year, row, out);
     } else {
-      matched.insert(goal);
       PlanRevision(name, *goal, row, out);
     }
     PlanIndicators(name, goal ? *goal : empty, row, out);

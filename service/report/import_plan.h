@@ -18,8 +18,11 @@ struct PlannedCommand {
   domain::Command command;
 };
 
-// Rows match existing goals of the year (not retired) by title (NFKC,
-// without white space), then by report number. A matched goal gets only the
+// Rows match existing goals of the year (not retired): first a goal with the
+// row's title (NFKC, without white space) and report number, then one with
+// its title, then one with its number; each goal matches one row at most, so
+// importing a file again writes nothing even where titles repeat. A matched
+// goal gets only the
 // differences: one revision for title, departments and numbers; a rating; new
 // or changed indicators and actual figures; activities it does not have yet;
 // issues it does not have yet; and its open issues that the file no longer

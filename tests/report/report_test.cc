@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "fmt/format.h"
 #include "service/report/cells.h"
 #include "service/report/csv.h"
 #include "service/report/import_plan.h"
@@ -248,6 +251,35 @@ TEST(PlanImportTest, WritesOnlyTheDifferences) {
   for (const PlannedCommand& c : plan) methods.push_back(c.method);
   EXPECT_EQ(methods, (std::vector<std::string>{"SetRating", "ResolveIssue"}));
   EXPECT_EQ(plan[1].command.proposal.issue_resolved().issue_id(), "iss2");
+}
+
+// Goals fy2021-1000 and fy2021-11 share a title; the first sorts first by
+// id. Matching the row of No. 11 to it by title alone would renumber it and
+// create another goal for No. 1000 on every import of the same file.
+TEST(PlanImportTest, RowsWithTheSameTitleMatchTheGoalWithTheirNumber) {
+  v1::Report file;
+  std::vector<v1::Goal> existing;
+  for (int number : {1000, 11}) {
+    v1::Goal& goal = existing.emplace_back();
+    goal.set_goal_id(fmt::format("fy2021-{:02d}", number));
+    goal.set_fiscal_year(2021);
+    goal.set_title("行政手続のオンライン化");
+    goal.add_departments("総務部");
+    goal.set_report_number(number);
+    v1::ReportRow* row = file.add_rows();
+    row->set_report_number(number);
+    row->add_departments("総務部");
+    row->set_title("行政手続のオンライン化");
+  }
+  std::reverse(file.mutable_rows()->begin(), file.mutable_rows()->end());  // No. 11 first
+  EXPECT_TRUE(PlanImport(file, 2021, "050008", existing).empty());
+
+  // A row whose number changed still finds its goal by title.
+  file.mutable_rows(0)->set_report_number(12);
+  std::vector<PlannedCommand> plan = PlanImport(file, 2021, "050008", existing);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].method, "ReviseGoal");
+  EXPECT_EQ(plan[0].command.goal.goal_id, "fy2021-11");
 }
 
 }  // namespace
