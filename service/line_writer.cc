@@ -4,11 +4,13 @@
 #include <utility>
 
 #include "service/log.h"
+#include "storage/thread_name.h"
 
 namespace dxledger::service::log {
 
 void LineWriter::StartDraining(absl::Duration interval) {
   std::thread([this, interval] {
+    storage::NameThisThread("dxl-log");
     for (;;) {
       {
         absl::MutexLock lock(&mu_);

@@ -6,6 +6,7 @@
 #include "service/domain/goal.h"
 #include "service/log.h"
 #include "service/status.h"
+#include "storage/thread_name.h"
 
 namespace dxledger::service {
 namespace {
@@ -116,7 +117,10 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
 
 SubscriptionHub::SubscriptionHub(ledger::Ledger& ledger, SubscriptionOptions options)
     : ledger_(ledger), options_(options) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    storage::NameThisThread("dxl-subscribers");
+    Run();
+  });
 }
 
 SubscriptionHub::~SubscriptionHub() { Stop(); }

@@ -3,12 +3,20 @@
 #include <chrono>
 #include <optional>
 
+#include "storage/thread_name.h"
+
 namespace dxledger::storage {
 
 GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, bool sync)
     : kv_(kv), sync_(sync), state_(kv), head_(std::move(head)) {
-  answer_thread_ = std::thread([this] { RunAnswers(); });
-  thread_ = std::thread([this] { Run(); });
+  answer_thread_ = std::thread([this] {
+    NameThisThread("dxl-answers");
+    RunAnswers();
+  });
+  thread_ = std::thread([this] {
+    NameThisThread("dxl-writer");
+    Run();
+  });
 }
 
 void GroupCommitWriter::Close() {
