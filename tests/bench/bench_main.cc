@@ -360,79 +360,115 @@ std::unique_ptr<TestServer> Populated(const Settings& settings, uint64_t events,
   return server;
 }
 
-double MedianOpenMicros(const std::string& db) {
-  std::vector<double> micros;
-  for (int i = 0; i < 5; ++i) {
-    const Clock::time_point began = Clock::now();
-    auto store = storage::OpenRocksDbEventStore(db, true);
-    if (!store.ok()) throw std::runtime_error(store.status().ToString());
-    ledger::Ledger ledger(**store, "050008");
-    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - began).count());
+double OpenMicros(const std::string& db) {
+  const Clock::time_point began = Clock::now();
+  auto store = storage::OpenRocksDbEventStore(db, true);
+  if (!store.ok()) throw std::runtime_error(store.status().ToString());
+  ledger::Ledger ledger(**store, "050008");
+  return std::chrono::duration<double, std::micro>(Clock::now() - began).count();
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0 : values[values.size() / 2];
+}
+
+// The reads of the size phase on one running server, pooled over rounds.
+class SizeReads {
+ public:
+  SizeReads(const Settings& settings, TestServer& server, uint64_t events)
+      : server_(server),
+        events_(events),
+        goals_(events / (1 + settings.ratings_per_goal)),
+        client_(server),
+        head_(static_cast<uint64_t>(Metric(server, "dxledger_log_events"))) {}
+
+  // A goal's history, then a goal as of 3/4 of the log, each for `time`.
+  void Round(absl::Duration time) {
+    LoadResult history = RunLoad(1, time, UINT64_MAX, [&](int, uint64_t, auto done) {
+      v1::ListGoalEventsRequest request;
+      request.set_name(fmt::format("g{}", random_() % goals_));
+      client_.Call<v1::ListGoalEventsRequest, v1::ListGoalEventsResponse>(
+          &v1::LedgerService::StubInterface::async_interface::ListGoalEvents, std::move(request),
+          std::move(done));
+    });
+    Expect(history, "ListGoalEvents");
+    // Goals all exist by then: the ratings come after every goal.
+    LoadResult as_of = RunLoad(1, time, UINT64_MAX, [&](int, uint64_t, auto done) {
+      v1::GetGoalRequest request;
+      request.set_name(fmt::format("g{}", random_() % goals_));
+      request.mutable_as_of()->set_position(head_ - head_ / 4);
+      client_.Call<v1::GetGoalRequest, v1::GetGoalResponse>(
+          &v1::LedgerService::StubInterface::async_interface::GetGoal, std::move(request),
+          std::move(done));
+    });
+    Expect(as_of, "GetGoal as of");
+    Pool(history, history_);
+    Pool(as_of, as_of_);
   }
-  std::sort(micros.begin(), micros.end());
-  return micros[micros.size() / 2];
-}
 
-struct SizeReads {
-  double history_p50 = 0, as_of_p50 = 0, open_us = 0;
-  uint64_t rss_kib = 0, events = 0;
+  double history_p50() { return Percentile(history_, 0.5); }
+  double as_of_p50() { return Percentile(as_of_, 0.5); }
+  uint64_t rss_kib() const { return PeakRssKib(server_.pid()); }
+  uint64_t events() const { return events_; }
+
+ private:
+  static void Pool(const LoadResult& result, LoadResult& into) {
+    into.latency_us.insert(into.latency_us.end(), result.latency_us.begin(),
+                           result.latency_us.end());
+  }
+  static double Percentile(LoadResult& pooled, double q) {
+    std::sort(pooled.latency_us.begin(), pooled.latency_us.end());
+    return pooled.percentile_us(q);
+  }
+
+  TestServer& server_;
+  const uint64_t events_, goals_;
+  Client client_;
+  const uint64_t head_;
+  std::mt19937_64 random_{11};
+  LoadResult history_, as_of_;
 };
-
-SizeReads MeasureReads(const Settings& settings, TestServer& server, uint64_t events) {
-  SizeReads reads;
-  reads.events = events;
-  reads.open_us = MedianOpenMicros(server.data_dir() + "/db");
-  server.Start();
-  Client client(server);
-  const uint64_t goals = events / (1 + settings.ratings_per_goal);
-  const uint64_t head = static_cast<uint64_t>(Metric(server, "dxledger_log_events"));
-  std::mt19937_64 random(11);
-  const absl::Duration time = absl::Seconds(settings.seconds);
-  const LoadResult history = RunLoad(1, time, UINT64_MAX, [&](int, uint64_t, auto done) {
-    v1::ListGoalEventsRequest request;
-    request.set_name(fmt::format("g{}", random() % goals));
-    client.Call<v1::ListGoalEventsRequest, v1::ListGoalEventsResponse>(
-        &v1::LedgerService::StubInterface::async_interface::ListGoalEvents, std::move(request),
-        std::move(done));
-  });
-  Expect(history, "ListGoalEvents");
-  // Goals all exist by then: the ratings come after every goal.
-  const LoadResult as_of = RunLoad(1, time, UINT64_MAX, [&](int, uint64_t, auto done) {
-    v1::GetGoalRequest request;
-    request.set_name(fmt::format("g{}", random() % goals));
-    request.mutable_as_of()->set_position(head - head / 4);
-    client.Call<v1::GetGoalRequest, v1::GetGoalResponse>(
-        &v1::LedgerService::StubInterface::async_interface::GetGoal, std::move(request),
-        std::move(done));
-  });
-  Expect(as_of, "GetGoal as of");
-  reads.history_p50 = history.percentile_us(0.5);
-  reads.as_of_p50 = as_of.percentile_us(0.5);
-  reads.rss_kib = PeakRssKib(server.pid());
-  server.Stop();
-  return reads;
-}
 
 void SizeIndependence(const Settings& settings) {
   fmt::print(stderr, "size independence: {} vs {} events\n", settings.small_events,
              settings.large_events);
   uint64_t small_fill_rss = 0, large_fill_rss = 0;
   auto small = Populated(settings, settings.small_events, &small_fill_rss);
-  const SizeReads s = MeasureReads(settings, *small, settings.small_events);
   const Clock::time_point filling = Clock::now();
   auto large = Populated(settings, settings.large_events, &large_fill_rss);
   const double fill_seconds = std::chrono::duration<double>(Clock::now() - filling).count();
   fmt::print(stderr, "  filled {} events in {:.1f} s ({:.0f} events/s unsynced, 64 in flight)\n",
              settings.large_events, fill_seconds, settings.large_events / fill_seconds);
-  const SizeReads l = MeasureReads(settings, *large, settings.large_events);
-  Add(fmt::format("goal history (10 events), p50, {} events in log", l.events), l.history_p50, "us",
-      fmt::format("{} events", s.events), s.history_p50, 1.5, false);
-  Add(fmt::format("as-of read, p50, {} events in log", l.events), l.as_of_p50, "us",
-      fmt::format("{} events", s.events), s.as_of_p50, 1.5, false);
-  Add(fmt::format("open the store, {} events", l.events), l.open_us, "us",
-      fmt::format("{} events", s.events), s.open_us, 2.0, false);
-  const double peak_mib = std::max(large_fill_rss, l.rss_kib) / 1024.0;
-  Add(fmt::format("server peak RSS, {} events (fill and reads)", l.events), peak_mib, "MiB",
+
+  // The machine's speed drifts by tens of percent within minutes, so the two
+  // stores are measured in alternating rounds, not one after the other.
+  constexpr int kRounds = 4;
+  std::vector<double> small_open, large_open;
+  for (int i = 0; i < 5; ++i) {
+    small_open.push_back(OpenMicros(small->data_dir() + "/db"));
+    large_open.push_back(OpenMicros(large->data_dir() + "/db"));
+  }
+  small->Start();
+  large->Start();
+  SizeReads s(settings, *small, settings.small_events);
+  SizeReads l(settings, *large, settings.large_events);
+  const absl::Duration round = absl::Seconds(settings.seconds) / kRounds;
+  for (int i = 0; i < kRounds; ++i) {
+    s.Round(round);
+    l.Round(round);
+  }
+  const uint64_t large_read_rss = l.rss_kib();
+  small->Stop();
+  large->Stop();
+  Add(fmt::format("goal history (10 events), p50, {} events in log", l.events()), l.history_p50(),
+      "us", fmt::format("{} events", s.events()), s.history_p50(), 1.5, false);
+  Add(fmt::format("as-of read, p50, {} events in log", l.events()), l.as_of_p50(), "us",
+      fmt::format("{} events", s.events()), s.as_of_p50(), 1.5, false);
+  Add(fmt::format("open the store, {} events", l.events()), Median(large_open), "us",
+      fmt::format("{} events", s.events()), Median(small_open), 2.0, false);
+  const double peak_mib = std::max(large_fill_rss, large_read_rss) / 1024.0;
+  Add(fmt::format("server peak RSS, {} events (fill and reads)", l.events()), peak_mib, "MiB",
       "the 256 MiB budget", 256, 1.0, false);
 
   // Rebuild every view from the log, against a raw scan of the same log.
