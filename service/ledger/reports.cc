@@ -46,6 +46,22 @@ void Count(const std::vector<v1::Event>& events, ImportOutcome& outcome) {
   outcome.goals_unchanged = std::max(0, outcome.report.rows_size() - touched);
 }
 
+// The ids in use in `organization` that start with `prefix`, whatever year
+// their goals belong to: one scan of the views' keys.
+absl::StatusOr<std::set<std::string>> GoalIdsStartingWith(storage::EventStore& store,
+                                                          std::string_view organization,
+                                                          std::string_view prefix) {
+  const std::string streams = fmt::format("{}/{}", organization, prefix);
+  std::set<std::string> ids;
+  absl::Status scanned =
+      store.Scan(storage::Keyspace::kViews, streams, "", [&](std::string_view key, auto) {
+        ids.emplace(key.substr(organization.size() + 1));
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  return ids;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<v1::Goal>> Ledger::AllGoals(std::string_view organization,
@@ -89,11 +105,17 @@ void Ledger::ImportReport(ImportRequest request, ImportCallback done) {
   batch.validate_only = request.validate_only;
   batch.plan = [this, outcome, organization = request.organization,
                 year = request.fiscal_year]() -> absl::StatusOr<std::vector<CommandRequest>> {
-    absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, 0);
+    // The year's goals, not the organization's: an import costs the same in
+    // the tenth year as in the first. New ids are fy{year}-…, so only ids
+    // with that prefix can be taken.
+    absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, year);
     if (!goals.ok()) return goals.status();
+    absl::StatusOr<std::set<std::string>> taken =
+        GoalIdsStartingWith(store_, organization, report::NewGoalIdPrefix(year));
+    if (!taken.ok()) return taken.status();
     std::vector<CommandRequest> commands;
     for (report::PlannedCommand& planned :
-         report::PlanImport(outcome->report, year, organization, *goals)) {
+         report::PlanImport(outcome->report, year, organization, *goals, *std::move(taken))) {
       CommandRequest& command = commands.emplace_back();
       command.method = std::move(planned.method);
       command.command = std::move(planned.command);

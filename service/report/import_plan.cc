@@ -8,6 +8,9 @@
 #include "service/report/cells.h"
 
 namespace dxledger::report {
+
+std::string NewGoalIdPrefix(int fiscal_year) { return fmt::format("fy{}-", fiscal_year); }
+
 namespace {
 
 using Commands = std::vector<PlannedCommand>;
@@ -17,9 +20,10 @@ void Add(Commands& out, const domain::GoalName& goal, std::string method, v1::Ev
 }
 
 std::string NewGoalId(const v1::ReportRow& row, int year, std::set<std::string>& taken) {
-  const std::string base = row.report_number() != 0
-                               ? fmt::format("fy{}-{:02d}", year, row.report_number())
-                               : fmt::format("fy{}-p{:02d}", year, row.principal_number());
+  const std::string base =
+      row.report_number() != 0
+          ? fmt::format("{}{:02d}", NewGoalIdPrefix(year), row.report_number())
+          : fmt::format("{}p{:02d}", NewGoalIdPrefix(year), row.principal_number());
   std::string id = base;
   for (int n = 2; taken.contains(id); ++n) id = fmt::format("{}-{}", base, n);
   taken.insert(id);
@@ -197,8 +201,8 @@ std::vector<const v1::Goal*> MatchRows(const v1::Report& file, int fiscal_year,
 
 std::vector<PlannedCommand> PlanImport(const v1::Report& file, int fiscal_year,
                                        std::string_view organization,
-                                       const std::vector<v1::Goal>& existing) {
-  std::set<std::string> taken;
+                                       const std::vector<v1::Goal>& existing,
+                                       std::set<std::string> taken) {
   for (const v1::Goal& goal : existing) taken.insert(goal.goal_id());
   const std::vector<const v1::Goal*> goals = MatchRows(file, fiscal_year, existing);
   Commands out;

@@ -1,6 +1,7 @@
 #ifndef DXLEDGER_SERVICE_REPORT_IMPORT_PLAN_H_
 #define DXLEDGER_SERVICE_REPORT_IMPORT_PLAN_H_
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,10 +27,15 @@ struct PlannedCommand {
 // differences: one revision for title, departments and numbers; a rating; new
 // or changed indicators and actual figures; activities it does not have yet;
 // issues it does not have yet; and its open issues that the file no longer
-// lists are resolved. A new goal gets the id fy{year}-{No.:02}.
+// lists are resolved. A new goal gets the id fy{year}-{No.:02}, with a
+// suffix when that is among `taken` (or the ids of `existing`).
 std::vector<PlannedCommand> PlanImport(const v1::Report& file, int fiscal_year,
                                        std::string_view organization,
-                                       const std::vector<v1::Goal>& existing);
+                                       const std::vector<v1::Goal>& existing,
+                                       std::set<std::string> taken = {});
+
+// What every id PlanImport makes for `fiscal_year` starts with.
+std::string NewGoalIdPrefix(int fiscal_year);
 
 }  // namespace dxledger::report
 

@@ -18,6 +18,18 @@ void Replace(std::string& text, std::string_view from, std::string_view to) {
 
 class ImportTest : public testing::Test {
  protected:
+  static CommandRequest CreateGoal(std::string id, int year, std::string department,
+                                   std::string title) {
+    CommandRequest create;
+    create.method = "CreateGoal";
+    create.command.goal = {"050008", std::move(id)};
+    v1::GoalCreated* created = create.command.proposal.mutable_goal_created();
+    created->set_fiscal_year(year);
+    created->add_departments(std::move(department));
+    created->set_title(std::move(title));
+    create.actor = "hq";
+    return create;
+  }
   absl::StatusOr<ImportOutcome> Import(std::string content, v1::ReportFormat format, Ledger& ledger,
                                        bool validate_only = false, std::string request_id = "") {
     ImportRequest request;
@@ -164,14 +176,9 @@ TEST_F(ImportTest, HtmlComparesYearsWhenThereAreSeveral) {
   ASSERT_TRUE(one_year.ok());
   EXPECT_EQ(one_year->content.find("id=\"year-over-year\""), std::string::npos);
 
-  CommandRequest create;
-  create.method = "CreateGoal";
-  create.command.goal = {"050008", "fy2022-01"};
-  create.command.proposal.mutable_goal_created()->set_fiscal_year(2022);
-  create.command.proposal.mutable_goal_created()->add_departments("企画振興部");
-  create.command.proposal.mutable_goal_created()->set_title("県DX推進計画の推進");
-  create.actor = "hq";
-  ASSERT_TRUE(ledger_.ExecuteAndWait(create).ok());
+  ASSERT_TRUE(
+      ledger_.ExecuteAndWait(CreateGoal("fy2022-01", 2022, "企画振興部", "県DX推進計画の推進"))
+          .ok());
   CommandRequest rate;
   rate.method = "SetRating";
   rate.command.goal = {"050008", "fy2022-01"};
@@ -192,6 +199,26 @@ TEST_F(ImportTest, HtmlComparesYearsWhenThereAreSeveral) {
       std::string::npos);
   EXPECT_NE(html.find("<td class=\"no\">0 <span class=\"muted\">(-19)</span>", table),
             std::string::npos);
+}
+
+// The import reads only the year's goals, but a new id must not be one a
+// goal of another year already has.
+TEST_F(ImportTest, ANewGoalsIdIsFreeAcrossYears) {
+  ASSERT_TRUE(
+      ledger_.ExecuteAndWait(CreateGoal("fy2021-01", 2020, "総務部", "named ahead of its year"))
+          .ok());
+
+  absl::StatusOr<ImportOutcome> imported = Import(ReadSeed());
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->goals_created, 23u);
+  absl::StatusOr<v1::Goal> kept = ledger_.GetGoal({"050008", "fy2021-01"});
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->fiscal_year(), 2020);
+  EXPECT_EQ(kept->version(), 1u);
+  absl::StatusOr<v1::Goal> first = ledger_.GetGoal({"050008", "fy2021-01-2"});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->report_number(), 1);
+  EXPECT_TRUE(ledger_.Verify().ok());
 }
 
 }  // namespace
