@@ -7,6 +7,7 @@
 
 #include "client/cli/cli.h"
 #include "service/domain/fiscal_year.h"
+#include "service/domain/limits.h"
 
 namespace dxledger::cli {
 namespace {
@@ -20,6 +21,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }
 
 std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+// The server reads requests of up to kMaxRequestBytes; the file is most of
+// one. A bigger one would be refused by gRPC in its own words.
+constexpr size_t kMaxImportBytes = domain::kMaxRequestBytes - (64 << 10);
 
 // Progress goes to a terminal only, so scripts see clean output.
 void Progress(const std::string& line) {
@@ -74,6 +79,12 @@ void AddImport(CLI::App& app, Cli& cli) {
     command->callback([args, &cli, format = format] {
       absl::StatusOr<int> year = domain::ParseFiscalYear(args->year);
       absl::StatusOr<std::string> content = ReadFile(args->file);
+      if (content.ok() && content->size() > kMaxImportBytes) {
+        content = absl::InvalidArgumentError(fmt::format(
+            "{} is {:.1f} MiB; an import takes at most {:.1f} MiB: split it, by department say",
+            args->file, static_cast<double>(content->size()) / (1 << 20),
+            static_cast<double>(kMaxImportBytes) / (1 << 20)));
+      }
       if (!year.ok() || !content.ok()) {
         cli.exit_code = Fail(year.ok() ? content.status() : year.status());
         return;

@@ -67,6 +67,17 @@ TEST_F(ReportCliTest, BrokenFileIsRefusedWithItsLineAndWritesNothing) {
   EXPECT_NE(out_.find("head position 2"), std::string::npos) << out_;
 }
 
+TEST_F(ReportCliTest, AFileTooBigToSendIsRefusedInTheLedgersWords) {
+  std::string big = ReadFile(SEED_REPORT);
+  while (big.size() <= (4u << 20)) big += big;
+  std::ofstream(Path("big.txt")) << big;
+  EXPECT_EQ(Run("import report " + Path("big.txt") + " --year 2021"), 1);
+  EXPECT_NE(err_.find("INVALID_ARGUMENT: " + Path("big.txt") + " is "), std::string::npos) << err_;
+  EXPECT_NE(err_.find("an import takes at most 3.9 MiB"), std::string::npos) << err_;
+  ASSERT_EQ(Run("log --limit 1"), 0);
+  EXPECT_NE(out_.find("head position 2"), std::string::npos) << out_;
+}
+
 // Page requests in a Chromium net log: those made with the file page's
 // network isolation key (Chromium's own background traffic has another).
 std::vector<std::string> PageRequests(const std::string& net_log) {
