@@ -90,10 +90,8 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
 MetricsEndpoint::MetricsEndpoint(int listener, int port, std::function<std::string()> render)
     : listener_(listener), port_(port), render_(std::move(render)) {
   if (pipe2(wake_, O_CLOEXEC) != 0) wake_[0] = wake_[1] = -1;
-  thread_ = std::thread([this] {
-    storage::NameThisThread("dxl-metrics");
-    Run();
-  });
+  thread_ = std::thread([this] { Run(); });
+  storage::NameThread(thread_, "dxl-metrics");
 }
 
 MetricsEndpoint::~MetricsEndpoint() {

@@ -117,10 +117,8 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
 
 SubscriptionHub::SubscriptionHub(ledger::Ledger& ledger, SubscriptionOptions options)
     : ledger_(ledger), options_(options) {
-  thread_ = std::thread([this] {
-    storage::NameThisThread("dxl-subscribers");
-    Run();
-  });
+  thread_ = std::thread([this] { Run(); });
+  storage::NameThread(thread_, "dxl-subscribers");
 }
 
 SubscriptionHub::~SubscriptionHub() { Stop(); }

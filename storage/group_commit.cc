@@ -9,14 +9,10 @@ namespace dxledger::storage {
 
 GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, bool sync)
     : kv_(kv), sync_(sync), state_(kv), head_(std::move(head)) {
-  answer_thread_ = std::thread([this] {
-    NameThisThread("dxl-answers");
-    RunAnswers();
-  });
-  thread_ = std::thread([this] {
-    NameThisThread("dxl-writer");
-    Run();
-  });
+  answer_thread_ = std::thread([this] { RunAnswers(); });
+  NameThread(answer_thread_, "dxl-answers");
+  thread_ = std::thread([this] { Run(); });
+  NameThread(thread_, "dxl-writer");
 }
 
 void GroupCommitWriter::Close() {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -93,6 +94,19 @@ TEST_P(EventStoreContractTest, EmptyStoreHasNothing) {
   EXPECT_EQ(store().ReadEvent(1).status().code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(store().ReadLog(1, 10)->empty());
   EXPECT_TRUE(VerifyChain(store()).ok());
+}
+
+// The names top -H and perf show for the store's threads.
+TEST_P(EventStoreContractTest, TheWriterAndAnswerThreadsCarryTheirNames) {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  EXPECT_EQ(names.count("dxl-writer"), 1u);
+  EXPECT_EQ(names.count("dxl-answers"), 1u);
 }
 
 TEST_P(EventStoreContractTest, AppendsAreNumberedChainedAndDurable) {
