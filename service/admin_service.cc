@@ -1,12 +1,12 @@
 // LedgerService: principals and the security log.
 #include <thread>
 
+#include "base/thread_name.h"
 #include "fmt/format.h"
 #include "service/domain/principals.h"
 #include "service/ledger/codec.h"
 #include "service/ledger_service.h"
 #include "service/status.h"
-#include "storage/thread_name.h"
 
 namespace dxledger::service {
 namespace {
@@ -141,7 +141,7 @@ grpc::ServerUnaryReactor* LedgerService::CreateBackup(grpc::CallbackServerContex
   // store, so it runs on a thread of its own, not on a gRPC callback thread.
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::thread([this, reactor, response, directory = request->directory()] {
-    storage::NameThisThread("dxl-backup");
+    base::NameThisThread("dxl-backup");
     absl::StatusOr<ledger::VerifyReport> report = ledger_.Backup(directory);
     if (report.ok()) {
       response->set_directory(directory);

@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "absl/strings/ascii.h"
+#include "base/sha256.h"
 #include "fmt/format.h"
-#include "storage/sha256.h"
 
 namespace dxledger::service {
 namespace {
@@ -51,7 +51,7 @@ std::string NewToken() {
 }
 
 std::string TokenHash(std::string_view token) {
-  const std::string digest = storage::Sha256({token});
+  const std::string digest = base::Sha256({token});
   return Hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
 }
 

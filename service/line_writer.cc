@@ -3,14 +3,14 @@
 #include <thread>
 #include <utility>
 
+#include "base/thread_name.h"
 #include "service/log.h"
-#include "storage/thread_name.h"
 
 namespace dxledger::service::log {
 
 void LineWriter::StartDraining(absl::Duration interval) {
   std::thread([this, interval] {
-    storage::NameThisThread("dxl-log");
+    base::NameThisThread("dxl-log");
     for (;;) {
       {
         absl::MutexLock lock(&mu_);

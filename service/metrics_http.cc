@@ -10,8 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/thread_name.h"
 #include "fmt/format.h"
-#include "storage/thread_name.h"
 
 namespace dxledger::service {
 namespace {
@@ -91,7 +91,7 @@ MetricsEndpoint::MetricsEndpoint(int listener, int port, std::function<std::stri
     : listener_(listener), port_(port), render_(std::move(render)) {
   if (pipe2(wake_, O_CLOEXEC) != 0) wake_[0] = wake_[1] = -1;
   thread_ = std::thread([this] { Run(); });
-  storage::NameThread(thread_, "dxl-metrics");
+  base::NameThread(thread_, "dxl-metrics");
 }
 
 MetricsEndpoint::~MetricsEndpoint() {

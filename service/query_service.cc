@@ -1,7 +1,7 @@
 // LedgerService: the queries. Reads are microseconds against RocksDB, so they
 // answer on the gRPC thread.
 #include "fmt/format.h"
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 #include "service/ledger/codec.h"
 #include "service/ledger_service.h"
 #include "service/status.h"
@@ -17,7 +17,7 @@ void MovePage(ledger::Page<T>& page, google::protobuf::RepeatedPtrField<T>* item
 }
 
 absl::Status ValidateYearFilter(int fiscal_year) {
-  return fiscal_year == 0 ? absl::OkStatus() : domain::ValidateFiscalYear(fiscal_year);
+  return fiscal_year == 0 ? absl::OkStatus() : notation::ValidateFiscalYear(fiscal_year);
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "base/sha256.h"
 #include "fmt/format.h"
-#include "storage/sha256.h"
 
 namespace dxledger::service {
 namespace {
@@ -36,7 +36,7 @@ std::string NewGoalId(int fiscal_year, std::string_view actor, std::string_view 
   if (request_id.empty()) {
     if (RAND_bytes(bytes, 4) != 1) std::abort();  // no entropy source at all
   } else {
-    const std::string digest = storage::Sha256({actor, "\n", request_id});
+    const std::string digest = base::Sha256({actor, "\n", request_id});
     std::copy_n(digest.begin(), 4, bytes);
   }
   return fmt::format("{}-{:02x}{:02x}{:02x}{:02x}", fiscal_year, bytes[0], bytes[1], bytes[2],

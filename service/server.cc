@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "fmt/format.h"
+#include "proto/notation/api_limits.h"
 #include "service/call_observer.h"
 #include "service/domain/limits.h"
 #include "service/domain/names.h"
@@ -100,7 +101,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &server->port_);
-  builder.SetMaxReceiveMessageSize(domain::kMaxRequestBytes);
+  builder.SetMaxReceiveMessageSize(notation::kMaxRequestBytes);
   builder.RegisterService(server->service_.get());
   server->health_ = std::make_unique<HealthService>();
   builder.RegisterService(server->health_.get());

@@ -2,11 +2,11 @@
 
 #include <map>
 
+#include "base/thread_name.h"
 #include "fmt/format.h"
 #include "service/domain/goal.h"
 #include "service/log.h"
 #include "service/status.h"
-#include "storage/thread_name.h"
 
 namespace dxledger::service {
 namespace {
@@ -118,7 +118,7 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
 SubscriptionHub::SubscriptionHub(ledger::Ledger& ledger, SubscriptionOptions options)
     : ledger_(ledger), options_(options) {
   thread_ = std::thread([this] { Run(); });
-  storage::NameThread(thread_, "dxl-subscribers");
+  base::NameThread(thread_, "dxl-subscribers");
 }
 
 SubscriptionHub::~SubscriptionHub() { Stop(); }

@@ -3,16 +3,16 @@
 #include <chrono>
 #include <optional>
 
-#include "storage/thread_name.h"
+#include "base/thread_name.h"
 
 namespace dxledger::storage {
 
 GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, bool sync)
     : kv_(kv), sync_(sync), state_(kv), head_(std::move(head)) {
   answer_thread_ = std::thread([this] { RunAnswers(); });
-  NameThread(answer_thread_, "dxl-answers");
+  base::NameThread(answer_thread_, "dxl-answers");
   thread_ = std::thread([this] { Run(); });
-  NameThread(thread_, "dxl-writer");
+  base::NameThread(thread_, "dxl-writer");
 }
 
 void GroupCommitWriter::Close() {

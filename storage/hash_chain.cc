@@ -1,14 +1,14 @@
 #include "storage/hash_chain.h"
 
 #include "absl/strings/escaping.h"
+#include "base/sha256.h"
 #include "fmt/format.h"
 #include "storage/keys.h"
-#include "storage/sha256.h"
 
 namespace dxledger::storage {
 
 std::string EventHash(std::string_view prev_hash, uint64_t position, std::string_view body) {
-  return Sha256({prev_hash, keys::BigEndian64(position), body});
+  return base::Sha256({prev_hash, keys::BigEndian64(position), body});
 }
 
 std::string EncodeLogValue(std::string_view prev_hash, std::string_view hash,

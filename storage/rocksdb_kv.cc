@@ -68,13 +68,13 @@ std::string PrefixEnd(std::string_view prefix) {
 absl::Status FromRocksDb(const rocksdb::Status& status) {
   if (status.ok()) return absl::OkStatus();
   std::string message = fmt::format("storage: {}", status.ToString());
+  // A miss the caller expects (a key not there) never comes here: reads
+  // answer nullopt for it. Every other NotFound or InvalidArgument from the
+  // backend is the server's own fault (a missing file, options it refused),
+  // and a client would read those codes as "unknown goal" or "bad input".
   switch (status.code()) {
-    case rocksdb::Status::kNotFound:
-      return absl::NotFoundError(message);
     case rocksdb::Status::kCorruption:
       return absl::DataLossError(message);
-    case rocksdb::Status::kInvalidArgument:
-      return absl::InvalidArgumentError(message);
     case rocksdb::Status::kBusy:
     case rocksdb::Status::kTimedOut:
     case rocksdb::Status::kTryAgain:

@@ -152,7 +152,7 @@ void AddSecurityCommands(CLI::App& app, Cli& cli) {
                &v1::ListSecurityEventsResponse::mutable_security_events, cli),
         [](const v1::ListSecurityEventsResponse& r) {
           for (const v1::SecurityEvent& e : r.security_events()) {
-            fmt::print("{}  {}  {}  {}  {}  {}: {}\n", report::FormatTime(e.event_time()),
+            fmt::print("{}  {}  {}  {}  {}  {}: {}\n", notation::FormatTime(e.event_time()),
                        e.principal().empty() ? "-" : e.principal(), e.peer(),
                        e.method().substr(e.method().rfind('/') + 1),
                        e.target().empty() ? "-" : e.target(), e.code(), e.reason());

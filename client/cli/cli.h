@@ -11,7 +11,7 @@
 #include "client/cli/output.h"
 #include "client/ledger_client.h"
 #include "fmt/format.h"
-#include "service/report/event_text.h"
+#include "proto/notation/event_text.h"
 
 // State shared by the CLI's commands: global options, the client, the exit code.
 namespace dxledger::cli {
@@ -71,7 +71,7 @@ void PrintCommandResult(const Response& response) {
   for (const auto& event : response.events()) {
     fmt::print("{} event {} at position {}: {}\n",
                response.replayed() ? "already recorded:" : "recorded", event.version(),
-               event.position(), report::DescribeEvent(event));
+               event.position(), notation::DescribeEvent(event));
   }
 }
 

@@ -1,7 +1,7 @@
 // dxledger goal create | get | list | revise | retire
 #include "client/cli/cli.h"
-#include "service/domain/fiscal_year.h"
-#include "service/domain/rating.h"
+#include "proto/notation/fiscal_year.h"
+#include "proto/notation/rating.h"
 
 namespace dxledger::cli {
 namespace {
@@ -9,7 +9,7 @@ namespace {
 // Parses --year in any accepted form (2021, FY2021, 令和3年度, R3); 0 when unset.
 bool ParseYear(const std::string& text, int& year, Cli& cli) {
   if (text.empty()) return true;
-  absl::StatusOr<int> parsed = domain::ParseFiscalYear(text);
+  absl::StatusOr<int> parsed = notation::ParseFiscalYear(text);
   if (!parsed.ok()) {
     cli.exit_code = Fail(parsed.status());
     return false;
@@ -110,7 +110,7 @@ void AddList(CLI::App& goal, Cli& cli) {
     if (!cli.organization.empty()) request.set_parent("organizations/" + cli.organization);
     request.set_department(args->department);
     if (!args->rating.empty()) {
-      absl::StatusOr<v1::Rating> rating = domain::ParseRating(args->rating);
+      absl::StatusOr<v1::Rating> rating = notation::ParseRating(args->rating);
       if (!rating.ok()) {
         cli.exit_code = Fail(rating.status());
         return;

@@ -7,9 +7,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "fmt/format.h"
-#include "service/domain/fiscal_year.h"
-#include "service/domain/rating.h"
-#include "service/report/event_text.h"
+#include "proto/notation/event_text.h"
+#include "proto/notation/fiscal_year.h"
+#include "proto/notation/rating.h"
 
 namespace dxledger::cli {
 namespace {
@@ -106,7 +106,7 @@ void PrintJson(const google::protobuf::Message& message) {
 void PrintGoal(const v1::Goal& goal) {
   fmt::print("{}  (version {}{})\n", goal.name(), goal.version(),
              goal.retired() ? ", RETIRED: " + goal.retire_reason() : "");
-  fmt::print("  fiscal year  {} (FY{}), {}\n", domain::JapaneseFiscalYear(goal.fiscal_year()),
+  fmt::print("  fiscal year  {} (FY{}), {}\n", notation::JapaneseFiscalYear(goal.fiscal_year()),
              goal.fiscal_year(), Framework(goal.plan_framework()));
   fmt::print("  departments  {}\n", Joined(goal.departments(), "・"));
   if (goal.report_number() != 0 || goal.principal()) {
@@ -114,7 +114,7 @@ void PrintGoal(const v1::Goal& goal) {
                goal.principal() ? " (principal)" : "");
   }
   fmt::print("  title        {}\n", goal.title());
-  fmt::print("  rating       {}{}\n", domain::RatingLetter(goal.rating()),
+  fmt::print("  rating       {}{}\n", notation::RatingLetter(goal.rating()),
              goal.rating_rationale().empty() ? "" : "  " + goal.rating_rationale());
   for (const v1::Indicator& indicator : goal.indicators()) {
     fmt::print("  indicator    {}  {}", indicator.indicator_id(), indicator.description());
@@ -142,7 +142,7 @@ void PrintGoalTable(const std::vector<v1::Goal>& goals) {
   for (const v1::Goal& goal : goals) {
     rows.push_back({goal.goal_id(), fmt::format("FY{}", goal.fiscal_year()),
                     goal.report_number() ? std::to_string(goal.report_number()) : "-",
-                    std::string(domain::RatingLetter(goal.rating())),
+                    std::string(notation::RatingLetter(goal.rating())),
                     std::to_string(goal.version()), Truncate(Joined(goal.departments(), "・"), 24),
                     Truncate(goal.title(), 50)});
   }
@@ -154,8 +154,8 @@ void PrintEventTable(const std::vector<v1::Event>& events) {
   for (const v1::Event& event : events) {
     rows.push_back({std::to_string(event.position()),
                     event.goal().substr(event.goal().rfind('/') + 1),
-                    std::to_string(event.version()), report::FormatTime(event.record_time()),
-                    event.actor(), Truncate(report::DescribeEvent(event), 70)});
+                    std::to_string(event.version()), notation::FormatTime(event.record_time()),
+                    event.actor(), Truncate(notation::DescribeEvent(event), 70)});
   }
   PrintTable({"POS", "GOAL", "VER", "TIME (UTC)", "ACTOR", "WHAT"}, rows);
 }
@@ -163,11 +163,11 @@ void PrintEventTable(const std::vector<v1::Event>& events) {
 void PrintRatingChangeTable(const std::vector<v1::RatingChange>& changes) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::RatingChange& change : changes) {
-    rows.push_back({std::to_string(change.position()), report::FormatTime(change.record_time()),
+    rows.push_back({std::to_string(change.position()), notation::FormatTime(change.record_time()),
                     change.actor(), change.goal().substr(change.goal().rfind('/') + 1),
                     fmt::format("FY{}", change.fiscal_year()),
-                    fmt::format("{} → {}", domain::RatingLetter(change.previous_rating()),
-                                domain::RatingLetter(change.rating())),
+                    fmt::format("{} → {}", notation::RatingLetter(change.previous_rating()),
+                                notation::RatingLetter(change.rating())),
                     Truncate(change.rationale(), 50)});
   }
   PrintTable({"POS", "TIME (UTC)", "ACTOR", "GOAL", "YEAR", "RATING", "WHY"}, rows);

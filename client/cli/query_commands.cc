@@ -2,7 +2,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "client/cli/cli.h"
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 
 namespace dxledger::cli {
 namespace {
@@ -57,7 +57,7 @@ void AddAudit(CLI::App& app, Cli& cli) {
     request.set_department(args->department);
     request.set_actor(args->actor);
     if (!args->year.empty()) {
-      absl::StatusOr<int> year = domain::ParseFiscalYear(args->year);
+      absl::StatusOr<int> year = notation::ParseFiscalYear(args->year);
       if (!year.ok()) {
         cli.exit_code = Fail(year.status());
         return;

@@ -1,7 +1,7 @@
 // dxledger rating set | indicator set | indicator result | activity add |
 // issue add | issue resolve
 #include "client/cli/cli.h"
-#include "service/domain/rating.h"
+#include "proto/notation/rating.h"
 
 namespace dxledger::cli {
 namespace {
@@ -34,7 +34,7 @@ void AddRating(CLI::App& app, Cli& cli) {
   set->add_option("RATING", args->rating, "A, B, C, D or none")->required();
   set->add_option("--rationale", args->rationale, "why this rating (default: --reason)");
   set->callback([args, &cli] {
-    absl::StatusOr<v1::Rating> rating = domain::ParseRating(args->rating);
+    absl::StatusOr<v1::Rating> rating = notation::ParseRating(args->rating);
     if (!rating.ok()) {
       cli.exit_code = Fail(rating.status());
       return;

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "client/cli/cli.h"
-#include "service/domain/fiscal_year.h"
-#include "service/domain/limits.h"
+#include "proto/notation/api_limits.h"
+#include "proto/notation/fiscal_year.h"
 
 namespace dxledger::cli {
 namespace {
@@ -24,7 +24,7 @@ std::string BaseName(const std::string& path) { return path.substr(path.rfind('/
 
 // The server reads requests of up to kMaxRequestBytes; the file is most of
 // one. A bigger one would be refused by gRPC in its own words.
-constexpr size_t kMaxImportBytes = domain::kMaxRequestBytes - (64 << 10);
+constexpr size_t kMaxImportBytes = notation::kMaxRequestBytes - (64 << 10);
 
 // Progress goes to a terminal only, so scripts see clean output.
 void Progress(const std::string& line) {
@@ -38,7 +38,7 @@ void PrintImport(const v1::ImportReportResponse& r, bool dry_run) {
     fmt::print("{}\n", goal);
     for (const v1::Event* event : events) {
       fmt::print("  {} {}\n", event->position() ? std::to_string(event->position()) : "+",
-                 report::DescribeEvent(*event));
+                 notation::DescribeEvent(*event));
     }
   }
   if (static_cast<uint32_t>(r.events_size()) < r.event_count()) {
@@ -77,7 +77,7 @@ void AddImport(CLI::App& app, Cli& cli) {
         ->required();
     command->add_flag("--dry-run", args->dry_run, "print what would change; write nothing");
     command->callback([args, &cli, format = format] {
-      absl::StatusOr<int> year = domain::ParseFiscalYear(args->year);
+      absl::StatusOr<int> year = notation::ParseFiscalYear(args->year);
       absl::StatusOr<std::string> content = ReadFile(args->file);
       if (content.ok() && content->size() > kMaxImportBytes) {
         content = absl::InvalidArgumentError(fmt::format(
@@ -90,7 +90,7 @@ void AddImport(CLI::App& app, Cli& cli) {
         return;
       }
       Progress(fmt::format("importing {} ({} bytes) into {}…", args->file, content->size(),
-                           domain::JapaneseFiscalYear(*year)));
+                           notation::JapaneseFiscalYear(*year)));
       v1::ImportReportRequest request;
       request.set_fiscal_year(*year);
       request.set_format(format);
@@ -126,7 +126,7 @@ void AddExport(CLI::App& app, Cli& cli) {
         {"json", v1::REPORT_FORMAT_JSON},
         {"markdown", v1::REPORT_FORMAT_MARKDOWN},
         {"html", v1::REPORT_FORMAT_HTML}};
-    absl::StatusOr<int> year = domain::ParseFiscalYear(args->year);
+    absl::StatusOr<int> year = notation::ParseFiscalYear(args->year);
     if (!year.ok()) {
       cli.exit_code = Fail(year.status());
       return;

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "client/cli/cli.h"
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 
 namespace dxledger::cli {
 namespace {
@@ -36,8 +36,8 @@ void WriteCheckpoint(const std::string& path, uint64_t position) {
 void PrintEvent(const v1::Event& event, bool jsonl) {
   if (!jsonl) {
     fmt::print("{}  {}  v{}  {}  {}  {}\n", event.position(), event.goal(), event.version(),
-               report::FormatTime(event.record_time()), event.actor(),
-               report::DescribeEvent(event));
+               notation::FormatTime(event.record_time()), event.actor(),
+               notation::DescribeEvent(event));
     return;
   }
   google::protobuf::util::JsonPrintOptions options;
@@ -72,7 +72,7 @@ void AddTailCommand(CLI::App& app, Cli& cli) {
     for (const std::string& type : args->types) request.add_event_types(type);
     for (const std::string& d : args->departments) request.add_departments(d);
     if (!args->year.empty()) {
-      absl::StatusOr<int> year = domain::ParseFiscalYear(args->year);
+      absl::StatusOr<int> year = notation::ParseFiscalYear(args->year);
       if (!year.ok()) {
         cli.exit_code = Fail(year.status());
         return;

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "client/cli/cli.h"
-#include "service/domain/fiscal_year.h"
-#include "service/domain/rating.h"
+#include "proto/notation/fiscal_year.h"
+#include "proto/notation/rating.h"
 
 namespace dxledger::cli {
 namespace {
@@ -46,7 +46,7 @@ void AddYear(CLI::App& app, Cli& cli) {
   CLI::App* get = year->add_subcommand("get", "a fiscal year's framework and state");
   get->add_option("YEAR", *get_year, "2021, FY2021, 令和3年度, R3")->required();
   get->callback([get_year, &cli] {
-    absl::StatusOr<int> parsed = domain::ParseFiscalYear(*get_year);
+    absl::StatusOr<int> parsed = notation::ParseFiscalYear(*get_year);
     if (!parsed.ok()) {
       cli.exit_code = Fail(parsed.status());
       return;
@@ -73,7 +73,7 @@ void AddYear(CLI::App& app, Cli& cli) {
                    "JSON with new_goals and decisions (RollOverFiscalYearRequest fields)")
       ->required();
   rollover->callback([args, &cli] {
-    absl::StatusOr<int> from = domain::ParseFiscalYear(args->from);
+    absl::StatusOr<int> from = notation::ParseFiscalYear(args->from);
     std::ifstream in(args->plan);
     std::stringstream json;
     json << in.rdbuf();
@@ -185,7 +185,7 @@ void AddLineage(CLI::App& app, Cli& cli) {
         cli.client().GetLineage(request), [](const v1::GetLineageResponse& r) {
           for (const v1::Goal& goal : r.goals()) {
             fmt::print("FY{}  {}  {}  {}\n", goal.fiscal_year(), goal.goal_id(),
-                       domain::RatingLetter(goal.rating()), goal.title());
+                       notation::RatingLetter(goal.rating()), goal.title());
           }
           for (const v1::LineageEdge& edge : r.edges()) {
             fmt::print("  {} --{}--> {}\n", Id(edge.from_goal()), Relation(edge.relation()),
@@ -218,9 +218,10 @@ void AddYearOverYear(CLI::App& app, Cli& cli) {
                                           i.has_actual_value() ? i.actual_value() : 0,
                                           fmt::format("{:g}", i.target_value()), i.unit());
               }
-              fmt::print("{} (FY{})  {}  {}  {}{}\n", domain::JapaneseFiscalYear(row.fiscal_year()),
-                         row.fiscal_year(), goal.goal_id(), domain::RatingLetter(goal.rating()),
-                         goal.title(), indicators);
+              fmt::print("{} (FY{})  {}  {}  {}{}\n",
+                         notation::JapaneseFiscalYear(row.fiscal_year()), row.fiscal_year(),
+                         goal.goal_id(), notation::RatingLetter(goal.rating()), goal.title(),
+                         indicators);
             }
           }
         });

@@ -5,10 +5,10 @@
 
 #include "absl/time/time.h"
 #include "fmt/format.h"
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
+#include "proto/notation/rating.h"
 #include "service/domain/fiscal_years.h"
 #include "service/domain/limits.h"
-#include "service/domain/rating.h"
 #include "service/domain/text.h"
 
 namespace dxledger::domain {
@@ -54,7 +54,7 @@ absl::Status ValidateReportNumber(int number) {
 }
 
 absl::Status DecideCreated(v1::GoalCreated& created) {
-  DX_RETURN_IF_ERROR(ValidateFiscalYear(created.fiscal_year()));
+  DX_RETURN_IF_ERROR(notation::ValidateFiscalYear(created.fiscal_year()));
   DX_RETURN_IF_ERROR(ValidateDepartments(created.departments()));
   DX_RETURN_IF_ERROR(ValidateText("title", created.title(), kMaxTitleBytes, true));
   DX_RETURN_IF_ERROR(ValidateReportNumber(created.report_number()));
@@ -148,7 +148,7 @@ absl::Status DecideActivity(const v1::Goal& goal, v1::ActivityRecorded& activity
 }
 
 absl::Status DecideRating(const v1::Goal& goal, v1::RatingSet& rating) {
-  DX_RETURN_IF_ERROR(ValidateRating(rating.rating()));
+  DX_RETURN_IF_ERROR(notation::ValidateRating(rating.rating()));
   DX_RETURN_IF_ERROR(ValidateText("rationale", rating.rationale(), kMaxRationaleBytes, false));
   rating.set_previous_rating(goal.rating());
   return absl::OkStatus();

@@ -4,12 +4,14 @@
 #include <set>
 
 #include "fmt/format.h"
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 
 namespace dxledger::domain {
 namespace {
 
-std::string YearLabel(int year) { return fmt::format("FY{} ({})", year, JapaneseFiscalYear(year)); }
+std::string YearLabel(int year) {
+  return fmt::format("FY{} ({})", year, notation::JapaneseFiscalYear(year));
+}
 
 absl::Status CheckRelation(const v1::GoalDecision& decision, const std::string& goal) {
   const int targets = decision.to_goals_size();
@@ -55,7 +57,7 @@ v1::FiscalYear ImplicitYear(const FiscalYearName& name) {
   v1::FiscalYear year;
   year.set_name(name.Format());
   year.set_fiscal_year(name.fiscal_year);
-  year.set_japanese_name(JapaneseFiscalYear(name.fiscal_year));
+  year.set_japanese_name(notation::JapaneseFiscalYear(name.fiscal_year));
   year.set_plan_framework(DefaultFramework(name.fiscal_year));
   year.set_state(v1::FISCAL_YEAR_STATE_OPEN);
   return year;

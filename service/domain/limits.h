@@ -6,8 +6,6 @@
 // Every limit on user input, in one place. Lengths are in UTF-8 bytes.
 namespace dxledger::domain {
 
-inline constexpr int kMinFiscalYear = 2000;
-inline constexpr int kMaxFiscalYear = 2100;
 inline constexpr size_t kMaxTitleBytes = 1000;
 inline constexpr size_t kMaxDepartmentBytes = 100;
 inline constexpr size_t kMaxDepartments = 16;
@@ -19,9 +17,6 @@ inline constexpr size_t kMaxRequestIdBytes = 128;
 inline constexpr size_t kMaxIdBytes = 63;  // goal, indicator and issue ids
 inline constexpr int kMaxReportNumber = 10000;
 inline constexpr size_t kMaxRolloverItems = 2000;  // new goals and decisions together
-// The largest request the server reads (an import's file, say); bigger ones
-// are refused by gRPC with RESOURCE_EXHAUSTED.
-inline constexpr int kMaxRequestBytes = 4 << 20;
 // A reply lists the events a big write made only up to this many bytes of
 // them (an import of a 4 MiB file writes more than 10 MiB of events); the
 // rest are read from the log by position.

@@ -12,7 +12,7 @@ absl::StatusOr<VerifyReport> Ledger::Backup(const std::string& directory) {
     return absl::InvalidArgumentError("directory must be an absolute path on the server");
   }
   if (std::filesystem::exists(directory)) {
-    return absl::FailedPreconditionError(
+    return absl::AlreadyExistsError(
         fmt::format("{} exists already: a backup goes into a new directory", directory));
   }
   if (absl::Status s = store_.Checkpoint(directory); !s.ok()) return s;

@@ -49,7 +49,7 @@ absl::StatusOr<std::optional<uint64_t>> Ledger::ResolveAsOf(const AsOf& as_of) {
   const uint64_t head = store_.GetHead().position;
   if (as_of.position) {
     if (*as_of.position > head) {
-      return absl::InvalidArgumentError(fmt::format(
+      return absl::OutOfRangeError(fmt::format(
           "as_of position {} is past the head of the log ({}); an as-of answer must not change "
           "later",
           *as_of.position, head));
@@ -58,7 +58,7 @@ absl::StatusOr<std::optional<uint64_t>> Ledger::ResolveAsOf(const AsOf& as_of) {
   }
   if (as_of.time) {
     if (*as_of.time > clock_()) {
-      return absl::InvalidArgumentError("as_of time is in the future; its answer could change");
+      return absl::OutOfRangeError("as_of time is in the future; its answer could change");
     }
     return store_.PositionAt(absl::ToUnixMicros(*as_of.time));
   }

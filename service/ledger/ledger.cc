@@ -2,11 +2,11 @@
 
 #include <future>
 
+#include "base/sha256.h"
 #include "fmt/format.h"
 #include "service/domain/goal.h"
 #include "service/ledger/codec.h"
 #include "service/ledger/projection.h"
-#include "storage/sha256.h"
 
 namespace dxledger::ledger {
 namespace {
@@ -29,7 +29,7 @@ std::string Fingerprint(const CommandRequest& request) {
       fmt::format("{}\n{}\n{}\n{}\n", request.method, request.command.goal.Format(),
                   request.command.expected_version.value_or(~0ull), request.reason);
   material.append(EncodeDeterministic(request.command.proposal));
-  return storage::Sha256({material});
+  return base::Sha256({material});
 }
 
 }  // namespace

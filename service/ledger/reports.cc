@@ -4,20 +4,20 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
+#include "base/sha256.h"
 #include "fmt/format.h"
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 #include "service/domain/limits.h"
 #include "service/ledger/ledger.h"
 #include "service/report/import_plan.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
-#include "storage/sha256.h"
 
 namespace dxledger::ledger {
 namespace {
 
 std::string HexSha256(std::string_view content) {
-  return absl::BytesToHexString(storage::Sha256({content}));
+  return absl::BytesToHexString(base::Sha256({content}));
 }
 
 absl::StatusOr<v1::Report> ParseFile(const ImportRequest& request) {
@@ -84,7 +84,7 @@ absl::StatusOr<std::vector<v1::Goal>> Ledger::AllGoals(std::string_view organiza
 }
 
 void Ledger::ImportReport(ImportRequest request, ImportCallback done) {
-  if (absl::Status s = domain::ValidateFiscalYear(request.fiscal_year); !s.ok()) {
+  if (absl::Status s = notation::ValidateFiscalYear(request.fiscal_year); !s.ok()) {
     return std::move(done)(s);
   }
   absl::StatusOr<v1::Report> file = ParseFile(request);
@@ -144,7 +144,7 @@ absl::StatusOr<ImportOutcome> Ledger::ImportReportAndWait(ImportRequest request)
 absl::StatusOr<ExportOutcome> Ledger::ExportReport(std::string_view organization, int fiscal_year,
                                                    v1::ReportFormat format,
                                                    std::optional<uint64_t> as_of) {
-  if (absl::Status s = domain::ValidateFiscalYear(fiscal_year); !s.ok()) return s;
+  if (absl::Status s = notation::ValidateFiscalYear(fiscal_year); !s.ok()) return s;
   absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, fiscal_year, as_of);
   if (!goals.ok()) return goals.status();
   const v1::Report report = report::ReportFromGoals(fiscal_year, *goals);

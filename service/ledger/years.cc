@@ -1,6 +1,6 @@
 // Fiscal years: their views, and the rollover from one to the next.
 #include "fmt/format.h"
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 #include "service/domain/fiscal_years.h"
 #include "service/ledger/codec.h"
 #include "service/ledger/ledger.h"
@@ -8,14 +8,14 @@
 namespace dxledger::ledger {
 
 absl::StatusOr<v1::FiscalYear> Ledger::GetFiscalYear(const domain::FiscalYearName& name) {
-  if (absl::Status s = domain::ValidateFiscalYear(name.fiscal_year); !s.ok()) return s;
+  if (absl::Status s = notation::ValidateFiscalYear(name.fiscal_year); !s.ok()) return s;
   return LoadYear(name);
 }
 
 void Ledger::RollOver(v1::RollOverFiscalYearRequest request, std::string organization,
                       std::string actor, RolloverCallback done) {
   const domain::FiscalYearName from{organization, request.from_year()};
-  if (absl::Status s = domain::ValidateFiscalYear(from.fiscal_year); !s.ok()) {
+  if (absl::Status s = notation::ValidateFiscalYear(from.fiscal_year); !s.ok()) {
     return std::move(done)(s);
   }
   BatchRequest batch;

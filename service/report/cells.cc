@@ -10,6 +10,7 @@
 #include <set>
 
 #include "fmt/format.h"
+#include "proto/notation/event_text.h"
 
 namespace dxledger::report {
 namespace {
@@ -326,16 +327,6 @@ std::string JoinItems(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string TagMarker(const google::protobuf::RepeatedField<int>& tags) {
-  if (tags.empty()) return "";
-  std::string words;
-  for (int tag : tags) {
-    if (!words.empty()) words += ' ';
-    words += v1::Tag_Name(tag).substr(4);  // TAG_DT → DT
-  }
-  return fmt::format("【{}】", words);
-}
-
 std::string JoinActivities(const google::protobuf::RepeatedPtrField<v1::ReportActivity>& items) {
   const bool shared = std::all_of(items.begin(), items.end(), [&](const v1::ReportActivity& a) {
     return std::equal(a.tags().begin(), a.tags().end(), items[0].tags().begin(),
@@ -344,7 +335,7 @@ std::string JoinActivities(const google::protobuf::RepeatedPtrField<v1::ReportAc
   std::vector<std::string> texts;
   for (int i = 0; i < items.size(); ++i) {
     const bool marked = !shared || i + 1 == items.size();
-    const std::string marker = marked ? TagMarker(items[i].tags()) : "";
+    const std::string marker = marked ? notation::TagMarker(items[i].tags()) : "";
     texts.push_back(marker.empty() ? items[i].text() : items[i].text() + " " + marker);
   }
   return JoinItems(texts);

@@ -40,7 +40,6 @@ void FindActuals(const std::vector<v1::ReportActivity>& activities,
 std::string JoinItems(const std::vector<std::string>& items);
 // The activities cell: items, with one trailing marker when all share tags.
 std::string JoinActivities(const google::protobuf::RepeatedPtrField<v1::ReportActivity>& items);
-std::string TagMarker(const google::protobuf::RepeatedField<int>& tags);  // 【DT DL】 or ""
 
 // Text for matching rows across tables: NFKC, without white space.
 std::string MatchKey(std::string_view text);

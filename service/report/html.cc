@@ -3,9 +3,9 @@
 #include <map>
 
 #include "fmt/format.h"
-#include "service/domain/fiscal_year.h"
-#include "service/domain/rating.h"
-#include "service/report/event_text.h"
+#include "proto/notation/event_text.h"
+#include "proto/notation/fiscal_year.h"
+#include "proto/notation/rating.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
 
@@ -55,7 +55,7 @@ std::string Escape(std::string_view text) {
 std::string RatingCell(v1::Rating rating) {
   if (rating == v1::RATING_UNSPECIFIED) return "<td class=\"rating\"></td>";
   return fmt::format("<td class=\"rating\"><span style=\"background:{}\">{}</span></td>",
-                     kRatingColors[rating], domain::RatingLetter(rating));
+                     kRatingColors[rating], notation::RatingLetter(rating));
 }
 
 void Table(const std::vector<const v1::ReportRow*>& rows, bool principal, std::string& out) {
@@ -133,12 +133,12 @@ void Timelines(const v1::Report& report, const HtmlContext& context, std::string
         "<ol>\n",
         row.report_number(), Escape(row.title()), it->second.size());
     for (const v1::Event& event : it->second) {
-      out +=
-          fmt::format("<li><time>{}</time> <b>{}</b> {}{}</li>\n", FormatTime(event.record_time()),
-                      Escape(event.actor()), Escape(DescribeEvent(event)),
-                      event.reason().empty()
-                          ? ""
-                          : " <span class=\"muted\">— " + Escape(event.reason()) + "</span>");
+      out += fmt::format("<li><time>{}</time> <b>{}</b> {}{}</li>\n",
+                         notation::FormatTime(event.record_time()), Escape(event.actor()),
+                         Escape(notation::DescribeEvent(event)),
+                         event.reason().empty()
+                             ? ""
+                             : " <span class=\"muted\">— " + Escape(event.reason()) + "</span>");
     }
     out += "</ol></details>\n";
   }
@@ -152,7 +152,7 @@ void YearOverYear(const HtmlContext& context, std::string& out) {
   out += "</tr></thead><tbody>\n";
   const RatingCounts* previous = nullptr;
   for (const auto& [year, counts] : context.years) {
-    out += fmt::format("<tr><td>{}（FY{}）</td>", domain::JapaneseFiscalYear(year), year);
+    out += fmt::format("<tr><td>{}（FY{}）</td>", notation::JapaneseFiscalYear(year), year);
     for (int r : {1, 2, 3, 4, 0}) {
       const std::string change = previous ? fmt::format(" <span class=\"muted\">({:+d})</span>",
                                                         counts[r] - (*previous)[r])
@@ -168,7 +168,7 @@ void YearOverYear(const HtmlContext& context, std::string& out) {
 }  // namespace
 
 std::string RenderHtml(const v1::Report& report, const HtmlContext& context) {
-  const std::string year = domain::JapaneseFiscalYear(report.fiscal_year());
+  const std::string year = notation::JapaneseFiscalYear(report.fiscal_year());
   std::string out = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"

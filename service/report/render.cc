@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "fmt/format.h"
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 #include "service/report/cells.h"
 #include "service/report/csv.h"
 #include "service/report/report_rows.h"
@@ -70,7 +70,7 @@ void MarkdownTable(const std::vector<const v1::ReportRow*>& rows, bool principal
 v1::Report ReportFromGoals(int fiscal_year, const std::vector<v1::Goal>& goals) {
   v1::Report report;
   report.set_fiscal_year(fiscal_year);
-  report.set_fiscal_year_japanese(domain::JapaneseFiscalYear(fiscal_year));
+  report.set_fiscal_year_japanese(notation::JapaneseFiscalYear(fiscal_year));
   std::vector<const v1::Goal*> ordered;
   for (const v1::Goal& goal : goals) {
     if (goal.fiscal_year() == fiscal_year && !goal.retired()) ordered.push_back(&goal);
@@ -121,7 +121,7 @@ std::string RenderJson(const v1::Report& report) {
 std::string RenderMarkdown(const v1::Report& report) {
   std::string out;
   const auto [principal, all] = SplitTables(report);
-  const std::string year = domain::JapaneseFiscalYear(report.fiscal_year());
+  const std::string year = notation::JapaneseFiscalYear(report.fiscal_year());
   if (!principal.empty()) {
     out += fmt::format("## 主なDX推進目標（プロジェクト）の進捗状況（{}）\n\n", year);
     MarkdownTable(principal, true, out);

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "fmt/format.h"
-#include "service/domain/rating.h"
+#include "proto/notation/rating.h"
 #include "service/report/cells.h"
 #include "service/report/csv.h"
 
@@ -63,7 +63,11 @@ absl::StatusOr<v1::ReportRow> ParseRow(int line, const std::vector<std::string>&
   std::vector<std::string> title = SplitItems(cells[2]);
   if (title.empty()) return LineError(line, "目標 is empty: expected the goal's title");
   row.set_title(title.size() == 1 ? title[0] : JoinItems(title));
-  absl::StatusOr<v1::Rating> rating = domain::ParseRating(MatchKey(cells[3]));
+  // An empty cell (or a dash) is a goal not rated yet.
+  const std::string rating_cell = MatchKey(cells[3]);
+  absl::StatusOr<v1::Rating> rating = rating_cell.empty() || rating_cell == "-"
+                                          ? absl::StatusOr<v1::Rating>(v1::RATING_UNSPECIFIED)
+                                          : notation::ParseRating(rating_cell);
   if (!rating.ok()) {
     return LineError(line, fmt::format("評価 \"{}\" must be A, B, C, D or empty", cells[3]));
   }
@@ -258,14 +262,15 @@ std::vector<std::string> RowCells(const v1::ReportRow& row) {
   std::vector<std::string> indicators;
   for (const auto& indicator : row.indicators()) indicators.push_back(indicator.text());
   std::vector<std::string> issues(row.issues().begin(), row.issues().end());
-  return {
-      row.report_number() ? std::to_string(row.report_number()) : "",
-      departments,
-      row.title(),
-      row.rating() == v1::RATING_UNSPECIFIED ? "" : std::string(domain::RatingLetter(row.rating())),
-      JoinItems(indicators),
-      JoinActivities(row.activities()),
-      issues.empty() ? std::string(kNoIssues) : JoinItems(issues)};
+  return {row.report_number() ? std::to_string(row.report_number()) : "",
+          departments,
+          row.title(),
+          row.rating() == v1::RATING_UNSPECIFIED
+              ? ""
+              : std::string(notation::RatingLetter(row.rating())),
+          JoinItems(indicators),
+          JoinActivities(row.activities()),
+          issues.empty() ? std::string(kNoIssues) : JoinItems(issues)};
 }
 
 }  // namespace dxledger::report

@@ -90,6 +90,23 @@ TEST_F(CliTest, ErrorsExitNonZeroWithTheServersMessage) {
   EXPECT_NE(RunCommand(std::string(DXLEDGER_PATH) + " goal", &out, &err), 0);
 }
 
+// `rating set GOAL "$R"` with R empty must not erase the rating: clearing
+// takes the word none, and an empty rating is refused before anything is sent.
+TEST_F(CliTest, AnEmptyRatingIsRefusedAndNoneClears) {
+  ASSERT_EQ(Run("goal create --year 2021 --department 土木部 --title 道路点検 --id g1"), 0) << err_;
+  ASSERT_EQ(Run("rating set g1 B"), 0) << err_;
+  for (const char* empty : {"''", "' '", "-"}) {
+    EXPECT_EQ(Run(std::string("rating set g1 ") + empty), 1) << empty;
+    EXPECT_NE(err_.find("INVALID_ARGUMENT: rating "), std::string::npos) << err_;
+  }
+  ASSERT_EQ(Run("--format json goal get g1"), 0) << err_;
+  EXPECT_NE(out_.find("\"rating\": \"RATING_B\""), std::string::npos) << out_;
+  EXPECT_NE(out_.find("\"version\": \"2\""), std::string::npos) << out_;  // nothing written
+  ASSERT_EQ(Run("rating set g1 none"), 0) << err_;
+  ASSERT_EQ(Run("--format json goal get g1"), 0) << err_;
+  EXPECT_EQ(out_.find("\"rating\""), std::string::npos) << out_;
+}
+
 TEST_F(CliTest, RevisesAndRetiresAGoal) {
   ASSERT_EQ(Run("goal create --year FY2021 --department 土木部 --title 道路点検 --id g1"), 0)
       << err_;

@@ -53,7 +53,7 @@ TEST(BackupTest, BackupUnderWritesRestoresAndVerifies) {
   EXPECT_GT(written.load(), 0);
 
   // A second backup into the same directory is refused; a writer may not back up.
-  EXPECT_EQ(admin.CreateBackup(request).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(admin.CreateBackup(request).status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(writer.CreateBackup(request).status().code(), absl::StatusCode::kPermissionDenied);
 
   // Restore into a new data directory, serve it, and find the backup's state.

@@ -1,8 +1,8 @@
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 
 #include <gtest/gtest.h>
 
-namespace dxledger::domain {
+namespace dxledger::notation {
 namespace {
 
 struct YearCase {
@@ -49,4 +49,4 @@ TEST(ValidateFiscalYearTest, StatesTheRange) {
 }
 
 }  // namespace
-}  // namespace dxledger::domain
+}  // namespace dxledger::notation

@@ -1,4 +1,4 @@
-#include "service/domain/fiscal_year.h"
+#include "proto/notation/fiscal_year.h"
 
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
@@ -7,9 +7,8 @@
 
 #include "absl/strings/ascii.h"
 #include "fmt/format.h"
-#include "service/domain/limits.h"
 
-namespace dxledger::domain {
+namespace dxledger::notation {
 namespace {
 
 struct Era {
@@ -96,4 +95,4 @@ std::string JapaneseFiscalYear(int year) {
   return fmt::format("{}年度", year);
 }
 
-}  // namespace dxledger::domain
+}  // namespace dxledger::notation

@@ -1,9 +1,9 @@
-#include "service/domain/rating.h"
+#include "proto/notation/rating.h"
 
 #include "absl/strings/ascii.h"
 #include "fmt/format.h"
 
-namespace dxledger::domain {
+namespace dxledger::notation {
 
 absl::StatusOr<v1::Rating> ParseRating(std::string_view text) {
   std::string s = absl::AsciiStrToUpper(
@@ -17,7 +17,11 @@ absl::StatusOr<v1::Rating> ParseRating(std::string_view text) {
   if (s == "B") return v1::RATING_B;
   if (s == "C") return v1::RATING_C;
   if (s == "D") return v1::RATING_D;
-  if (s == "NONE" || s == "-" || s.empty()) return v1::RATING_UNSPECIFIED;
+  if (s == "NONE") return v1::RATING_UNSPECIFIED;
+  if (s.empty()) {
+    return absl::InvalidArgumentError(
+        "rating is empty: give A, B, C or D, or the word none to clear the rating");
+  }
   return absl::InvalidArgumentError(
       fmt::format("rating \"{}\" is not one of A, B, C, D or none (to clear)", text.substr(0, 20)));
 }
@@ -43,4 +47,4 @@ absl::Status ValidateRating(int rating) {
       "rating {} is not one of RATING_A..RATING_D or RATING_UNSPECIFIED (to clear)", rating));
 }
 
-}  // namespace dxledger::domain
+}  // namespace dxledger::notation

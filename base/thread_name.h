@@ -1,11 +1,11 @@
-#ifndef DXLEDGER_STORAGE_THREAD_NAME_H_
-#define DXLEDGER_STORAGE_THREAD_NAME_H_
+#ifndef DXLEDGER_BASE_THREAD_NAME_H_
+#define DXLEDGER_BASE_THREAD_NAME_H_
 
 #include <pthread.h>
 
 #include <thread>
 
-namespace dxledger::storage {
+namespace dxledger::base {
 
 // Names a thread for top -H, perf and gdb (15 characters at most; Linux
 // cuts longer names). Naming it from the side that started it means the name
@@ -17,6 +17,6 @@ inline void NameThread(std::thread& thread, const char* name) {
 // For a thread that names itself (a detached one).
 inline void NameThisThread(const char* name) { pthread_setname_np(pthread_self(), name); }
 
-}  // namespace dxledger::storage
+}  // namespace dxledger::base
 
-#endif  // DXLEDGER_STORAGE_THREAD_NAME_H_
+#endif  // DXLEDGER_BASE_THREAD_NAME_H_

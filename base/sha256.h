@@ -1,5 +1,5 @@
-#ifndef DXLEDGER_STORAGE_SHA256_H_
-#define DXLEDGER_STORAGE_SHA256_H_
+#ifndef DXLEDGER_BASE_SHA256_H_
+#define DXLEDGER_BASE_SHA256_H_
 
 #include <initializer_list>
 #include <string>
@@ -9,13 +9,13 @@
 // OpenSSL 3's one-shot SHA256() and EVP_sha256() look the digest up in the
 // provider tables on every call, which costs more than hashing a short
 // input; this fetches it once and reuses one context per thread.
-namespace dxledger::storage {
+namespace dxledger::base {
 
 inline constexpr size_t kSha256Bytes = 32;
 
 // The 32-byte digest of the parts, concatenated.
 std::string Sha256(std::initializer_list<std::string_view> parts);
 
-}  // namespace dxledger::storage
+}  // namespace dxledger::base
 
-#endif  // DXLEDGER_STORAGE_SHA256_H_
+#endif  // DXLEDGER_BASE_SHA256_H_

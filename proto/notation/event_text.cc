@@ -1,11 +1,10 @@
-#include "service/report/event_text.h"
+#include "proto/notation/event_text.h"
 
 #include "absl/time/time.h"
 #include "fmt/format.h"
-#include "service/domain/rating.h"
-#include "service/report/cells.h"
+#include "proto/notation/rating.h"
 
-namespace dxledger::report {
+namespace dxledger::notation {
 namespace {
 
 std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& items) {
@@ -20,6 +19,16 @@ std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& items)
 std::string Number(double value) { return fmt::format("{:g}", value); }
 
 }  // namespace
+
+std::string TagMarker(const google::protobuf::RepeatedField<int>& tags) {
+  if (tags.empty()) return "";
+  std::string words;
+  for (int tag : tags) {
+    if (!words.empty()) words += ' ';
+    words += v1::Tag_Name(tag).substr(4);  // TAG_DT → DT
+  }
+  return fmt::format("【{}】", words);
+}
 
 std::string FormatTime(const google::protobuf::Timestamp& time) {
   const absl::Time t = absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
@@ -59,8 +68,8 @@ std::string DescribeEvent(const v1::Event& event) {
                          event.activity_recorded().text());
     case v1::Event::kRatingSet:
       return fmt::format(
-          "rating {} → {}{}", domain::RatingLetter(event.rating_set().previous_rating()),
-          domain::RatingLetter(event.rating_set().rating()),
+          "rating {} → {}{}", RatingLetter(event.rating_set().previous_rating()),
+          RatingLetter(event.rating_set().rating()),
           event.rating_set().rationale().empty() ? "" : ": " + event.rating_set().rationale());
     case v1::Event::kIssueAdded:
       return fmt::format("issue {} added: {}", event.issue_added().issue_id(),
@@ -104,4 +113,4 @@ std::string DescribeEvent(const v1::Event& event) {
   }
 }
 
-}  // namespace dxledger::report
+}  // namespace dxledger::notation

@@ -1,11 +1,11 @@
-#include "storage/sha256.h"
+#include "base/sha256.h"
 
 #include <openssl/evp.h>
 
 #include <cstdlib>
 #include <memory>
 
-namespace dxledger::storage {
+namespace dxledger::base {
 namespace {
 
 const EVP_MD* Sha256Digest() {
@@ -34,4 +34,4 @@ std::string Sha256(std::initializer_list<std::string_view> parts) {
   return digest;
 }
 
-}  // namespace dxledger::storage
+}  // namespace dxledger::base
