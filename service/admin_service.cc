@@ -27,20 +27,23 @@ grpc::ServerUnaryReactor* LedgerService::RunPrincipalCommand(Call call,
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
   command.actor = call.principal->principal();
   grpc::ServerUnaryReactor* reactor = call.context->DefaultReactor();
-  ledger_.ExecutePrincipal(std::move(command),
-                           [this, reactor, response, token = std::move(token)](
-                               absl::StatusOr<ledger::PrincipalOutcome> outcome) mutable {
-                             if (outcome.ok()) {
-                               // The registry follows the ledger the moment the event is durable.
-                               principals_.Update(outcome->principal);
-                               *response->mutable_principal() = Shown(outcome->principal);
-                               // A replay cannot show a token again: only its hash was kept.
-                               if constexpr (requires { response->set_token(token); }) {
-                                 if (!outcome->replayed) response->set_token(std::move(token));
-                               }
-                             }
-                             reactor->Finish(ToGrpcStatus(outcome.status()));
-                           });
+  ledger_.writer().ExecutePrincipal(std::move(command),
+                                    [this, reactor, response, token = std::move(token)](
+                                        absl::StatusOr<ledger::PrincipalOutcome> outcome) mutable {
+                                      if (outcome.ok()) {
+                                        // The registry follows the ledger the moment the event is
+                                        // durable.
+                                        principals_.Update(outcome->principal);
+                                        *response->mutable_principal() = Shown(outcome->principal);
+                                        // A replay cannot show a token again: only its hash was
+                                        // kept.
+                                        if constexpr (requires { response->set_token(token); }) {
+                                          if (!outcome->replayed)
+                                            response->set_token(std::move(token));
+                                        }
+                                      }
+                                      reactor->Finish(ToGrpcStatus(outcome.status()));
+                                    });
   return reactor;
 }
 
@@ -49,7 +52,7 @@ grpc::ServerUnaryReactor* LedgerService::AddPrincipal(grpc::CallbackServerContex
                                                       v1::AddPrincipalResponse* response) {
   std::string token = NewToken();
   ledger::PrincipalCommand command{
-      request->principal(), {}, "", request->request_id(), request->reason()};
+      request->principal(), {}, "", request->request_id(), request->reason(), "AddPrincipal"};
   v1::PrincipalAdded* added = command.proposal.mutable_principal_added();
   added->set_principal(request->principal());
   *added->mutable_roles() = request->roles();
@@ -64,7 +67,7 @@ grpc::ServerUnaryReactor* LedgerService::UpdatePrincipal(grpc::CallbackServerCon
                                                          const v1::UpdatePrincipalRequest* request,
                                                          v1::UpdatePrincipalResponse* response) {
   ledger::PrincipalCommand command{
-      request->principal(), {}, "", request->request_id(), request->reason()};
+      request->principal(), {}, "", request->request_id(), request->reason(), "UpdatePrincipal"};
   v1::PrincipalChanged* changed = command.proposal.mutable_principal_changed();
   if (request->has_roles()) *changed->mutable_roles() = request->roles();
   if (request->has_departments()) *changed->mutable_departments() = request->departments();
@@ -79,7 +82,8 @@ grpc::ServerUnaryReactor* LedgerService::SetPrincipalDisabled(
     grpc::CallbackServerContext* context, const v1::SetPrincipalDisabledRequest* request,
     v1::SetPrincipalDisabledResponse* response) {
   ledger::PrincipalCommand command{
-      request->principal(), {}, "", request->request_id(), request->reason()};
+      request->principal(),  {}, "", request->request_id(), request->reason(),
+      "SetPrincipalDisabled"};
   if (request->disabled()) {
     command.proposal.mutable_principal_disabled()->set_reason(request->reason());
   } else {
@@ -94,7 +98,8 @@ grpc::ServerUnaryReactor* LedgerService::RotatePrincipalToken(
     v1::RotatePrincipalTokenResponse* response) {
   std::string token = NewToken();
   ledger::PrincipalCommand command{
-      request->principal(), {}, "", request->request_id(), request->reason()};
+      request->principal(),  {}, "", request->request_id(), request->reason(),
+      "RotatePrincipalToken"};
   command.proposal.mutable_principal_token_rotated()->set_token_sha256(TokenHash(token));
   return RunPrincipalCommand(Call{context, "RotatePrincipalToken", request->principal(), {}},
                              std::move(command), response, std::move(token));
@@ -105,7 +110,7 @@ grpc::ServerUnaryReactor* LedgerService::ListPrincipals(grpc::CallbackServerCont
                                                         v1::ListPrincipalsResponse* response) {
   Call call{context, "ListPrincipals", "", {}};
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
-  absl::StatusOr<std::vector<v1::Principal>> principals = ledger_.ListPrincipals();
+  absl::StatusOr<std::vector<v1::Principal>> principals = ledger_.queries().ListPrincipals();
   if (principals.ok()) {
     for (v1::Principal& p : *principals) *response->add_principals() = Shown(std::move(p));
   }
@@ -122,7 +127,7 @@ grpc::ServerUnaryReactor* LedgerService::ListSecurityEvents(
   if (request->has_start_time()) filter.start_time = ledger::ToTime(request->start_time());
   if (request->has_end_time()) filter.end_time = ledger::ToTime(request->end_time());
   absl::StatusOr<ledger::Page<v1::SecurityEvent>> page =
-      ledger_.ListSecurityEvents(filter, request->page_size(), request->page_token());
+      ledger_.queries().ListSecurityEvents(filter, request->page_size(), request->page_token());
   if (page.ok()) {
     for (v1::SecurityEvent& event : page->items) {
       *response->add_security_events() = std::move(event);
@@ -142,7 +147,7 @@ grpc::ServerUnaryReactor* LedgerService::CreateBackup(grpc::CallbackServerContex
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::thread([this, reactor, response, directory = request->directory()] {
     base::NameThisThread("dxl-backup");
-    absl::StatusOr<ledger::VerifyReport> report = ledger_.Backup(directory);
+    absl::StatusOr<ledger::VerifyReport> report = ledger_.maintenance().Backup(directory);
     if (report.ok()) {
       response->set_directory(directory);
       response->set_head_position(report->head.position);

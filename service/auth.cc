@@ -134,20 +134,22 @@ absl::StatusOr<std::string> AddPrincipal(ledger::Ledger& ledger, std::string_vie
   ledger::PrincipalCommand command;
   command.principal = std::string(name);
   command.actor = std::string(actor);
+  command.method = "AddPrincipal";
   v1::PrincipalAdded* added = command.proposal.mutable_principal_added();
   added->set_principal(std::string(name));
   for (v1::Role role : roles) added->add_roles(role);
   for (std::string& department : departments) added->add_departments(std::move(department));
   added->set_token_sha256(TokenHash(token));
   added->set_certificate_common_name(std::string(certificate_common_name));
-  absl::StatusOr<ledger::PrincipalOutcome> outcome = ledger.ExecutePrincipalAndWait(command);
+  absl::StatusOr<ledger::PrincipalOutcome> outcome =
+      ledger.writer().ExecutePrincipalAndWait(command);
   if (!outcome.ok()) return outcome.status();
   return token;
 }
 
 absl::Status LoadPrincipals(ledger::Ledger& ledger, const std::string& data_dir,
                             Principals& principals) {
-  absl::StatusOr<std::vector<v1::Principal>> stored = ledger.ListPrincipals();
+  absl::StatusOr<std::vector<v1::Principal>> stored = ledger.queries().ListPrincipals();
   if (!stored.ok()) return stored.status();
   if (stored->empty()) {
     absl::StatusOr<std::string> token =
@@ -156,7 +158,7 @@ absl::Status LoadPrincipals(ledger::Ledger& ledger, const std::string& data_dir,
     if (absl::Status s = WriteOwnerOnly(data_dir + "/admin.token", *token + "\n"); !s.ok()) {
       return s;
     }
-    stored = ledger.ListPrincipals();
+    stored = ledger.queries().ListPrincipals();
     if (!stored.ok()) return stored.status();
   }
   principals.Replace(*stored);

@@ -72,7 +72,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
     Refused(call, filter.status());
     return new RefusedStream(filter.status());
   }
-  const uint64_t next = request->from_now() ? ledger_.head().position + 1
+  const uint64_t next = request->from_now() ? ledger_.queries().head().position + 1
                                             : std::max<uint64_t>(request->start_position(), 1);
   return hub_.Subscribe(*std::move(filter), next);
 }
@@ -111,7 +111,7 @@ void LedgerService::Refused(const Call& call, const absl::Status& status) {
   event.set_code(std::string(absl::StatusCodeToString(status.code())));
   event.set_reason(std::string(status.message()));
   // The call is refused whether or not the record can be written.
-  (void)ledger_.RecordSecurityEvent(event);
+  (void)ledger_.writer().RecordSecurityEvent(event);
 }
 
 grpc::ServerUnaryReactor* LedgerService::Reply(const Call& call, const absl::Status& status) {
@@ -125,7 +125,7 @@ absl::StatusOr<std::optional<uint64_t>> LedgerService::Resolve(const v1::AsOf& a
   ledger::AsOf point;
   if (as_of.has_position()) point.position = as_of.position();
   if (as_of.has_time()) point.time = ledger::ToTime(as_of.time());
-  return ledger_.ResolveAsOf(point);
+  return ledger_.queries().ResolveAsOf(point);
 }
 
 absl::StatusOr<std::string> LedgerService::Organization(std::string_view parent) const {
@@ -145,17 +145,17 @@ grpc::ServerUnaryReactor* LedgerService::RunCommand(Call call, const Request& re
     };
   }
   grpc::ServerUnaryReactor* reactor = call.context->DefaultReactor();
-  ledger_.Execute(*std::move(command),
-                  [this, call, reactor, response](absl::StatusOr<ledger::CommandOutcome> outcome) {
-                    if (outcome.ok()) {
-                      *response->mutable_goal() = std::move(outcome->goal);
-                      for (v1::Event& event : outcome->events)
-                        *response->add_events() = std::move(event);
-                      response->set_replayed(outcome->replayed);
-                    }
-                    Refused(call, outcome.status());
-                    reactor->Finish(ToGrpcStatus(outcome.status()));
-                  });
+  ledger_.writer().Execute(
+      *std::move(command),
+      [this, call, reactor, response](absl::StatusOr<ledger::CommandOutcome> outcome) {
+        if (outcome.ok()) {
+          *response->mutable_goal() = std::move(outcome->goal);
+          for (v1::Event& event : outcome->events) *response->add_events() = std::move(event);
+          response->set_replayed(outcome->replayed);
+        }
+        Refused(call, outcome.status());
+        reactor->Finish(ToGrpcStatus(outcome.status()));
+      });
   return reactor;
 }
 
@@ -194,16 +194,21 @@ grpc::ServerUnaryReactor* LedgerService::RollOverFiscalYear(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const domain::FiscalYearName from{*organization, request->from_year()};
   const domain::FiscalYearName to{*organization, request->from_year() + 1};
-  ledger_.RollOver(
-      *request, *organization, call.principal->principal(),
-      [this, reactor, response, from, to](absl::StatusOr<ledger::BatchOutcome> outcome) {
+  domain::RolloverRequest rollover;
+  rollover.plan_framework = request->plan_framework();
+  rollover.new_goals.assign(request->new_goals().begin(), request->new_goals().end());
+  rollover.decisions.assign(request->decisions().begin(), request->decisions().end());
+  ledger_.writer().RollOver(
+      from, std::move(rollover), call.principal->principal(), request->request_id(),
+      request->reason(),
+      [this, reactor, response, from, to](absl::StatusOr<ledger::WriteOutcome> outcome) {
         if (outcome.ok()) {
           for (v1::Event& event : outcome->events) {
             *response->add_events() = std::move(event);
           }
           response->set_replayed(outcome->replayed);
-          absl::StatusOr<v1::FiscalYear> closed = ledger_.GetFiscalYear(from);
-          absl::StatusOr<v1::FiscalYear> opened = ledger_.GetFiscalYear(to);
+          absl::StatusOr<v1::FiscalYear> closed = ledger_.queries().GetFiscalYear(from);
+          absl::StatusOr<v1::FiscalYear> opened = ledger_.queries().GetFiscalYear(to);
           if (closed.ok()) *response->mutable_closed_year() = *closed;
           if (opened.ok()) *response->mutable_opened_year() = *opened;
         }
@@ -232,19 +237,19 @@ grpc::ServerUnaryReactor* LedgerService::ImportReport(grpc::CallbackServerContex
                                call.principal->principal(),
                                request->request_id()};
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  ledger_.ImportReport(std::move(import),
-                       [reactor, response](absl::StatusOr<ledger::ImportOutcome> outcome) {
-                         if (outcome.ok()) {
-                           *response->mutable_report() = std::move(outcome->report);
-                           AddWrittenEvents(std::move(outcome->events), *response);
-                           response->set_goals_created(outcome->goals_created);
-                           response->set_goals_changed(outcome->goals_changed);
-                           response->set_goals_unchanged(outcome->goals_unchanged);
-                           response->set_content_sha256(outcome->content_sha256);
-                           response->set_replayed(outcome->replayed);
-                         }
-                         reactor->Finish(ToGrpcStatus(outcome.status()));
-                       });
+  ledger_.reports().Import(std::move(import),
+                           [reactor, response](absl::StatusOr<ledger::ImportOutcome> outcome) {
+                             if (outcome.ok()) {
+                               *response->mutable_report() = std::move(outcome->report);
+                               AddWrittenEvents(std::move(outcome->events), *response);
+                               response->set_goals_created(outcome->goals_created);
+                               response->set_goals_changed(outcome->goals_changed);
+                               response->set_goals_unchanged(outcome->goals_unchanged);
+                               response->set_content_sha256(outcome->content_sha256);
+                               response->set_replayed(outcome->replayed);
+                             }
+                             reactor->Finish(ToGrpcStatus(outcome.status()));
+                           });
   return reactor;
 }
 

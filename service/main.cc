@@ -138,7 +138,7 @@ int RebuildViews(const std::string& data_dir, const std::string& organization) {
     return 1;
   }
   dxledger::ledger::Ledger ledger(**store, organization);
-  auto rebuilt = ledger.RebuildViews();
+  auto rebuilt = ledger.maintenance().RebuildViews();
   if (!rebuilt.ok()) {
     fmt::print(stderr, "dxledgerd: {}\n", rebuilt.status().ToString());
     return 1;
@@ -166,7 +166,7 @@ int Restore(const std::string& backup, const ServerOptions& options) {
     return 1;
   }
   dxledger::ledger::Ledger ledger(**store, options.organization);
-  auto report = ledger.Verify();
+  auto report = ledger.maintenance().Verify();
   if (!report.ok()) {
     fmt::print(stderr, "dxledgerd: the restored copy does not verify: {}\n",
                report.status().ToString());

@@ -32,7 +32,7 @@ grpc::ServerUnaryReactor* LedgerService::GetGoal(grpc::CallbackServerContext* co
   if (!name.ok()) return Reply(call, name.status());
   absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
   if (!as_of.ok()) return Reply(call, as_of.status());
-  absl::StatusOr<v1::Goal> goal = ledger_.GetGoal(*name, *as_of);
+  absl::StatusOr<v1::Goal> goal = ledger_.queries().GetGoal(*name, *as_of);
   if (goal.ok()) *response->mutable_goal() = *std::move(goal);
   return Reply(call, goal.status());
 }
@@ -60,7 +60,7 @@ grpc::ServerUnaryReactor* LedgerService::ListGoals(grpc::CallbackServerContext* 
   if (!as_of.ok()) return Reply(call, as_of.status());
   filter.as_of = *as_of;
   absl::StatusOr<ledger::Page<v1::Goal>> page =
-      ledger_.ListGoals(filter, request->page_size(), request->page_token());
+      ledger_.queries().ListGoals(filter, request->page_size(), request->page_token());
   if (page.ok()) MovePage(*page, response->mutable_goals(), response->mutable_next_page_token());
   return Reply(call, page.status());
 }
@@ -74,7 +74,7 @@ grpc::ServerUnaryReactor* LedgerService::ListGoalEvents(grpc::CallbackServerCont
       domain::ParseGoalName(request->name(), ledger_.default_organization());
   if (!name.ok()) return Reply(call, name.status());
   absl::StatusOr<ledger::Page<v1::Event>> page =
-      ledger_.ListGoalEvents(*name, request->page_size(), request->page_token());
+      ledger_.queries().ListGoalEvents(*name, request->page_size(), request->page_token());
   if (page.ok()) MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
   return Reply(call, page.status());
 }
@@ -101,7 +101,7 @@ grpc::ServerUnaryReactor* LedgerService::ListRatingChanges(
   if (request->has_start_time()) filter.start_time = ledger::ToTime(request->start_time());
   if (request->has_end_time()) filter.end_time = ledger::ToTime(request->end_time());
   absl::StatusOr<ledger::Page<v1::RatingChange>> page =
-      ledger_.ListRatingChanges(filter, request->page_size(), request->page_token());
+      ledger_.queries().ListRatingChanges(filter, request->page_size(), request->page_token());
   if (page.ok()) {
     MovePage(*page, response->mutable_rating_changes(), response->mutable_next_page_token());
   }
@@ -113,10 +113,10 @@ grpc::ServerUnaryReactor* LedgerService::ReadLog(grpc::CallbackServerContext* co
                                                  v1::ReadLogResponse* response) {
   Call call{context, "ReadLog", "", {}};
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
-  absl::StatusOr<ledger::Page<v1::Event>> page =
-      ledger_.ReadLog(request->start_position(), request->page_size(), request->page_token());
+  absl::StatusOr<ledger::Page<v1::Event>> page = ledger_.queries().ReadLog(
+      request->start_position(), request->page_size(), request->page_token());
   if (page.ok()) MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
-  response->set_head_position(ledger_.head().position);
+  response->set_head_position(ledger_.queries().head().position);
   return Reply(call, page.status());
 }
 
@@ -130,7 +130,7 @@ grpc::ServerUnaryReactor* LedgerService::ExportReport(grpc::CallbackServerContex
   absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
   if (!as_of.ok()) return Reply(call, as_of.status());
   absl::StatusOr<ledger::ExportOutcome> exported =
-      ledger_.ExportReport(*organization, request->fiscal_year(), request->format(), *as_of);
+      ledger_.reports().Export(*organization, request->fiscal_year(), request->format(), *as_of);
   if (exported.ok()) {
     response->set_content(std::move(exported->content));
     response->set_content_type(std::move(exported->content_type));
@@ -147,7 +147,7 @@ grpc::ServerUnaryReactor* LedgerService::GetFiscalYear(grpc::CallbackServerConte
   absl::StatusOr<std::string> organization = Organization(request->parent());
   if (!organization.ok()) return Reply(call, organization.status());
   absl::StatusOr<v1::FiscalYear> year =
-      ledger_.GetFiscalYear({*organization, request->fiscal_year()});
+      ledger_.queries().GetFiscalYear({*organization, request->fiscal_year()});
   if (year.ok()) *response->mutable_fiscal_year() = *std::move(year);
   return Reply(call, year.status());
 }
@@ -162,7 +162,7 @@ grpc::ServerUnaryReactor* LedgerService::GetLineage(grpc::CallbackServerContext*
   if (!name.ok()) return Reply(call, name.status());
   absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
   if (!as_of.ok()) return Reply(call, as_of.status());
-  absl::StatusOr<ledger::Lineage> lineage = ledger_.GetLineage(*name, *as_of);
+  absl::StatusOr<ledger::Lineage> lineage = ledger_.queries().GetLineage(*name, *as_of);
   if (lineage.ok()) {
     for (v1::Goal& goal : lineage->goals) *response->add_goals() = std::move(goal);
     for (v1::LineageEdge& edge : lineage->edges) *response->add_edges() = std::move(edge);
@@ -180,7 +180,8 @@ grpc::ServerUnaryReactor* LedgerService::GetYearOverYear(grpc::CallbackServerCon
   if (!name.ok()) return Reply(call, name.status());
   absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
   if (!as_of.ok()) return Reply(call, as_of.status());
-  absl::StatusOr<std::vector<v1::YearOverYearRow>> rows = ledger_.GetYearOverYear(*name, *as_of);
+  absl::StatusOr<std::vector<v1::YearOverYearRow>> rows =
+      ledger_.queries().GetYearOverYear(*name, *as_of);
   if (rows.ok()) {
     for (v1::YearOverYearRow& row : *rows) *response->add_rows() = std::move(row);
   }
@@ -197,7 +198,7 @@ grpc::ServerUnaryReactor* LedgerService::GetRatingSummary(
   absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
   if (!as_of.ok()) return Reply(call, as_of.status());
   absl::StatusOr<std::vector<v1::YearRatingSummary>> years =
-      ledger_.GetRatingSummary(*organization, request->department(), *as_of);
+      ledger_.queries().GetRatingSummary(*organization, request->department(), *as_of);
   if (years.ok()) {
     for (v1::YearRatingSummary& year : *years) *response->add_years() = std::move(year);
   }
@@ -209,7 +210,7 @@ grpc::ServerUnaryReactor* LedgerService::VerifyLog(grpc::CallbackServerContext* 
                                                    v1::VerifyLogResponse* response) {
   Call call{context, "VerifyLog", "", {}};
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
-  absl::StatusOr<ledger::VerifyReport> report = ledger_.Verify();
+  absl::StatusOr<ledger::VerifyReport> report = ledger_.maintenance().Verify();
   if (report.ok()) {
     response->set_events_checked(report->events_checked);
     response->set_head_position(report->head.position);

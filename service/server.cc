@@ -90,7 +90,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     if (stats.ok) hub->Wake();
   });
   server->metrics_->SetGauges([server = server.get()] {
-    return Gauges{.log_events = server->ledger_->head().position,
+    return Gauges{.log_events = server->ledger_->queries().head().position,
                   .store_bytes = server->store_->ApproximateBytes(),
                   .subscribers = server->hub_->subscribers(),
                   .subscribers_cut_off = server->hub_->cut_off()};

@@ -91,7 +91,7 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
     if (!name.ok()) return false;  // a fiscal year's or a principal's own event
     auto [it, added] = goals_.try_emplace(event.goal());
     if (added) {
-      absl::StatusOr<v1::Goal> goal = ledger.GetGoal(*name);
+      absl::StatusOr<v1::Goal> goal = ledger.queries().GetGoal(*name);
       if (goal.ok()) it->second = *std::move(goal);
     }
     const v1::Goal& goal = it->second;
@@ -184,7 +184,7 @@ void SubscriptionHub::Pump(Subscriber& subscriber) {
   if (subscriber.finished_) return;
   const absl::Time now = absl::Now();
   if (subscriber.in_flight_) {
-    const uint64_t head = ledger_.head().position;
+    const uint64_t head = ledger_.queries().head().position;
     const uint64_t lag = head + 1 > subscriber.next_ ? head + 1 - subscriber.next_ : 0;
     if (now - subscriber.write_start_ > options_.stall_timeout && lag > options_.max_lag) {
       cut_off_.fetch_add(1, std::memory_order_relaxed);
@@ -197,7 +197,7 @@ void SubscriptionHub::Pump(Subscriber& subscriber) {
     return;
   }
   absl::StatusOr<ledger::Page<v1::Event>> page =
-      ledger_.ReadLog(subscriber.next_, kEventsPerMessage, "");
+      ledger_.queries().ReadLog(subscriber.next_, kEventsPerMessage, "");
   if (!page.ok()) {
     subscriber.End(ToGrpcStatus(page.status()));
     return;

@@ -99,14 +99,14 @@ absl::StatusOr<v1::Event> DecideYear(const v1::FiscalYear& current, const YearCo
   return event;
 }
 
-absl::StatusOr<RolloverPlan> PlanRollover(const v1::RollOverFiscalYearRequest& request,
+absl::StatusOr<RolloverPlan> PlanRollover(const RolloverRequest& request,
                                           const FiscalYearName& from,
                                           const v1::FiscalYear& from_year,
                                           const std::vector<v1::Goal>& old_goals,
                                           const std::vector<v1::Goal>& next_year_goals) {
   const int to = from.fiscal_year + 1;
-  if (request.plan_framework() == v1::PLAN_FRAMEWORK_UNSPECIFIED ||
-      !v1::PlanFramework_IsValid(request.plan_framework())) {
+  if (request.plan_framework == v1::PLAN_FRAMEWORK_UNSPECIFIED ||
+      !v1::PlanFramework_IsValid(request.plan_framework)) {
     return absl::InvalidArgumentError(
         "plan_framework must be PLAN_FRAMEWORK_PRE_PLAN or PLAN_FRAMEWORK_DX_PLAN");
   }
@@ -122,7 +122,7 @@ absl::StatusOr<RolloverPlan> PlanRollover(const v1::RollOverFiscalYearRequest& r
   RolloverPlan plan;
   std::set<std::string> targets;  // names of goals in the new year
   for (const v1::Goal& goal : next_year_goals) targets.insert(goal.name());
-  for (const v1::NewGoal& spec : request.new_goals()) {
+  for (const v1::NewGoal& spec : request.new_goals) {
     if (absl::Status s = ValidateId(spec.goal_id(), "new_goals.goal_id"); !s.ok()) return s;
     Command create{GoalName{from.organization, spec.goal_id()}, std::nullopt, {}};
     v1::GoalCreated* created = create.proposal.mutable_goal_created();
@@ -131,7 +131,7 @@ absl::StatusOr<RolloverPlan> PlanRollover(const v1::RollOverFiscalYearRequest& r
     created->set_title(spec.title());
     created->set_report_number(spec.report_number());
     created->set_principal(spec.principal());
-    created->set_plan_framework(request.plan_framework());
+    created->set_plan_framework(request.plan_framework);
     if (!targets.insert(create.goal.Format()).second) {
       return absl::InvalidArgumentError(
           fmt::format("new goal {} already exists or is listed twice", spec.goal_id()));
@@ -141,7 +141,7 @@ absl::StatusOr<RolloverPlan> PlanRollover(const v1::RollOverFiscalYearRequest& r
 
   std::map<std::string, const v1::GoalDecision*> decisions;
   std::map<std::string, int> merged_into;
-  for (const v1::GoalDecision& decision : request.decisions()) {
+  for (const v1::GoalDecision& decision : request.decisions) {
     absl::StatusOr<GoalName> name =
         ParseGoalName(decision.goal(), from.organization, "decisions.goal");
     if (!name.ok()) return name.status();
@@ -201,11 +201,11 @@ absl::StatusOr<RolloverPlan> PlanRollover(const v1::RollOverFiscalYearRequest& r
   v1::Event closed;
   closed.mutable_fiscal_year_rolled_over()->set_from_year(from.fiscal_year);
   closed.mutable_fiscal_year_rolled_over()->set_to_year(to);
-  closed.mutable_fiscal_year_rolled_over()->set_plan_framework(request.plan_framework());
+  closed.mutable_fiscal_year_rolled_over()->set_plan_framework(request.plan_framework);
   plan.years.push_back({from, std::move(closed)});
   v1::Event opened;
   opened.mutable_fiscal_year_opened()->set_fiscal_year(to);
-  opened.mutable_fiscal_year_opened()->set_plan_framework(request.plan_framework());
+  opened.mutable_fiscal_year_opened()->set_plan_framework(request.plan_framework);
   opened.mutable_fiscal_year_opened()->set_previous_year(from.fiscal_year);
   plan.years.push_back({FiscalYearName{from.organization, to}, std::move(opened)});
   return plan;

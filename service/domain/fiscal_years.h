@@ -7,7 +7,6 @@
 #include "absl/status/statusor.h"
 #include "dxledger/v1/events.pb.h"
 #include "dxledger/v1/goal.pb.h"
-#include "dxledger/v1/ledger.pb.h"
 #include "service/domain/commands.h"
 
 // Fiscal years as streams of their own: a year is open until a rollover
@@ -36,6 +35,14 @@ struct YearCommand {
 absl::StatusOr<v1::Event> DecideYear(const v1::FiscalYear& current, const YearCommand& command,
                                      const CommandContext& context);
 
+// What HQ asks of a rollover: the new year's framework, the goals it
+// creates, and what becomes of every open goal of the closing year.
+struct RolloverRequest {
+  v1::PlanFramework plan_framework = v1::PLAN_FRAMEWORK_UNSPECIFIED;
+  std::vector<v1::NewGoal> new_goals;
+  std::vector<v1::GoalDecision> decisions;
+};
+
 // Everything a rollover decides, before it is appended.
 struct RolloverPlan {
   std::vector<YearCommand> years;  // close N, open N+1
@@ -46,7 +53,7 @@ struct RolloverPlan {
 // next year. FAILED_PRECONDITION when `from` is closed or a goal is left
 // without a decision (the message lists them); INVALID_ARGUMENT for an
 // unknown framework, a bad relation or target, or a goal decided twice.
-absl::StatusOr<RolloverPlan> PlanRollover(const v1::RollOverFiscalYearRequest& request,
+absl::StatusOr<RolloverPlan> PlanRollover(const RolloverRequest& request,
                                           const FiscalYearName& from,
                                           const v1::FiscalYear& from_year,
                                           const std::vector<v1::Goal>& old_goals,

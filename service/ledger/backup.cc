@@ -1,13 +1,13 @@
-// Ledger::Backup: an online copy, verified before it counts.
+// Maintenance::Backup: an online copy, verified before it counts.
 #include <filesystem>
 
 #include "fmt/format.h"
-#include "service/ledger/ledger.h"
+#include "service/ledger/maintenance.h"
 #include "storage/stores.h"
 
 namespace dxledger::ledger {
 
-absl::StatusOr<VerifyReport> Ledger::Backup(const std::string& directory) {
+absl::StatusOr<VerifyReport> Maintenance::Backup(const std::string& directory) {
   if (directory.empty() || !std::filesystem::path(directory).is_absolute()) {
     return absl::InvalidArgumentError("directory must be an absolute path on the server");
   }
@@ -19,8 +19,7 @@ absl::StatusOr<VerifyReport> Ledger::Backup(const std::string& directory) {
   absl::StatusOr<std::unique_ptr<storage::LogStore>> copy =
       storage::OpenRocksDbEventStore(directory, /*sync=*/true);
   if (!copy.ok()) return copy.status();
-  Ledger copied(**copy, default_organization_, clock_);
-  absl::StatusOr<VerifyReport> report = copied.Verify();
+  absl::StatusOr<VerifyReport> report = Maintenance(**copy).Verify();
   if (!report.ok()) {
     return absl::DataLossError(fmt::format("the backup in {} does not verify: {}", directory,
                                            std::string(report.status().message())));

@@ -8,7 +8,8 @@
 #include "fmt/format.h"
 #include "service/domain/goal.h"
 #include "service/domain/limits.h"
-#include "service/ledger/ledger.h"
+#include "service/ledger/codec.h"
+#include "service/ledger/queries.h"
 
 namespace dxledger::ledger {
 namespace {
@@ -45,7 +46,7 @@ v1::RatingCounts Difference(const v1::RatingCounts& now, const v1::RatingCounts&
 
 }  // namespace
 
-absl::StatusOr<std::optional<uint64_t>> Ledger::ResolveAsOf(const AsOf& as_of) {
+absl::StatusOr<std::optional<uint64_t>> Queries::ResolveAsOf(const AsOf& as_of) {
   const uint64_t head = store_.GetHead().position;
   if (as_of.position) {
     if (*as_of.position > head) {
@@ -65,8 +66,8 @@ absl::StatusOr<std::optional<uint64_t>> Ledger::ResolveAsOf(const AsOf& as_of) {
   return std::nullopt;
 }
 
-absl::StatusOr<Lineage> Ledger::GetLineage(const domain::GoalName& name,
-                                           std::optional<uint64_t> as_of) {
+absl::StatusOr<Lineage> Queries::GetLineage(const domain::GoalName& name,
+                                            std::optional<uint64_t> as_of) {
   Lineage lineage;
   std::set<std::string> seen = {name.Format()};
   std::set<std::tuple<std::string, std::string, int>> edges;
@@ -110,7 +111,7 @@ absl::StatusOr<Lineage> Ledger::GetLineage(const domain::GoalName& name,
   return lineage;
 }
 
-absl::StatusOr<std::vector<v1::YearOverYearRow>> Ledger::GetYearOverYear(
+absl::StatusOr<std::vector<v1::YearOverYearRow>> Queries::GetYearOverYear(
     const domain::GoalName& name, std::optional<uint64_t> as_of) {
   absl::StatusOr<Lineage> lineage = GetLineage(name, as_of);
   if (!lineage.ok()) return lineage.status();
@@ -126,7 +127,7 @@ absl::StatusOr<std::vector<v1::YearOverYearRow>> Ledger::GetYearOverYear(
   return rows;
 }
 
-absl::StatusOr<std::vector<v1::YearRatingSummary>> Ledger::GetRatingSummary(
+absl::StatusOr<std::vector<v1::YearRatingSummary>> Queries::GetRatingSummary(
     std::string_view organization, std::string_view department, std::optional<uint64_t> as_of) {
   GoalFilter filter;
   filter.organization = std::string(organization);

@@ -1,10 +1,14 @@
-// The read side of Ledger: views, indexes and the log, paginated.
+// Queries: views, indexes and the log, paginated; goals folded from their streams.
+#include "service/ledger/queries.h"
+
 #include <charconv>
 
 #include "fmt/format.h"
+#include "proto/notation/fiscal_year.h"
+#include "service/domain/fiscal_years.h"
 #include "service/domain/goal.h"
+#include "service/domain/limits.h"
 #include "service/ledger/codec.h"
-#include "service/ledger/ledger.h"
 #include "service/ledger/page_token.h"
 #include "service/ledger/projection.h"
 #include "storage/keys.h"
@@ -76,21 +80,97 @@ bool Matches(const GoalFilter& filter, const v1::Goal& goal) {
   return true;
 }
 
-}  // namespace
-
-absl::StatusOr<v1::Goal> Ledger::GetGoal(const domain::GoalName& name,
-                                         std::optional<uint64_t> as_of) {
-  if (as_of) return FoldGoalAt(name, *as_of);
-  absl::StatusOr<std::optional<v1::Goal>> goal = LoadView(StreamOf(name));
-  if (!goal.ok()) return goal.status();
-  if (!goal->has_value()) {
-    return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
+// A goal folded from its events' records, in order.
+absl::StatusOr<v1::Goal> Fold(const std::vector<storage::LogRecord>& records) {
+  v1::Goal goal;
+  v1::Event event;
+  for (const storage::LogRecord& record : records) {
+    if (!event.ParseFromString(record.body)) {
+      return absl::DataLossError(
+          fmt::format("event at position {} cannot be decoded", record.position));
+    }
+    domain::Apply(event, goal);
   }
-  return **std::move(goal);
+  return goal;
 }
 
-absl::StatusOr<Page<v1::Goal>> Ledger::ListGoals(const GoalFilter& filter, int page_size,
-                                                 std::string_view page_token) {
+}  // namespace
+
+absl::StatusOr<v1::Goal> Queries::GetGoal(const domain::GoalName& name,
+                                          std::optional<uint64_t> as_of) {
+  if (as_of) return FoldGoalAt(name, *as_of);
+  absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(StreamOf(name));
+  if (!view.ok()) return view.status();
+  if (!view->has_value()) {
+    return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
+  }
+  return DecodeGoal((*view)->bytes);
+}
+
+absl::StatusOr<std::vector<v1::Goal>> Queries::AllGoals(std::string_view organization,
+                                                        int fiscal_year,
+                                                        std::optional<uint64_t> as_of) {
+  GoalFilter filter;
+  filter.as_of = as_of;
+  filter.organization = std::string(organization);
+  filter.fiscal_year = fiscal_year;
+  filter.include_retired = true;
+  std::vector<v1::Goal> goals;
+  std::string token;
+  do {
+    absl::StatusOr<Page<v1::Goal>> page = ListGoals(filter, domain::kMaxPageSize, token);
+    if (!page.ok()) return page.status();
+    for (v1::Goal& goal : page->items) goals.push_back(std::move(goal));
+    token = std::move(page->next_page_token);
+  } while (!token.empty());
+  return goals;
+}
+
+absl::StatusOr<v1::Goal> Queries::FoldGoal(const domain::GoalName& name,
+                                           std::optional<uint64_t> version) {
+  const size_t limit = version ? *version : std::numeric_limits<size_t>::max();
+  absl::StatusOr<std::vector<storage::LogRecord>> records =
+      store_.ReadStream(StreamOf(name), 1, limit);
+  if (!records.ok()) return records.status();
+  if (records->empty()) return absl::NotFoundError(fmt::format("goal {} not found", name.Format()));
+  return Fold(*records);
+}
+
+absl::StatusOr<v1::Goal> Queries::FoldGoalAt(const domain::GoalName& name, uint64_t position) {
+  // Stream positions grow with versions, so the events up to `position` are
+  // a prefix of the goal's own index.
+  constexpr size_t kPage = 256;
+  std::vector<storage::LogRecord> records;
+  for (uint64_t version = 1;;) {
+    absl::StatusOr<std::vector<storage::LogRecord>> page =
+        store_.ReadStream(StreamOf(name), version, kPage);
+    if (!page.ok()) return page.status();
+    bool past = false;
+    for (storage::LogRecord& record : *page) {
+      past = record.position > position;
+      if (past) break;
+      records.push_back(std::move(record));
+    }
+    if (past || page->size() < kPage) break;
+    version += kPage;
+  }
+  if (records.empty()) {
+    return absl::NotFoundError(
+        fmt::format("goal {} did not exist at position {}", name.Format(), position));
+  }
+  return Fold(records);
+}
+
+absl::StatusOr<v1::FiscalYear> Queries::GetFiscalYear(const domain::FiscalYearName& name) {
+  if (absl::Status s = notation::ValidateFiscalYear(name.fiscal_year); !s.ok()) return s;
+  absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(StreamOfYear(name));
+  if (!view.ok()) return view.status();
+  if (!view->has_value()) return domain::ImplicitYear(name);
+  return DecodeYear((*view)->bytes);
+}
+
+absl::StatusOr<Page<v1::Goal>> Queries::ListGoals(const GoalFilter& filter, int page_size,
+                                                  std::string_view page_token) {
   absl::StatusOr<size_t> size = PageSize(page_size);
   if (!size.ok()) return size.status();
   const std::string prefix = filter.fiscal_year != 0
@@ -128,8 +208,8 @@ absl::StatusOr<Page<v1::Goal>> Ledger::ListGoals(const GoalFilter& filter, int p
   return page;
 }
 
-absl::StatusOr<Page<v1::Event>> Ledger::ListGoalEvents(const domain::GoalName& name, int page_size,
-                                                       std::string_view page_token) {
+absl::StatusOr<Page<v1::Event>> Queries::ListGoalEvents(const domain::GoalName& name, int page_size,
+                                                        std::string_view page_token) {
   absl::StatusOr<size_t> size = PageSize(page_size);
   if (!size.ok()) return size.status();
   uint64_t from_version = 1;
@@ -155,9 +235,9 @@ absl::StatusOr<Page<v1::Event>> Ledger::ListGoalEvents(const domain::GoalName& n
   return page;
 }
 
-absl::StatusOr<Page<v1::RatingChange>> Ledger::ListRatingChanges(const RatingChangeFilter& filter,
-                                                                 int page_size,
-                                                                 std::string_view page_token) {
+absl::StatusOr<Page<v1::RatingChange>> Queries::ListRatingChanges(const RatingChangeFilter& filter,
+                                                                  int page_size,
+                                                                  std::string_view page_token) {
   absl::StatusOr<size_t> size = PageSize(page_size);
   if (!size.ok()) return size.status();
   const std::string prefix = RatingChangesPrefix(filter.organization);
@@ -190,8 +270,8 @@ absl::StatusOr<Page<v1::RatingChange>> Ledger::ListRatingChanges(const RatingCha
   return page;
 }
 
-absl::StatusOr<Page<v1::Event>> Ledger::ReadLog(uint64_t start_position, int page_size,
-                                                std::string_view page_token) {
+absl::StatusOr<Page<v1::Event>> Queries::ReadLog(uint64_t start_position, int page_size,
+                                                 std::string_view page_token) {
   absl::StatusOr<size_t> size = PageSize(page_size);
   if (!size.ok()) return size.status();
   uint64_t from = std::max<uint64_t>(start_position, 1);

@@ -1,4 +1,6 @@
-// Ledger::ImportReport and Ledger::ExportReport: the progress report in and out.
+// Reports: the progress report in and out.
+
+#include "service/ledger/reports.h"
 
 #include <future>
 #include <set>
@@ -8,7 +10,6 @@
 #include "fmt/format.h"
 #include "proto/notation/fiscal_year.h"
 #include "service/domain/limits.h"
-#include "service/ledger/ledger.h"
 #include "service/report/import_plan.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
@@ -64,26 +65,7 @@ absl::StatusOr<std::set<std::string>> GoalIdsStartingWith(storage::EventStore& s
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::Goal>> Ledger::AllGoals(std::string_view organization,
-                                                       int fiscal_year,
-                                                       std::optional<uint64_t> as_of) {
-  GoalFilter filter;
-  filter.as_of = as_of;
-  filter.organization = std::string(organization);
-  filter.fiscal_year = fiscal_year;
-  filter.include_retired = true;
-  std::vector<v1::Goal> goals;
-  std::string token;
-  do {
-    absl::StatusOr<Page<v1::Goal>> page = ListGoals(filter, domain::kMaxPageSize, token);
-    if (!page.ok()) return page.status();
-    for (v1::Goal& goal : page->items) goals.push_back(std::move(goal));
-    token = std::move(page->next_page_token);
-  } while (!token.empty());
-  return goals;
-}
-
-void Ledger::ImportReport(ImportRequest request, ImportCallback done) {
+void Reports::Import(ImportRequest request, ImportCallback done) {
   if (absl::Status s = notation::ValidateFiscalYear(request.fiscal_year); !s.ok()) {
     return std::move(done)(s);
   }
@@ -94,58 +76,57 @@ void Ledger::ImportReport(ImportRequest request, ImportCallback done) {
   outcome->report.set_fiscal_year(request.fiscal_year);
   outcome->content_sha256 = HexSha256(request.content);
 
-  BatchRequest batch;
-  batch.organization = request.organization;
-  batch.actor = request.actor;
-  batch.request_id = request.request_id;
-  batch.reason = fmt::format("import {} sha256:{}", request.file_name, outcome->content_sha256);
-  batch.fingerprint =
+  WriteRequest write;
+  write.method = "ImportReport";
+  write.scope = request.organization;
+  write.actor = request.actor;
+  write.request_id = request.request_id;
+  write.reason = fmt::format("import {} sha256:{}", request.file_name, outcome->content_sha256);
+  write.fingerprint =
       fmt::format("ImportReport\n{}\n{}\n{}\n{}", request.organization, request.fiscal_year,
                   static_cast<int>(request.format), outcome->content_sha256);
-  batch.validate_only = request.validate_only;
-  batch.plan = [this, outcome, organization = request.organization,
-                year = request.fiscal_year]() -> absl::StatusOr<std::vector<CommandRequest>> {
+  write.validate_only = request.validate_only;
+  write.plan = [this, outcome, organization = request.organization,
+                year = request.fiscal_year]() -> absl::StatusOr<std::vector<StreamCommand>> {
     // The year's goals, not the organization's: an import costs the same in
     // the tenth year as in the first. New ids are fy{year}-…, so only ids
     // with that prefix can be taken.
-    absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, year);
+    absl::StatusOr<std::vector<v1::Goal>> goals = queries_.AllGoals(organization, year);
     if (!goals.ok()) return goals.status();
     absl::StatusOr<std::set<std::string>> taken =
         GoalIdsStartingWith(store_, organization, report::NewGoalIdPrefix(year));
     if (!taken.ok()) return taken.status();
-    std::vector<CommandRequest> commands;
+    std::vector<StreamCommand> commands;
     for (report::PlannedCommand& planned :
          report::PlanImport(outcome->report, year, organization, *goals, *std::move(taken))) {
-      CommandRequest& command = commands.emplace_back();
-      command.method = std::move(planned.method);
-      command.command = std::move(planned.command);
+      commands.push_back(GoalCommand{std::move(planned.command), {}});
     }
     return commands;
   };
-  ExecuteBatch(std::move(batch),
-               [outcome, done = std::move(done)](absl::StatusOr<BatchOutcome> result) mutable {
-                 if (!result.ok()) return std::move(done)(result.status());
-                 outcome->events = std::move(result->events);
-                 outcome->replayed = result->replayed;
-                 Count(outcome->events, *outcome);
-                 std::move(done)(std::move(*outcome));
-               });
+  writer_.Write(std::move(write),
+                [outcome, done = std::move(done)](absl::StatusOr<WriteOutcome> result) mutable {
+                  if (!result.ok()) return std::move(done)(result.status());
+                  outcome->events = std::move(result->events);
+                  outcome->replayed = result->replayed;
+                  Count(outcome->events, *outcome);
+                  std::move(done)(std::move(*outcome));
+                });
 }
 
-absl::StatusOr<ImportOutcome> Ledger::ImportReportAndWait(ImportRequest request) {
+absl::StatusOr<ImportOutcome> Reports::ImportAndWait(ImportRequest request) {
   std::promise<absl::StatusOr<ImportOutcome>> promise;
   auto future = promise.get_future();
-  ImportReport(std::move(request), [&promise](absl::StatusOr<ImportOutcome> outcome) {
+  Import(std::move(request), [&promise](absl::StatusOr<ImportOutcome> outcome) {
     promise.set_value(std::move(outcome));
   });
   return future.get();
 }
 
-absl::StatusOr<ExportOutcome> Ledger::ExportReport(std::string_view organization, int fiscal_year,
-                                                   v1::ReportFormat format,
-                                                   std::optional<uint64_t> as_of) {
+absl::StatusOr<ExportOutcome> Reports::Export(std::string_view organization, int fiscal_year,
+                                              v1::ReportFormat format,
+                                              std::optional<uint64_t> as_of) {
   if (absl::Status s = notation::ValidateFiscalYear(fiscal_year); !s.ok()) return s;
-  absl::StatusOr<std::vector<v1::Goal>> goals = AllGoals(organization, fiscal_year, as_of);
+  absl::StatusOr<std::vector<v1::Goal>> goals = queries_.AllGoals(organization, fiscal_year, as_of);
   if (!goals.ok()) return goals.status();
   const v1::Report report = report::ReportFromGoals(fiscal_year, *goals);
   const std::string base = fmt::format("dx-progress-report-fy{}", fiscal_year);
@@ -171,7 +152,8 @@ absl::StatusOr<ExportOutcome> Ledger::ExportReport(std::string_view organization
     std::vector<v1::Event>& history = context.history[row.goal()];
     std::string token;
     do {
-      absl::StatusOr<Page<v1::Event>> page = ListGoalEvents(*name, domain::kMaxPageSize, token);
+      absl::StatusOr<Page<v1::Event>> page =
+          queries_.ListGoalEvents(*name, domain::kMaxPageSize, token);
       if (!page.ok()) return page.status();
       for (v1::Event& event : page->items) {
         if (!as_of || event.position() <= *as_of) history.push_back(std::move(event));
@@ -179,7 +161,7 @@ absl::StatusOr<ExportOutcome> Ledger::ExportReport(std::string_view organization
       token = std::move(page->next_page_token);
     } while (!token.empty());
   }
-  absl::StatusOr<std::vector<v1::Goal>> all_years = AllGoals(organization, 0, as_of);
+  absl::StatusOr<std::vector<v1::Goal>> all_years = queries_.AllGoals(organization, 0, as_of);
   if (!all_years.ok()) return all_years.status();
   for (const v1::Goal& goal : *all_years) {
     if (!goal.retired()) ++context.years[goal.fiscal_year()][goal.rating()];

@@ -1,6 +1,6 @@
-// Ledger::Verify and Ledger::RebuildViews: views, index entries and the
-// stream index are a cache of the log; these prove (and, for views and index
-// entries, restore) that.
+// Maintenance::Verify and Maintenance::RebuildViews: views, index entries
+// and the stream index are a cache of the log; these prove (and, for views
+// and index entries, restore) that.
 #include <algorithm>
 #include <array>
 #include <map>
@@ -10,7 +10,7 @@
 #include "service/domain/goal.h"
 #include "service/domain/principals.h"
 #include "service/ledger/codec.h"
-#include "service/ledger/ledger.h"
+#include "service/ledger/maintenance.h"
 #include "service/ledger/projection.h"
 #include "storage/hash_chain.h"
 #include "storage/keys.h"
@@ -205,7 +205,7 @@ absl::Status VerifyStreams(storage::EventStore& store, const std::vector<HashPre
 
 }  // namespace
 
-absl::StatusOr<VerifyReport> Ledger::Verify() {
+absl::StatusOr<VerifyReport> Maintenance::Verify() {
   // Every check reads the same moment of the store: appends that land while
   // it runs are neither half seen nor mistaken for damage.
   absl::StatusOr<std::unique_ptr<storage::EventStore>> snapshot = store_.Snapshot();
@@ -244,7 +244,7 @@ absl::StatusOr<VerifyReport> Ledger::Verify() {
   return report;
 }
 
-absl::StatusOr<uint64_t> Ledger::RebuildViews() {
+absl::StatusOr<uint64_t> Maintenance::RebuildViews() {
   absl::StatusOr<Projections> rebuilt = Project(store_);
   if (!rebuilt.ok()) return rebuilt.status();
   std::map<std::string, storage::StoredView> views;

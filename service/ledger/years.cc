@@ -1,63 +1,72 @@
-// Fiscal years: their views, and the rollover from one to the next.
+// Writer::RollOver: a fiscal year closes, the next opens, and every open goal
+// of the closing year is linked to what it became, in one write.
+#include "base/sha256.h"
 #include "fmt/format.h"
 #include "proto/notation/fiscal_year.h"
-#include "service/domain/fiscal_years.h"
 #include "service/ledger/codec.h"
-#include "service/ledger/ledger.h"
+#include "service/ledger/writer.h"
 
 namespace dxledger::ledger {
+namespace {
 
-absl::StatusOr<v1::FiscalYear> Ledger::GetFiscalYear(const domain::FiscalYearName& name) {
-  if (absl::Status s = notation::ValidateFiscalYear(name.fiscal_year); !s.ok()) return s;
-  return LoadYear(name);
+// What the request id of a rollover stands for: its year, its content and
+// its reason.
+std::string RolloverFingerprint(const domain::FiscalYearName& from,
+                                const domain::RolloverRequest& rollover, std::string_view reason) {
+  std::string material =
+      fmt::format("RollOverFiscalYear\n{}\n{}\n{}\n{}\n", from.organization, from.fiscal_year,
+                  static_cast<int>(rollover.plan_framework), reason);
+  for (const v1::NewGoal& goal : rollover.new_goals) {
+    material.append(EncodeDeterministic(goal)).push_back('\n');
+  }
+  material.push_back('\n');
+  for (const v1::GoalDecision& decision : rollover.decisions) {
+    material.append(EncodeDeterministic(decision)).push_back('\n');
+  }
+  return base::Sha256({material});
 }
 
-void Ledger::RollOver(v1::RollOverFiscalYearRequest request, std::string organization,
-                      std::string actor, RolloverCallback done) {
-  const domain::FiscalYearName from{organization, request.from_year()};
+}  // namespace
+
+void Writer::RollOver(const domain::FiscalYearName& from, domain::RolloverRequest rollover,
+                      std::string actor, std::string request_id, std::string reason,
+                      WriteCallback done) {
   if (absl::Status s = notation::ValidateFiscalYear(from.fiscal_year); !s.ok()) {
     return std::move(done)(s);
   }
-  BatchRequest batch;
-  batch.organization = organization;
-  batch.actor = std::move(actor);
-  batch.request_id = request.request_id();
-  batch.reason = request.reason().empty()
+  WriteRequest write;
+  write.method = "RollOverFiscalYear";
+  write.scope = from.organization;
+  write.actor = std::move(actor);
+  write.request_id = std::move(request_id);
+  write.fingerprint = RolloverFingerprint(from, rollover, reason);
+  write.reason = reason.empty()
                      ? fmt::format("rollover FY{} to FY{}", from.fiscal_year, from.fiscal_year + 1)
-                     : request.reason();
-  {
-    v1::RollOverFiscalYearRequest material = request;
-    material.clear_request_id();
-    batch.fingerprint =
-        "RollOverFiscalYear\n" + organization + "\n" + EncodeDeterministic(material);
-  }
-  batch.plan = [this, from,
-                request = std::move(request)]() -> absl::StatusOr<std::vector<CommandRequest>> {
-    absl::StatusOr<v1::FiscalYear> year = LoadYear(from);
+                     : std::move(reason);
+  write.plan = [this, from,
+                rollover = std::move(rollover)]() -> absl::StatusOr<std::vector<StreamCommand>> {
+    absl::StatusOr<v1::FiscalYear> year = queries_.GetFiscalYear(from);
     if (!year.ok()) return year.status();
-    absl::StatusOr<std::vector<v1::Goal>> old_goals = AllGoals(from.organization, from.fiscal_year);
+    absl::StatusOr<std::vector<v1::Goal>> old_goals =
+        queries_.AllGoals(from.organization, from.fiscal_year);
     if (!old_goals.ok()) return old_goals.status();
     std::erase_if(*old_goals, [](const v1::Goal& goal) { return goal.retired(); });
-    absl::StatusOr<std::vector<v1::Goal>> next = AllGoals(from.organization, from.fiscal_year + 1);
+    absl::StatusOr<std::vector<v1::Goal>> next =
+        queries_.AllGoals(from.organization, from.fiscal_year + 1);
     if (!next.ok()) return next.status();
     std::erase_if(*next, [](const v1::Goal& goal) { return goal.retired(); });
     absl::StatusOr<domain::RolloverPlan> plan =
-        domain::PlanRollover(request, from, *year, *old_goals, *next);
+        domain::PlanRollover(rollover, from, *year, *old_goals, *next);
     if (!plan.ok()) return plan.status();
-    std::vector<CommandRequest> commands;
-    for (domain::Command& goal : plan->goals) {
-      CommandRequest& command = commands.emplace_back();
-      command.method = "RollOverFiscalYear";
-      command.command = std::move(goal);
-    }
+    std::vector<StreamCommand> commands;
+    commands.reserve(plan->goals.size() + plan->years.size());
+    for (domain::Command& goal : plan->goals) commands.push_back(GoalCommand{std::move(goal), {}});
     for (domain::YearCommand& year_command : plan->years) {
-      CommandRequest& command = commands.emplace_back();
-      command.method = "RollOverFiscalYear";
-      command.year_command = std::move(year_command);
+      commands.push_back(std::move(year_command));
     }
     return commands;
   };
-  ExecuteBatch(std::move(batch), std::move(done));
+  Write(std::move(write), std::move(done));
 }
 
 }  // namespace dxledger::ledger

@@ -479,7 +479,7 @@ void SizeIndependence(const Settings& settings) {
   if (!store.ok()) throw std::runtime_error(store.status().ToString());
   ledger::Ledger ledger(**store, "050008");
   const Clock::time_point began = Clock::now();
-  auto rebuilt = ledger.RebuildViews();
+  auto rebuilt = ledger.maintenance().RebuildViews();
   if (!rebuilt.ok()) throw std::runtime_error(rebuilt.status().ToString());
   const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
   Add(fmt::format("rebuild views ({} events)", entries), entries / seconds, "events/s",

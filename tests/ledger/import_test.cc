@@ -41,7 +41,7 @@ class ImportTest : public testing::Test {
     request.validate_only = validate_only;
     request.actor = "hq-secretariat";
     request.request_id = std::move(request_id);
-    return ledger.ImportReportAndWait(std::move(request));
+    return ledger.reports().ImportAndWait(std::move(request));
   }
   absl::StatusOr<ImportOutcome> Import(std::string content, bool validate_only = false) {
     return Import(std::move(content), v1::REPORT_FORMAT_TEXT, ledger_, validate_only);
@@ -55,27 +55,27 @@ TEST_F(ImportTest, SeedBecomesTwentyThreeGoalsOnce) {
   absl::StatusOr<ImportOutcome> first = Import(ReadSeed());
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->goals_created, 23u);
-  EXPECT_EQ(first->events.size(), ledger_.head().position);
+  EXPECT_EQ(first->events.size(), ledger_.queries().head().position);
   for (const v1::Event& event : first->events) {
     EXPECT_EQ(event.actor(), "hq-secretariat");
     EXPECT_EQ(event.reason(),
               "import dx-progress-report-fy2021.txt sha256:" + first->content_sha256);
   }
-  absl::StatusOr<v1::Goal> goal = ledger_.GetGoal({"050008", "fy2021-09"});
+  absl::StatusOr<v1::Goal> goal = ledger_.queries().GetGoal({"050008", "fy2021-09"});
   ASSERT_TRUE(goal.ok());
   EXPECT_EQ(goal->rating(), v1::RATING_C);
   EXPECT_EQ(goal->indicators(0).actual_value(), 543);
-  absl::StatusOr<v1::Goal> principal = ledger_.GetGoal({"050008", "fy2021-16"});
+  absl::StatusOr<v1::Goal> principal = ledger_.queries().GetGoal({"050008", "fy2021-16"});
   EXPECT_TRUE(principal->principal());
   EXPECT_EQ(principal->principal_number(), 4);
 
-  const uint64_t head = ledger_.head().position;
+  const uint64_t head = ledger_.queries().head().position;
   absl::StatusOr<ImportOutcome> again = Import(ReadSeed());
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->events.empty());
   EXPECT_EQ(again->goals_unchanged, 23u);
-  EXPECT_EQ(ledger_.head().position, head);
-  EXPECT_TRUE(ledger_.Verify().ok());
+  EXPECT_EQ(ledger_.queries().head().position, head);
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
 }
 
 TEST_F(ImportTest, DryRunAndBrokenFilesWriteNothing) {
@@ -83,7 +83,7 @@ TEST_F(ImportTest, DryRunAndBrokenFilesWriteNothing) {
   ASSERT_TRUE(dry.ok()) << dry.status();
   EXPECT_EQ(dry->goals_created, 23u);
   EXPECT_GT(dry->events.size(), 100u);
-  EXPECT_EQ(ledger_.head().position, 0u);
+  EXPECT_EQ(ledger_.queries().head().position, 0u);
 
   std::string broken = ReadSeed();
   Replace(broken, "18\t産業労働部\t県制度融資の機関間デジタル化の推進\tC",
@@ -91,12 +91,12 @@ TEST_F(ImportTest, DryRunAndBrokenFilesWriteNothing) {
   absl::Status status = Import(broken).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("line 44"), absl::string_view::npos) << status;
-  EXPECT_EQ(ledger_.head().position, 0u);
+  EXPECT_EQ(ledger_.queries().head().position, 0u);
 }
 
 TEST_F(ImportTest, ChangedFileWritesOnlyTheDifferences) {
   ASSERT_TRUE(Import(ReadSeed()).ok());
-  const uint64_t head = ledger_.head().position;
+  const uint64_t head = ledger_.queries().head().position;
   std::string changed = ReadSeed();
   Replace(changed, "高齢者のデジタルデバイド対策の推進\tC",
           "高齢者のデジタルデバイド対策の推進\tB");
@@ -110,12 +110,13 @@ TEST_F(ImportTest, ChangedFileWritesOnlyTheDifferences) {
   EXPECT_EQ(outcome->events[0].rating_set().previous_rating(), v1::RATING_C);
   EXPECT_EQ(outcome->events[0].rating_set().rating(), v1::RATING_B);
   EXPECT_EQ(outcome->events[1].goal_revised().title(), "運転免許証のデジタル化の推進");
-  EXPECT_EQ(ledger_.head().position, head + 2);
+  EXPECT_EQ(ledger_.queries().head().position, head + 2);
 }
 
 TEST_F(ImportTest, CsvRoundTripIsIdentical) {
   ASSERT_TRUE(Import(ReadSeed()).ok());
-  absl::StatusOr<ExportOutcome> first = ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_CSV);
+  absl::StatusOr<ExportOutcome> first =
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_CSV);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->file_name, "dx-progress-report-fy2021.csv");
 
@@ -124,7 +125,8 @@ TEST_F(ImportTest, CsvRoundTripIsIdentical) {
   absl::StatusOr<ImportOutcome> imported = Import(first->content, v1::REPORT_FORMAT_CSV, fresh);
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(imported->goals_created, 23u);
-  absl::StatusOr<ExportOutcome> second = fresh.ExportReport("050008", 2021, v1::REPORT_FORMAT_CSV);
+  absl::StatusOr<ExportOutcome> second =
+      fresh.reports().Export("050008", 2021, v1::REPORT_FORMAT_CSV);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->content, first->content);
   // And the exported CSV is no change to the ledger it came from.
@@ -151,43 +153,45 @@ TEST_F(ImportTest, ARepeatedRequestIdReplays) {
 
 TEST_F(ImportTest, ExportsEveryFormat) {
   ASSERT_TRUE(Import(ReadSeed()).ok());
-  absl::StatusOr<ExportOutcome> json = ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_JSON);
+  absl::StatusOr<ExportOutcome> json =
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_JSON);
   ASSERT_TRUE(json.ok());
   EXPECT_NE(json->content.find("\"target_value\": 1500"), std::string::npos);
   EXPECT_NE(json->content.find("\"TAG_DL\""), std::string::npos);
   absl::StatusOr<ExportOutcome> markdown =
-      ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_MARKDOWN);
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_MARKDOWN);
   ASSERT_TRUE(markdown.ok());
   EXPECT_NE(markdown->content.find("| 9 | 企画振興部 | 高齢者のデジタルデバイド対策の推進 | C |"),
             std::string::npos);
-  absl::StatusOr<ExportOutcome> html = ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_HTML);
+  absl::StatusOr<ExportOutcome> html =
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_HTML);
   ASSERT_TRUE(html.ok());
   EXPECT_NE(html->content.find("<svg id=\"ratings-chart\""), std::string::npos);
-  EXPECT_EQ(ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_TEXT).status().code(),
+  EXPECT_EQ(ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_TEXT).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_.ExportReport("050008", 1899, v1::REPORT_FORMAT_CSV).status().code(),
+  EXPECT_EQ(ledger_.reports().Export("050008", 1899, v1::REPORT_FORMAT_CSV).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ImportTest, HtmlComparesYearsWhenThereAreSeveral) {
   ASSERT_TRUE(Import(ReadSeed()).ok());
   absl::StatusOr<ExportOutcome> one_year =
-      ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_HTML);
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_HTML);
   ASSERT_TRUE(one_year.ok());
   EXPECT_EQ(one_year->content.find("id=\"year-over-year\""), std::string::npos);
 
-  ASSERT_TRUE(
-      ledger_.ExecuteAndWait(CreateGoal("fy2022-01", 2022, "企画振興部", "県DX推進計画の推進"))
-          .ok());
+  ASSERT_TRUE(ledger_.writer()
+                  .ExecuteAndWait(CreateGoal("fy2022-01", 2022, "企画振興部", "県DX推進計画の推進"))
+                  .ok());
   CommandRequest rate;
   rate.method = "SetRating";
   rate.command.goal = {"050008", "fy2022-01"};
   rate.command.proposal.mutable_rating_set()->set_rating(v1::RATING_A);
   rate.actor = "kikaku";
-  ASSERT_TRUE(ledger_.ExecuteAndWait(rate).ok());
+  ASSERT_TRUE(ledger_.writer().ExecuteAndWait(rate).ok());
 
   absl::StatusOr<ExportOutcome> two_years =
-      ledger_.ExportReport("050008", 2021, v1::REPORT_FORMAT_HTML);
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_HTML);
   ASSERT_TRUE(two_years.ok());
   const std::string& html = two_years->content;
   const size_t table = html.find("id=\"year-over-year\"");
@@ -205,20 +209,21 @@ TEST_F(ImportTest, HtmlComparesYearsWhenThereAreSeveral) {
 // goal of another year already has.
 TEST_F(ImportTest, ANewGoalsIdIsFreeAcrossYears) {
   ASSERT_TRUE(
-      ledger_.ExecuteAndWait(CreateGoal("fy2021-01", 2020, "総務部", "named ahead of its year"))
+      ledger_.writer()
+          .ExecuteAndWait(CreateGoal("fy2021-01", 2020, "総務部", "named ahead of its year"))
           .ok());
 
   absl::StatusOr<ImportOutcome> imported = Import(ReadSeed());
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(imported->goals_created, 23u);
-  absl::StatusOr<v1::Goal> kept = ledger_.GetGoal({"050008", "fy2021-01"});
+  absl::StatusOr<v1::Goal> kept = ledger_.queries().GetGoal({"050008", "fy2021-01"});
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ(kept->fiscal_year(), 2020);
   EXPECT_EQ(kept->version(), 1u);
-  absl::StatusOr<v1::Goal> first = ledger_.GetGoal({"050008", "fy2021-01-2"});
+  absl::StatusOr<v1::Goal> first = ledger_.queries().GetGoal({"050008", "fy2021-01-2"});
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->report_number(), 1);
-  EXPECT_TRUE(ledger_.Verify().ok());
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
 }
 
 }  // namespace

@@ -63,16 +63,20 @@ class LedgerTest : public testing::Test {
     for (int t = 0; t < threads; ++t) {
       started.emplace_back([this, goal, t, each] {
         for (int i = 0; i < each; ++i) {
-          absl::StatusOr<CommandOutcome> outcome =
-              ledger_.ExecuteAndWait(Rate(goal, (t + i) % 2 ? v1::RATING_A : v1::RATING_B));
+          absl::StatusOr<CommandOutcome> outcome = ledger_.writer().ExecuteAndWait(
+              Rate(goal, (t + i) % 2 ? v1::RATING_A : v1::RATING_B));
           EXPECT_TRUE(outcome.ok()) << outcome.status();
         }
       });
     }
     return started;
   }
+  // A goal command as one command of a batch.
+  static StreamCommand Goal(CommandRequest request) {
+    return GoalCommand{std::move(request.command), {}};
+  }
   void Must(CommandRequest request) {
-    absl::StatusOr<CommandOutcome> outcome = ledger_.ExecuteAndWait(std::move(request));
+    absl::StatusOr<CommandOutcome> outcome = ledger_.writer().ExecuteAndWait(std::move(request));
     ASSERT_TRUE(outcome.ok()) << outcome.status();
   }
 
@@ -83,9 +87,10 @@ class LedgerTest : public testing::Test {
 };
 
 TEST_F(LedgerTest, CommandReturnsTheGoalAndItsPositionedEvents) {
-  absl::StatusOr<CommandOutcome> created = ledger_.ExecuteAndWait(Create("g1", 2021, {"総務部"}));
+  absl::StatusOr<CommandOutcome> created =
+      ledger_.writer().ExecuteAndWait(Create("g1", 2021, {"総務部"}));
   ASSERT_TRUE(created.ok()) << created.status();
-  absl::StatusOr<CommandOutcome> rated = ledger_.ExecuteAndWait(Rate("g1", v1::RATING_B));
+  absl::StatusOr<CommandOutcome> rated = ledger_.writer().ExecuteAndWait(Rate("g1", v1::RATING_B));
   ASSERT_TRUE(rated.ok()) << rated.status();
   EXPECT_EQ(rated->goal.rating(), v1::RATING_B);
   EXPECT_EQ(rated->goal.version(), 2u);
@@ -94,7 +99,7 @@ TEST_F(LedgerTest, CommandReturnsTheGoalAndItsPositionedEvents) {
   EXPECT_EQ(rated->events[0].prev_hash(), created->events[0].hash());
   EXPECT_EQ(rated->events[0].actor(), "editor");
   EXPECT_FALSE(rated->replayed);
-  absl::StatusOr<v1::Goal> stored = ledger_.GetGoal(GoalName{"050008", "g1"});
+  absl::StatusOr<v1::Goal> stored = ledger_.queries().GetGoal(GoalName{"050008", "g1"});
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(EncodeGoal(*stored), EncodeGoal(rated->goal));
 }
@@ -102,27 +107,85 @@ TEST_F(LedgerTest, CommandReturnsTheGoalAndItsPositionedEvents) {
 TEST_F(LedgerTest, RepeatedRequestIdReplaysAndWritesNothing) {
   Must(Create("g1", 2021, {"総務部"}));
   absl::StatusOr<CommandOutcome> first =
-      ledger_.ExecuteAndWait(Rate("g1", v1::RATING_A, "editor", "req-42"));
+      ledger_.writer().ExecuteAndWait(Rate("g1", v1::RATING_A, "editor", "req-42"));
   ASSERT_TRUE(first.ok());
   Must(Rate("g1", v1::RATING_C));  // a later change by someone else
-  const uint64_t head = ledger_.head().position;
+  const uint64_t head = ledger_.queries().head().position;
 
   absl::StatusOr<CommandOutcome> again =
-      ledger_.ExecuteAndWait(Rate("g1", v1::RATING_A, "editor", "req-42"));
+      ledger_.writer().ExecuteAndWait(Rate("g1", v1::RATING_A, "editor", "req-42"));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->replayed);
   EXPECT_EQ(again->events[0].position(), first->events[0].position());
   EXPECT_EQ(again->events[0].hash(), first->events[0].hash());
   EXPECT_EQ(again->goal.rating(), v1::RATING_A);  // the goal as the original left it
   EXPECT_EQ(again->goal.version(), 2u);
-  EXPECT_EQ(ledger_.head().position, head);
+  EXPECT_EQ(ledger_.queries().head().position, head);
 
   absl::StatusOr<CommandOutcome> different =
-      ledger_.ExecuteAndWait(Rate("g1", v1::RATING_D, "editor", "req-42"));
+      ledger_.writer().ExecuteAndWait(Rate("g1", v1::RATING_D, "editor", "req-42"));
   EXPECT_EQ(different.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_.head().position, head);
+  EXPECT_EQ(ledger_.queries().head().position, head);
   // Request ids belong to their principal: another actor may use the same one.
-  EXPECT_TRUE(ledger_.ExecuteAndWait(Rate("g1", v1::RATING_D, "other", "req-42")).ok());
+  EXPECT_TRUE(ledger_.writer().ExecuteAndWait(Rate("g1", v1::RATING_D, "other", "req-42")).ok());
+}
+
+// Principal commands go through the same pipeline as goal commands: a
+// repeated request id replays the principal as the command left it, and one
+// reused for a different change is refused with the same advice.
+TEST_F(LedgerTest, PrincipalCommandsReplayAndRefuseReusedIdsAsGoalCommandsDo) {
+  auto add = [](std::string request_id, std::string department) {
+    PrincipalCommand command;
+    command.principal = "kikaku";
+    command.actor = "admin";
+    command.request_id = std::move(request_id);
+    command.method = "AddPrincipal";
+    v1::PrincipalAdded* added = command.proposal.mutable_principal_added();
+    added->set_principal("kikaku");
+    added->add_roles(v1::ROLE_EDITOR);
+    added->add_departments(std::move(department));
+    return command;
+  };
+  absl::StatusOr<PrincipalOutcome> first =
+      ledger_.writer().ExecutePrincipalAndWait(add("p-1", "企画振興部"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->replayed);
+  const uint64_t head = ledger_.queries().head().position;
+
+  absl::StatusOr<PrincipalOutcome> again =
+      ledger_.writer().ExecutePrincipalAndWait(add("p-1", "企画振興部"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->events[0].hash(), first->events[0].hash());
+  EXPECT_EQ(again->principal.departments(0), "企画振興部");
+  EXPECT_EQ(again->principal.version(), 1u);
+
+  absl::StatusOr<PrincipalOutcome> different =
+      ledger_.writer().ExecutePrincipalAndWait(add("p-1", "総務部"));
+  EXPECT_EQ(different.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(different.status().message(),
+            "request_id \"p-1\" was already used for a different request; use a new request_id");
+  EXPECT_EQ(ledger_.queries().head().position, head);
+}
+
+// A request id names one request whichever kind of write it was: a batch
+// may not reuse a goal command's, and a goal command in another
+// organization has its own.
+TEST_F(LedgerTest, ABatchCannotReuseACommandsRequestId) {
+  Must(Create("g1", 2021, {"総務部"}));
+  ASSERT_TRUE(ledger_.writer().ExecuteAndWait(Rate("g1", v1::RATING_A, "editor", "req-7")).ok());
+  const uint64_t head = ledger_.queries().head().position;
+  WriteRequest batch;
+  batch.scope = "050008";
+  batch.actor = "editor";
+  batch.request_id = "req-7";
+  batch.fingerprint = "an import of some file";
+  batch.plan = [this] {
+    return absl::StatusOr<std::vector<StreamCommand>>({Goal(Rate("g1", v1::RATING_B))});
+  };
+  EXPECT_EQ(ledger_.writer().WriteAndWait(std::move(batch)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger_.queries().head().position, head);
 }
 
 TEST_F(LedgerTest, ConcurrentWritersOfOneGoalAllLand) {
@@ -133,16 +196,17 @@ TEST_F(LedgerTest, ConcurrentWritersOfOneGoalAllLand) {
   constexpr int kEach = 100;
   std::vector<std::thread> threads = StartRaters("g1", kThreads, kEach);
   for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(ledger_.GetGoal(GoalName{"050008", "g1"})->version(), uint64_t{kThreads * kEach + 1});
+  EXPECT_EQ(ledger_.queries().GetGoal(GoalName{"050008", "g1"})->version(),
+            uint64_t{kThreads * kEach + 1});
   // Each change records the rating it replaced, so the audit chains up.
   absl::StatusOr<Page<v1::RatingChange>> changes =
-      ledger_.ListRatingChanges({"050008"}, kThreads * kEach, "");
+      ledger_.queries().ListRatingChanges({"050008"}, kThreads * kEach, "");
   ASSERT_TRUE(changes.ok());
   ASSERT_EQ(changes->items.size(), size_t{kThreads * kEach});
   for (size_t i = 1; i < changes->items.size(); ++i) {
     EXPECT_EQ(changes->items[i].previous_rating(), changes->items[i - 1].rating());
   }
-  EXPECT_TRUE(ledger_.Verify().ok());
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
 }
 
 TEST_F(LedgerTest, CommandsAndBatchesOnOneGoalAllLand) {
@@ -153,24 +217,24 @@ TEST_F(LedgerTest, CommandsAndBatchesOnOneGoalAllLand) {
   constexpr int kBatches = 40;
   std::vector<std::thread> threads = StartRaters("g1", kThreads, kEach);
   for (int i = 0; i < kBatches; ++i) {
-    BatchRequest batch;
-    batch.organization = "050008";
+    WriteRequest batch;
+    batch.scope = "050008";
     batch.actor = "hq";
     batch.plan = [this] {
-      return absl::StatusOr<std::vector<CommandRequest>>(
-          {Rate("g1", v1::RATING_C), Rate("g1", v1::RATING_D)});
+      return absl::StatusOr<std::vector<StreamCommand>>(
+          {Goal(Rate("g1", v1::RATING_C)), Goal(Rate("g1", v1::RATING_D))});
     };
-    std::promise<absl::StatusOr<BatchOutcome>> done;
-    ledger_.ExecuteBatch(std::move(batch), [&done](absl::StatusOr<BatchOutcome> outcome) {
+    std::promise<absl::StatusOr<WriteOutcome>> done;
+    ledger_.writer().Write(std::move(batch), [&done](absl::StatusOr<WriteOutcome> outcome) {
       done.set_value(std::move(outcome));
     });
-    absl::StatusOr<BatchOutcome> outcome = done.get_future().get();
+    absl::StatusOr<WriteOutcome> outcome = done.get_future().get();
     EXPECT_TRUE(outcome.ok()) << outcome.status();
   }
   for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(ledger_.GetGoal(GoalName{"050008", "g1"})->version(),
+  EXPECT_EQ(ledger_.queries().GetGoal(GoalName{"050008", "g1"})->version(),
             uint64_t{kThreads * kEach + 2 * kBatches + 1});
-  EXPECT_TRUE(ledger_.Verify().ok());
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
 }
 
 TEST_F(LedgerTest, VerifyWhileOthersWriteFindsNothingWrong) {
@@ -184,15 +248,15 @@ TEST_F(LedgerTest, VerifyWhileOthersWriteFindsNothingWrong) {
                  std::make_move_iterator(more.end()));
   int verified = 0;
   absl::Status found;
-  while (found.ok() && ledger_.head().position < 600) {
-    absl::StatusOr<VerifyReport> report = ledger_.Verify();
+  while (found.ok() && ledger_.queries().head().position < 600) {
+    absl::StatusOr<VerifyReport> report = ledger_.maintenance().Verify();
     found = report.status();
     if (report.ok()) ++verified;
   }
   for (std::thread& writer : writers) writer.join();
   EXPECT_TRUE(found.ok()) << found;
   EXPECT_GT(verified, 0);
-  EXPECT_TRUE(ledger_.Verify().ok());
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
 }
 
 TEST_F(LedgerTest, ARefusedCommandAnswersAfterLettingGoOfItsGoal) {
@@ -202,31 +266,31 @@ TEST_F(LedgerTest, ARefusedCommandAnswersAfterLettingGoOfItsGoal) {
   CommandRequest refused = Rate("g1", v1::RATING_A);
   refused.authorize = [](const v1::Goal&) { return absl::PermissionDeniedError("not yours"); };
   std::promise<absl::Status> retried;
-  ledger_.Execute(std::move(refused), [&](absl::StatusOr<CommandOutcome> outcome) {
+  ledger_.writer().Execute(std::move(refused), [&](absl::StatusOr<CommandOutcome> outcome) {
     EXPECT_EQ(outcome.status().code(), absl::StatusCode::kPermissionDenied);
-    retried.set_value(ledger_.ExecuteAndWait(Rate("g1", v1::RATING_B)).status());
+    retried.set_value(ledger_.writer().ExecuteAndWait(Rate("g1", v1::RATING_B)).status());
   });
   EXPECT_TRUE(retried.get_future().get().ok());
 
   // So may a batch's that is refused, or only validated.
   for (bool validate_only : {false, true}) {
-    BatchRequest batch;
-    batch.organization = "050008";
+    WriteRequest batch;
+    batch.scope = "050008";
     batch.actor = "hq";
     batch.validate_only = validate_only;
     batch.plan = [this, validate_only] {
       CommandRequest rate = Rate("g1", v1::RATING_C);
       if (!validate_only) rate.command.proposal.mutable_rating_set()->set_rating(v1::Rating(99));
-      return absl::StatusOr<std::vector<CommandRequest>>({rate});
+      return absl::StatusOr<std::vector<StreamCommand>>({Goal(rate)});
     };
     std::promise<absl::Status> after;
-    ledger_.ExecuteBatch(std::move(batch), [&](absl::StatusOr<BatchOutcome> outcome) {
+    ledger_.writer().Write(std::move(batch), [&](absl::StatusOr<WriteOutcome> outcome) {
       EXPECT_EQ(outcome.ok(), validate_only) << outcome.status();
-      after.set_value(ledger_.ExecuteAndWait(Rate("g1", v1::RATING_D)).status());
+      after.set_value(ledger_.writer().ExecuteAndWait(Rate("g1", v1::RATING_D)).status());
     });
     EXPECT_TRUE(after.get_future().get().ok());
   }
-  EXPECT_EQ(ledger_.GetGoal(GoalName{"050008", "g1"})->version(), 4u);
+  EXPECT_EQ(ledger_.queries().GetGoal(GoalName{"050008", "g1"})->version(), 4u);
 }
 
 TEST_F(LedgerTest, ListGoalsFiltersAndPaginates) {
@@ -247,35 +311,38 @@ TEST_F(LedgerTest, ListGoalsFiltersAndPaginates) {
     for (const auto& g : page.items) out.push_back(g.goal_id());
     return out;
   };
-  EXPECT_EQ(ids(*ledger_.ListGoals({"050008"}, 0, "")), (std::vector<std::string>{"a", "d", "c"}));
-  EXPECT_EQ(ids(*ledger_.ListGoals({"050008", 2021, "企画振興部"}, 0, "")),
+  EXPECT_EQ(ids(*ledger_.queries().ListGoals({"050008"}, 0, "")),
+            (std::vector<std::string>{"a", "d", "c"}));
+  EXPECT_EQ(ids(*ledger_.queries().ListGoals({"050008", 2021, "企画振興部"}, 0, "")),
             (std::vector<std::string>{"a", "d"}));
   GoalFilter rated{"050008"};
   rated.rating = v1::RATING_A;
-  EXPECT_EQ(ids(*ledger_.ListGoals(rated, 0, "")), (std::vector<std::string>{"d"}));
+  EXPECT_EQ(ids(*ledger_.queries().ListGoals(rated, 0, "")), (std::vector<std::string>{"d"}));
   GoalFilter with_retired{"050008", 2021};
   with_retired.include_retired = true;
-  EXPECT_EQ(ids(*ledger_.ListGoals(with_retired, 0, "")),
+  EXPECT_EQ(ids(*ledger_.queries().ListGoals(with_retired, 0, "")),
             (std::vector<std::string>{"a", "b", "d"}));
 
-  absl::StatusOr<Page<v1::Goal>> first = ledger_.ListGoals({"050008"}, 2, "");
+  absl::StatusOr<Page<v1::Goal>> first = ledger_.queries().ListGoals({"050008"}, 2, "");
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(ids(*first), (std::vector<std::string>{"a", "d"}));
   ASSERT_FALSE(first->next_page_token.empty());
-  absl::StatusOr<Page<v1::Goal>> second = ledger_.ListGoals({"050008"}, 2, first->next_page_token);
+  absl::StatusOr<Page<v1::Goal>> second =
+      ledger_.queries().ListGoals({"050008"}, 2, first->next_page_token);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(ids(*second), (std::vector<std::string>{"c"}));
   EXPECT_TRUE(second->next_page_token.empty());
 
-  EXPECT_EQ(ledger_.ListGoals({"050008"}, 1000000, "").status().code(),
+  EXPECT_EQ(ledger_.queries().ListGoals({"050008"}, 1000000, "").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_.ListGoals({"050008"}, -1, "").status().code(),
+  EXPECT_EQ(ledger_.queries().ListGoals({"050008"}, -1, "").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ledger_.ListGoals({"050008"}, 2, "garbage!").status().code(),
+  EXPECT_EQ(ledger_.queries().ListGoals({"050008"}, 2, "garbage!").status().code(),
             absl::StatusCode::kInvalidArgument);
   // A token of one filter is refused by another.
-  EXPECT_EQ(ledger_.ListGoals({"050008", 2022}, 2, first->next_page_token).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ledger_.queries().ListGoals({"050008", 2022}, 2, first->next_page_token).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(LedgerTest, RatingChangesAnswerWhoChangedWhatWhen) {
@@ -290,7 +357,8 @@ TEST_F(LedgerTest, RatingChangesAnswerWhoChangedWhatWhen) {
   auto who = [&](RatingChangeFilter filter) {
     filter.organization = "050008";
     std::vector<std::string> out;
-    absl::StatusOr<Page<v1::RatingChange>> page = ledger_.ListRatingChanges(filter, 0, "");
+    absl::StatusOr<Page<v1::RatingChange>> page =
+        ledger_.queries().ListRatingChanges(filter, 0, "");
     EXPECT_TRUE(page.ok()) << page.status();
     if (!page.ok()) return out;
     for (const auto& c : page->items) {
@@ -310,12 +378,13 @@ TEST_F(LedgerTest, RatingChangesAnswerWhoChangedWhatWhen) {
                  .end_time = absl::FromUnixSeconds(1640995200) + absl::Hours(36)}),
             (std::vector<std::string>{"norin:0>3"}));
 
-  absl::StatusOr<Page<v1::RatingChange>> page = ledger_.ListRatingChanges({"050008"}, 2, "");
+  absl::StatusOr<Page<v1::RatingChange>> page =
+      ledger_.queries().ListRatingChanges({"050008"}, 2, "");
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].position(), 3u);
   absl::StatusOr<Page<v1::RatingChange>> rest =
-      ledger_.ListRatingChanges({"050008"}, 2, page->next_page_token);
+      ledger_.queries().ListRatingChanges({"050008"}, 2, page->next_page_token);
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->items.size(), 1u);
   EXPECT_EQ(rest->items[0].actor(), "kikaku");
@@ -326,31 +395,32 @@ TEST_F(LedgerTest, HistoryAndLogPaginateInOrder) {
   Must(Create("b", 2021, {"総務部"}));
   for (v1::Rating r : {v1::RATING_A, v1::RATING_B, v1::RATING_C}) Must(Rate("a", r));
 
-  absl::StatusOr<Page<v1::Event>> history = ledger_.ListGoalEvents({"050008", "a"}, 3, "");
+  absl::StatusOr<Page<v1::Event>> history =
+      ledger_.queries().ListGoalEvents({"050008", "a"}, 3, "");
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->items.size(), 3u);
   EXPECT_EQ(history->items[1].version(), 2u);
   absl::StatusOr<Page<v1::Event>> more =
-      ledger_.ListGoalEvents({"050008", "a"}, 3, history->next_page_token);
+      ledger_.queries().ListGoalEvents({"050008", "a"}, 3, history->next_page_token);
   ASSERT_TRUE(more.ok());
   ASSERT_EQ(more->items.size(), 1u);
   EXPECT_EQ(more->items[0].version(), 4u);
   EXPECT_TRUE(more->next_page_token.empty());
-  EXPECT_EQ(ledger_.ListGoalEvents({"050008", "zz"}, 3, "").status().code(),
+  EXPECT_EQ(ledger_.queries().ListGoalEvents({"050008", "zz"}, 3, "").status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(ledger_.ListGoalEvents({"050008", "a"}, 3, "bm90LWEtdG9rZW4").status().code(),
+  EXPECT_EQ(ledger_.queries().ListGoalEvents({"050008", "a"}, 3, "bm90LWEtdG9rZW4").status().code(),
             absl::StatusCode::kInvalidArgument);
 
-  absl::StatusOr<Page<v1::Event>> log = ledger_.ReadLog(2, 2, "");
+  absl::StatusOr<Page<v1::Event>> log = ledger_.queries().ReadLog(2, 2, "");
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(log->items[0].position(), 2u);
   EXPECT_EQ(log->items[1].position(), 3u);
-  absl::StatusOr<Page<v1::Event>> log_rest = ledger_.ReadLog(0, 10, log->next_page_token);
+  absl::StatusOr<Page<v1::Event>> log_rest = ledger_.queries().ReadLog(0, 10, log->next_page_token);
   ASSERT_TRUE(log_rest.ok());
   ASSERT_EQ(log_rest->items.size(), 2u);
   EXPECT_EQ(log_rest->items[0].position(), 4u);
   // A history token is no log token.
-  EXPECT_EQ(ledger_.ReadLog(0, 10, history->next_page_token).status().code(),
+  EXPECT_EQ(ledger_.queries().ReadLog(0, 10, history->next_page_token).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -358,31 +428,32 @@ TEST_F(LedgerTest, FoldGoalStopsAtAVersion) {
   Must(Create("a", 2021, {"総務部"}));
   Must(Rate("a", v1::RATING_B));
   Must(Rate("a", v1::RATING_D));
-  EXPECT_EQ(ledger_.FoldGoal({"050008", "a"}, 2)->rating(), v1::RATING_B);
-  EXPECT_EQ(ledger_.FoldGoal({"050008", "a"})->rating(), v1::RATING_D);
+  EXPECT_EQ(ledger_.queries().FoldGoal({"050008", "a"}, 2)->rating(), v1::RATING_B);
+  EXPECT_EQ(ledger_.queries().FoldGoal({"050008", "a"})->rating(), v1::RATING_D);
 }
 
 TEST_F(LedgerTest, VerifyCatchesAViewThatDisagreesWithTheLogAndRebuildMendsIt) {
   Must(Create("a", 2021, {"総務部"}));
   Must(Rate("a", v1::RATING_B));
-  absl::StatusOr<VerifyReport> report = ledger_.Verify();
+  absl::StatusOr<VerifyReport> report = ledger_.maintenance().Verify();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->events_checked, 2u);
   EXPECT_EQ(report->views_checked, 1u);
 
-  v1::Goal forged = *ledger_.GetGoal({"050008", "a"});
+  v1::Goal forged = *ledger_.queries().GetGoal({"050008", "a"});
   forged.set_rating(v1::RATING_A);
   Tamper(storage::Family::kViews, "050008/a", storage::keys::BigEndian64(2) + EncodeGoal(forged));
   Tamper(storage::Family::kViews, "050008/ghost", storage::keys::BigEndian64(1) + "x");
-  absl::Status status = ledger_.Verify().status();
+  absl::Status status = ledger_.maintenance().Verify().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(status.message().find("organizations/050008/goals/a"), absl::string_view::npos)
       << status;
 
-  ASSERT_EQ(*ledger_.RebuildViews(), 1u);
-  EXPECT_TRUE(ledger_.Verify().ok());
-  EXPECT_EQ(ledger_.GetGoal({"050008", "a"})->rating(), v1::RATING_B);
-  EXPECT_EQ(ledger_.GetGoal({"050008", "ghost"}).status().code(), absl::StatusCode::kNotFound);
+  ASSERT_EQ(*ledger_.maintenance().RebuildViews(), 1u);
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
+  EXPECT_EQ(ledger_.queries().GetGoal({"050008", "a"})->rating(), v1::RATING_B);
+  EXPECT_EQ(ledger_.queries().GetGoal({"050008", "ghost"}).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(LedgerTest, VerifyCatchesAnAlteredAuditIndexAndRebuildMendsIt) {
@@ -402,18 +473,18 @@ TEST_F(LedgerTest, VerifyCatchesAnAlteredAuditIndexAndRebuildMendsIt) {
   ASSERT_TRUE(change.ParseFromString(value));
   change.set_actor("someone-else");
   Tamper(storage::Family::kIndex, key, change.SerializeAsString());
-  EXPECT_EQ(ledger_.Verify().status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ledger_.maintenance().Verify().status().code(), absl::StatusCode::kDataLoss);
 
-  ASSERT_TRUE(ledger_.RebuildViews().ok());
-  EXPECT_TRUE(ledger_.Verify().ok());
-  EXPECT_EQ(ledger_.ListRatingChanges({"050008"}, 0, "")->items[0].actor(), "somu");
+  ASSERT_TRUE(ledger_.maintenance().RebuildViews().ok());
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
+  EXPECT_EQ(ledger_.queries().ListRatingChanges({"050008"}, 0, "")->items[0].actor(), "somu");
 }
 
 TEST_F(LedgerTest, VerifyCatchesAStreamIndexThatDisagreesWithTheLog) {
   Must(Create("a", 2021, {"総務部"}));
   Must(Rate("a", v1::RATING_B));
   Must(Create("b", 2021, {"総務部"}));
-  ASSERT_TRUE(ledger_.Verify().ok());
+  ASSERT_TRUE(ledger_.maintenance().Verify().ok());
   const std::string key = storage::keys::StreamKey("050008/a", 2);
   const std::string entry = **kv_->Get(storage::Family::kStreams, key);
 
@@ -431,16 +502,16 @@ TEST_F(LedgerTest, VerifyCatchesAStreamIndexThatDisagreesWithTheLog) {
          storage::keys::BigEndian64(2) +
              storage::EncodeLogValue(record->prev_hash,
                                      storage::EventHash(record->prev_hash, 2, body), body));
-  ASSERT_EQ(ledger_.FoldGoal({"050008", "a"})->rating(), v1::RATING_A);
-  absl::Status status = ledger_.Verify().status();
+  ASSERT_EQ(ledger_.queries().FoldGoal({"050008", "a"})->rating(), v1::RATING_A);
+  absl::Status status = ledger_.maintenance().Verify().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(status.message().find("position 2"), absl::string_view::npos) << status;
 
   // An entry filed under another goal.
   Tamper(storage::Family::kStreams, key, entry);
-  ASSERT_TRUE(ledger_.Verify().ok());
+  ASSERT_TRUE(ledger_.maintenance().Verify().ok());
   Tamper(storage::Family::kStreams, storage::keys::StreamKey("050008/b", 2), entry);
-  EXPECT_EQ(ledger_.Verify().status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ledger_.maintenance().Verify().status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(LedgerTest, OrganizationsAreSeparate) {
@@ -448,12 +519,12 @@ TEST_F(LedgerTest, OrganizationsAreSeparate) {
   CommandRequest other = Create("a", 2021, {"総務局"});
   other.command.goal.organization = "130001";
   Must(other);
-  EXPECT_EQ(ledger_.ListGoals({"050008"}, 0, "")->items.size(), 1u);
-  absl::StatusOr<Page<v1::Goal>> tokyo = ledger_.ListGoals({"130001"}, 0, "");
+  EXPECT_EQ(ledger_.queries().ListGoals({"050008"}, 0, "")->items.size(), 1u);
+  absl::StatusOr<Page<v1::Goal>> tokyo = ledger_.queries().ListGoals({"130001"}, 0, "");
   ASSERT_EQ(tokyo->items.size(), 1u);
   EXPECT_EQ(tokyo->items[0].name(), "organizations/130001/goals/a");
   EXPECT_EQ(tokyo->items[0].departments(0), "総務局");
-  EXPECT_TRUE(ledger_.Verify().ok());
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ TEST_F(PrincipalsTest, FirstStartAddsAdminWithAnOwnerOnlyToken) {
   ASSERT_TRUE(admin.ok()) << admin.status();
   EXPECT_EQ((*admin)->principal(), "admin");
   // The ledger keeps the token's hash, never the token, and who added it.
-  absl::StatusOr<ledger::Page<v1::Event>> log = ledger_.ReadLog(1, 10, "");
+  absl::StatusOr<ledger::Page<v1::Event>> log = ledger_.queries().ReadLog(1, 10, "");
   ASSERT_EQ(log->items.size(), 1u);
   EXPECT_EQ(log->items[0].actor(), "dxledgerd");
   EXPECT_EQ(log->items[0].principal_added().token_sha256(), TokenHash(token));
@@ -52,14 +52,14 @@ TEST_F(PrincipalsTest, FirstStartAddsAdminWithAnOwnerOnlyToken) {
   Principals again;
   ASSERT_TRUE(LoadPrincipals(ledger_, dir_, again).ok());
   EXPECT_TRUE(again.ByToken("Bearer " + token).ok());
-  EXPECT_EQ(ledger_.head().position, 1u);
+  EXPECT_EQ(ledger_.queries().head().position, 1u);
 }
 
 TEST_F(PrincipalsTest, RefusesMissingMalformedUnknownAndDisabledCredentials) {
   absl::StatusOr<std::string> token =
       AddPrincipal(ledger_, "admin", "reader", {v1::ROLE_AUDITOR}, {});
   ASSERT_TRUE(token.ok()) << token.status();
-  principals_.Replace(*ledger_.ListPrincipals());
+  principals_.Replace(*ledger_.queries().ListPrincipals());
   EXPECT_EQ(principals_.ByToken("").status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(principals_.ByToken("Basic abc").status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(principals_.ByToken("Bearer ").status().code(), absl::StatusCode::kUnauthenticated);
@@ -70,7 +70,8 @@ TEST_F(PrincipalsTest, RefusesMissingMalformedUnknownAndDisabledCredentials) {
 
   ledger::PrincipalCommand disable{"reader", {}, "admin", "", "left the office"};
   disable.proposal.mutable_principal_disabled()->set_reason("left the office");
-  absl::StatusOr<ledger::PrincipalOutcome> disabled = ledger_.ExecutePrincipalAndWait(disable);
+  absl::StatusOr<ledger::PrincipalOutcome> disabled =
+      ledger_.writer().ExecutePrincipalAndWait(disable);
   ASSERT_TRUE(disabled.ok()) << disabled.status();
   principals_.Update(disabled->principal);
   EXPECT_EQ(principals_.ByToken("Bearer " + *token).status().code(),
@@ -80,7 +81,7 @@ TEST_F(PrincipalsTest, RefusesMissingMalformedUnknownAndDisabledCredentials) {
 TEST_F(PrincipalsTest, CertificatesMapToTheirPrincipal) {
   ASSERT_TRUE(
       AddPrincipal(ledger_, "admin", "tooling", {v1::ROLE_INTEGRATION}, {}, "hq-dashboard").ok());
-  principals_.Replace(*ledger_.ListPrincipals());
+  principals_.Replace(*ledger_.queries().ListPrincipals());
   absl::StatusOr<PrincipalRef> principal = principals_.ByCertificate("hq-dashboard");
   ASSERT_TRUE(principal.ok());
   EXPECT_EQ((*principal)->principal(), "tooling");

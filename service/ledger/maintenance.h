@@ -1,0 +1,48 @@
+#ifndef DXLEDGER_SERVICE_LEDGER_MAINTENANCE_H_
+#define DXLEDGER_SERVICE_LEDGER_MAINTENANCE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "storage/event_store.h"
+
+// What operators and auditors run over the whole store: verify it, rebuild
+// its views from the log, back it up. Thread-safe, but RebuildViews must run
+// with no writers.
+namespace dxledger::ledger {
+
+struct VerifyReport {
+  uint64_t events_checked = 0;
+  storage::Head head;
+  uint64_t views_checked = 0;
+};
+
+class Maintenance {
+ public:
+  // `store` must outlive this.
+  explicit Maintenance(storage::EventStore& store) : store_(store) {}
+
+  // Verifies the hash chain, that every stored view and index entry is what
+  // the log projects to, and that the stream index holds the log's events
+  // unaltered, all on one snapshot. DATA_LOSS names the first position,
+  // goal or entry that differs.
+  absl::StatusOr<VerifyReport> Verify();
+
+  // Rewrites every view and index entry from the log; returns how many
+  // views. Run with no writers.
+  absl::StatusOr<uint64_t> RebuildViews();
+
+  // Copies the store to `directory` (absolute, not existing) while writes go
+  // on, then verifies the copy; the report is the copy's. INVALID_ARGUMENT
+  // for a relative path; ALREADY_EXISTS when the directory exists;
+  // DATA_LOSS when the copy does not verify.
+  absl::StatusOr<VerifyReport> Backup(const std::string& directory);
+
+ private:
+  storage::EventStore& store_;
+};
+
+}  // namespace dxledger::ledger
+
+#endif  // DXLEDGER_SERVICE_LEDGER_MAINTENANCE_H_

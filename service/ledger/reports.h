@@ -1,0 +1,76 @@
+#ifndef DXLEDGER_SERVICE_LEDGER_REPORTS_H_
+#define DXLEDGER_SERVICE_LEDGER_REPORTS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "dxledger/v1/ledger.pb.h"
+#include "dxledger/v1/report.pb.h"
+#include "service/ledger/queries.h"
+#include "service/ledger/writer.h"
+
+// The progress report in and out: a file HQ edited brought into the ledger
+// as one write, and a year's report as CSV, JSON, Markdown or HTML as of any
+// point. Thread-safe.
+namespace dxledger::ledger {
+
+struct ImportRequest {
+  std::string organization;
+  int fiscal_year = 0;
+  v1::ReportFormat format = v1::REPORT_FORMAT_UNSPECIFIED;
+  std::string content;
+  std::string file_name;
+  bool validate_only = false;
+  std::string actor;
+  std::string request_id;
+};
+
+struct ImportOutcome {
+  v1::Report report;  // as read from the file
+  std::vector<v1::Event> events;
+  uint32_t goals_created = 0;
+  uint32_t goals_changed = 0;
+  uint32_t goals_unchanged = 0;
+  std::string content_sha256;  // hex
+  bool replayed = false;
+};
+
+struct ExportOutcome {
+  std::string content;
+  std::string content_type;
+  std::string file_name;
+};
+
+class Reports {
+ public:
+  using ImportCallback = absl::AnyInvocable<void(absl::StatusOr<ImportOutcome>) &&>;
+
+  // All three must outlive the reports.
+  Reports(storage::EventStore& store, Queries& queries, Writer& writer)
+      : store_(store), queries_(queries), writer_(writer) {}
+
+  // Reads a report file (TEXT or CSV) and brings the year's goals to its
+  // content in one write; the reason of every event names the file and its
+  // SHA-256. INVALID_ARGUMENT (with the line) for a malformed file.
+  void Import(ImportRequest request, ImportCallback done);
+  absl::StatusOr<ImportOutcome> ImportAndWait(ImportRequest request);
+
+  // The year's report as CSV, JSON, MARKDOWN or HTML, as of a position
+  // (nullopt: now).
+  absl::StatusOr<ExportOutcome> Export(std::string_view organization, int fiscal_year,
+                                       v1::ReportFormat format,
+                                       std::optional<uint64_t> as_of = std::nullopt);
+
+ private:
+  storage::EventStore& store_;
+  Queries& queries_;
+  Writer& writer_;
+};
+
+}  // namespace dxledger::ledger
+
+#endif  // DXLEDGER_SERVICE_LEDGER_REPORTS_H_
