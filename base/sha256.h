@@ -15,6 +15,8 @@ inline constexpr size_t kSha256Bytes = 32;
 
 // The 32-byte digest of the parts, concatenated.
 std::string Sha256(std::initializer_list<std::string_view> parts);
+// The same, into `digest`: no allocation, for loops over millions of events.
+void Sha256(std::initializer_list<std::string_view> parts, char (&digest)[kSha256Bytes]);
 
 }  // namespace dxledger::base
 

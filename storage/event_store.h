@@ -80,7 +80,10 @@ struct Head {
   std::string hash = std::string(kHashBytes, '\0');
 };
 
-enum class Keyspace { kViews, kIndex, kSecurity, kStreams };
+// What Scan reads: the log (BE64 position -> the record as stored; for
+// storage's own checks), views, index entries, the security log and the
+// stream index.
+enum class Keyspace { kLog, kViews, kIndex, kSecurity, kStreams };
 
 // Thread-safe. Reads see every append whose callback has run.
 // One group commit, as the writer saw it.
@@ -151,8 +154,9 @@ class EventStore {
   virtual absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) = 0;
 
   // Writes a consistent copy of the whole store into `directory` (which must
-  // not exist) while appends go on. UNIMPLEMENTED for the memory store.
-  virtual absl::Status Checkpoint(const std::string& directory) = 0;
+  // not exist) while appends go on, and opens it (synced, like the store it
+  // copies). UNIMPLEMENTED for the memory store.
+  virtual absl::StatusOr<std::unique_ptr<EventStore>> Checkpoint(const std::string& directory) = 0;
   // The store at one point in time, read-only, for reads that must agree
   // with each other while appends go on (verify). It must not outlive this
   // store.

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "storage/event_store.h"
 
@@ -26,10 +27,24 @@ struct ChainReport {
   Head head;
 };
 
-// Walks the whole log: positions 1..head without holes, each prev_hash equal
-// to the previous hash, each hash recomputed, the stored head at the end.
-// DATA_LOSS naming the first position that does not match.
+// True when `hash` is the hash of the event (no allocation).
+bool HashMatches(std::string_view prev_hash, uint64_t position, std::string_view body,
+                 std::string_view hash);
+
+// An event of the log as a walk hands it over: views into the record read,
+// valid during the call only.
+struct EventView {
+  uint64_t position = 0;
+  std::string_view prev_hash, hash, body;
+};
+using EventVisitor = absl::FunctionRef<absl::Status(const EventView& event)>;
+
+// Walks the whole log in one scan: positions 1..head without holes, each
+// prev_hash equal to the previous hash, each hash recomputed, the stored
+// head at the end. DATA_LOSS naming the first position that does not match.
+// Each event that passes goes to `visit`, whose error ends the walk.
 absl::StatusOr<ChainReport> VerifyChain(EventStore& store);
+absl::StatusOr<ChainReport> VerifyChain(EventStore& store, EventVisitor visit);
 
 }  // namespace dxledger::storage
 

@@ -37,8 +37,9 @@ class KvBackend {
   // The last entry with `prefix` whose key is <= `key`; nullopt when none.
   virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
       Family family, std::string_view prefix, std::string_view key) = 0;
-  // A consistent copy of everything into `directory` (not existing yet).
-  virtual absl::Status Checkpoint(const std::string& directory) = 0;
+  // A consistent copy of everything into `directory` (not existing yet),
+  // opened with this backend's options.
+  virtual absl::StatusOr<std::unique_ptr<KvBackend>> Checkpoint(const std::string& directory) = 0;
   // Approximate bytes held on disk and in memory.
   virtual uint64_t ApproximateBytes() = 0;
   // All puts or none; durable before returning when `sync`.

@@ -40,6 +40,14 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<KvBacke
   return std::unique_ptr<LogStore>(new LogStore(std::move(kv), *std::move(head), sync));
 }
 
+absl::StatusOr<std::unique_ptr<EventStore>> LogStore::Checkpoint(const std::string& directory) {
+  absl::StatusOr<std::unique_ptr<KvBackend>> copy = kv_->Checkpoint(directory);
+  if (!copy.ok()) return copy.status();
+  absl::StatusOr<std::unique_ptr<LogStore>> store = Open(*std::move(copy), /*sync=*/true);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<EventStore>(*std::move(store));
+}
+
 absl::StatusOr<std::unique_ptr<EventStore>> LogStore::Snapshot() {
   std::unique_ptr<KvBackend> kv = kv_->Snapshot();
   absl::StatusOr<Head> head = ReadHead(*kv);
@@ -191,10 +199,24 @@ absl::Status LogStore::RecordSecurityEvent(int64_t unix_micros, std::string reco
 
 absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                             ScanVisitor visitor) {
-  const Family family = keyspace == Keyspace::kViews     ? Family::kViews
-                        : keyspace == Keyspace::kIndex   ? Family::kIndex
-                        : keyspace == Keyspace::kStreams ? Family::kStreams
-                                                         : Family::kSecurity;
+  Family family = Family::kLog;
+  switch (keyspace) {
+    case Keyspace::kLog:
+      family = Family::kLog;
+      break;
+    case Keyspace::kViews:
+      family = Family::kViews;
+      break;
+    case Keyspace::kIndex:
+      family = Family::kIndex;
+      break;
+    case Keyspace::kSecurity:
+      family = Family::kSecurity;
+      break;
+    case Keyspace::kStreams:
+      family = Family::kStreams;
+      break;
+  }
   if (keyspace != Keyspace::kViews) return kv_->Scan(family, prefix, start, visitor);
   // Views are stored behind their version; callers see the view bytes.
   return kv_->Scan(family, prefix, start, [&](std::string_view key, std::string_view value) {

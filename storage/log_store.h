@@ -38,9 +38,7 @@ class LogStore : public EventStore {
   absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                     ScanVisitor visitor) override;
   absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) override;
-  absl::Status Checkpoint(const std::string& directory) override {
-    return kv_->Checkpoint(directory);
-  }
+  absl::StatusOr<std::unique_ptr<EventStore>> Checkpoint(const std::string& directory) override;
   absl::Status ReplaceProjections(const std::map<std::string, StoredView>& views,
                                   const std::map<std::string, std::string>& index) override;
 

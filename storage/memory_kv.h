@@ -23,7 +23,7 @@ class MemoryKv : public KvBackend {
       Family family, std::string_view prefix, std::string_view key) override;
   absl::Status Write(std::span<const Put> puts, bool sync) override;
   uint64_t ApproximateBytes() override;
-  absl::Status Checkpoint(const std::string&) override {
+  absl::StatusOr<std::unique_ptr<KvBackend>> Checkpoint(const std::string&) override {
     return absl::UnimplementedError("the memory store keeps nothing to back up");
   }
   // A copy of every map, read-only.

@@ -108,7 +108,7 @@ absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& pa
   rocksdb::DB* db = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
   if (!status.ok()) return FromRocksDb(status);
-  std::unique_ptr<RocksDbKv> kv(new RocksDbKv());
+  std::unique_ptr<RocksDbKv> kv(new RocksDbKv(options));
   kv->db_.reset(db);
   // handles[0] is the default family, which we do not use.
   for (int i = 0; i < kFamilyCount; ++i) kv->families_[i] = handles[i + 1];
@@ -190,7 +190,7 @@ class SnapshotKv : public KvBackend {
   absl::Status Write(std::span<const Put>, bool) override {
     return absl::FailedPreconditionError("a snapshot of the store is read-only");
   }
-  absl::Status Checkpoint(const std::string&) override {
+  absl::StatusOr<std::unique_ptr<KvBackend>> Checkpoint(const std::string&) override {
     return absl::FailedPreconditionError("back up the store, not a snapshot of it");
   }
   uint64_t ApproximateBytes() override { return 0; }
@@ -233,12 +233,15 @@ std::unique_ptr<KvBackend> RocksDbKv::Snapshot() {
   return std::make_unique<SnapshotKv>(*db_, families_);
 }
 
-absl::Status RocksDbKv::Checkpoint(const std::string& directory) {
+absl::StatusOr<std::unique_ptr<KvBackend>> RocksDbKv::Checkpoint(const std::string& directory) {
   rocksdb::Checkpoint* raw = nullptr;
   if (absl::Status s = FromRocksDb(rocksdb::Checkpoint::Create(db_.get(), &raw)); !s.ok()) return s;
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   // Flushing first makes the copy hard links of SST files plus a short WAL.
-  return FromRocksDb(checkpoint->CreateCheckpoint(directory));
+  if (absl::Status s = FromRocksDb(checkpoint->CreateCheckpoint(directory)); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<RocksDbKv>> copy = Open(directory, options_);
+  if (!copy.ok()) return copy.status();
+  return std::unique_ptr<KvBackend>(*std::move(copy));
 }
 
 absl::Status RocksDbKv::CompactAll() {

@@ -40,7 +40,7 @@ class RocksDbKv : public KvBackend {
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
       Family family, std::string_view prefix, std::string_view key) override;
   absl::Status Write(std::span<const Put> puts, bool sync) override;
-  absl::Status Checkpoint(const std::string& directory) override;
+  absl::StatusOr<std::unique_ptr<KvBackend>> Checkpoint(const std::string& directory) override;
   uint64_t ApproximateBytes() override;
   std::unique_ptr<KvBackend> Snapshot() override;
   // Flushes and compacts every column family down to its last level, with
@@ -48,7 +48,8 @@ class RocksDbKv : public KvBackend {
   absl::Status CompactAll();
 
  private:
-  RocksDbKv() = default;
+  explicit RocksDbKv(const RocksDbOptions& options) : options_(options) {}
+  const RocksDbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families_{};  // owned by db_
 };

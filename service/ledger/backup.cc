@@ -3,7 +3,6 @@
 
 #include "fmt/format.h"
 #include "service/ledger/maintenance.h"
-#include "storage/stores.h"
 
 namespace dxledger::ledger {
 
@@ -15,9 +14,7 @@ absl::StatusOr<VerifyReport> Maintenance::Backup(const std::string& directory) {
     return absl::AlreadyExistsError(
         fmt::format("{} exists already: a backup goes into a new directory", directory));
   }
-  if (absl::Status s = store_.Checkpoint(directory); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<storage::LogStore>> copy =
-      storage::OpenRocksDbEventStore(directory, /*sync=*/true);
+  absl::StatusOr<std::unique_ptr<storage::EventStore>> copy = store_.Checkpoint(directory);
   if (!copy.ok()) return copy.status();
   absl::StatusOr<VerifyReport> report = Maintenance(**copy).Verify();
   if (!report.ok()) {
