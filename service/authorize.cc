@@ -2,67 +2,35 @@
 
 #include <algorithm>
 #include <map>
-#include <vector>
 
+#include "dxledger/v1/access.pb.h"
+#include "dxledger/v1/ledger.pb.h"
 #include "fmt/format.h"
 #include "service/domain/principals.h"
 
 namespace dxledger::service {
 namespace {
 
-struct Rule {
-  std::vector<v1::Role> roles;
-  bool department_scope = false;
-};
-
-const std::vector<v1::Role> kEveryone = {v1::ROLE_ADMIN, v1::ROLE_HQ, v1::ROLE_EDITOR,
-                                         v1::ROLE_AUDITOR, v1::ROLE_INTEGRATION};
-
-const std::map<std::string_view, Rule>& Rules() {
-  static const auto* rules = new std::map<std::string_view, Rule>{
-      // HQ shapes the goals; it does not rate them.
-      {"CreateGoal", {{v1::ROLE_HQ}}},
-      {"ReviseGoal", {{v1::ROLE_HQ}}},
-      {"RetireGoal", {{v1::ROLE_HQ}}},
-      {"RollOverFiscalYear", {{v1::ROLE_HQ}}},
-      {"DecideChange", {{v1::ROLE_HQ}}},
-      {"ImportReport", {{v1::ROLE_HQ}}},
-      // Departments record their own goals' progress.
-      {"SetIndicator", {{v1::ROLE_EDITOR}, true}},
-      {"RecordIndicatorResult", {{v1::ROLE_EDITOR}, true}},
-      {"RecordActivity", {{v1::ROLE_EDITOR}, true}},
-      {"SetRating", {{v1::ROLE_EDITOR}, true}},
-      {"AddIssue", {{v1::ROLE_EDITOR}, true}},
-      {"ResolveIssue", {{v1::ROLE_EDITOR}, true}},
-      {"ProposeChange", {{v1::ROLE_EDITOR}, true}},
-      // Everyone reads.
-      {"GetGoal", {kEveryone}},
-      {"ListGoals", {kEveryone}},
-      {"ListGoalEvents", {kEveryone}},
-      {"ListRatingChanges", {kEveryone}},
-      {"ReadLog", {kEveryone}},
-      {"ExportReport", {kEveryone}},
-      {"GetFiscalYear", {kEveryone}},
-      {"GetLineage", {kEveryone}},
-      {"GetYearOverYear", {kEveryone}},
-      {"GetRatingSummary", {kEveryone}},
-      {"VerifyLog", {kEveryone}},
-      {"Subscribe", {kEveryone}},
-      // Principals are the admin's; the security log is for admins and auditors.
-      {"AddPrincipal", {{v1::ROLE_ADMIN}}},
-      {"UpdatePrincipal", {{v1::ROLE_ADMIN}}},
-      {"SetPrincipalDisabled", {{v1::ROLE_ADMIN}}},
-      {"RotatePrincipalToken", {{v1::ROLE_ADMIN}}},
-      {"ListPrincipals", {{v1::ROLE_ADMIN, v1::ROLE_AUDITOR}}},
-      {"ListSecurityEvents", {{v1::ROLE_ADMIN, v1::ROLE_AUDITOR}}},
-      {"CreateBackup", {{v1::ROLE_ADMIN}}},
-  };
+// The rules of LedgerService's methods, by method name, as ledger.proto
+// declares them.
+const std::map<std::string, v1::Access, std::less<>>& Rules() {
+  static const auto* rules = [] {
+    auto* table = new std::map<std::string, v1::Access, std::less<>>();
+    const google::protobuf::ServiceDescriptor& service = LedgerServiceDescriptor();
+    for (int i = 0; i < service.method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = service.method(i);
+      if (method->options().HasExtension(v1::access)) {
+        (*table)[method->name()] = method->options().GetExtension(v1::access);
+      }
+    }
+    return table;
+  }();
   return *rules;
 }
 
-std::string RoleNames(const std::vector<v1::Role>& roles) {
+std::string RoleNames(const google::protobuf::RepeatedField<int>& roles) {
   std::string names;
-  for (v1::Role role : roles) {
+  for (int role : roles) {
     std::string name = v1::Role_Name(role).substr(5);  // ROLE_HQ → HQ
     std::transform(name.begin(), name.end(), name.begin(), ::tolower);
     names += (names.empty() ? "" : ", ") + name;
@@ -72,22 +40,39 @@ std::string RoleNames(const std::vector<v1::Role>& roles) {
 
 }  // namespace
 
+const google::protobuf::ServiceDescriptor& LedgerServiceDescriptor() {
+  return *v1::CreateGoalRequest::descriptor()->file()->FindServiceByName("LedgerService");
+}
+
+absl::Status CheckEveryMethodHasARule(const google::protobuf::ServiceDescriptor& service) {
+  for (int i = 0; i < service.method_count(); ++i) {
+    const google::protobuf::MethodDescriptor& method = *service.method(i);
+    if (!method.options().HasExtension(v1::access) ||
+        method.options().GetExtension(v1::access).roles().empty()) {
+      return absl::FailedPreconditionError(fmt::format(
+          "{} declares no roles: give it option (access) = {{roles: [...]}} in its .proto",
+          method.full_name()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status AllowCall(const v1::Principal& principal, std::string_view rpc) {
   auto it = Rules().find(rpc);
   if (it == Rules().end()) {
     return absl::InternalError(fmt::format("no authorization rule for {}", rpc));
   }
-  for (v1::Role role : it->second.roles) {
-    if (domain::HasRole(principal, role)) return absl::OkStatus();
+  for (int role : it->second.roles()) {
+    if (domain::HasRole(principal, static_cast<v1::Role>(role))) return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
       fmt::format("principal {} may not call {}: it needs the role {}", principal.principal(), rpc,
-                  RoleNames(it->second.roles)));
+                  RoleNames(it->second.roles())));
 }
 
 bool ScopedToDepartments(std::string_view rpc) {
   auto it = Rules().find(rpc);
-  return it != Rules().end() && it->second.department_scope;
+  return it != Rules().end() && it->second.department_scope();
 }
 
 absl::Status AllowGoal(const v1::Principal& principal, const v1::Goal& goal, std::string_view rpc) {

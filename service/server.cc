@@ -11,6 +11,7 @@
 
 #include "fmt/format.h"
 #include "proto/notation/api_limits.h"
+#include "service/authorize.h"
 #include "service/call_observer.h"
 #include "service/domain/limits.h"
 #include "service/domain/names.h"
@@ -62,6 +63,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  // A method that declares no roles would be refused to everyone: no
+  // build with one starts.
+  if (absl::Status s = CheckEveryMethodHasARule(LedgerServiceDescriptor()); !s.ok()) return s;
   if (absl::Status s = domain::ValidateOrganizationCode(options.organization); !s.ok()) return s;
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);

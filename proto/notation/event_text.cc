@@ -108,9 +108,10 @@ std::string DescribeEvent(const v1::Event& event) {
       return "principal disabled: " + event.principal_disabled().reason();
     case v1::Event::kPrincipalEnabled:
       return "principal enabled";
-    default:
-      return "(unknown event)";
+    case v1::Event::PAYLOAD_NOT_SET:
+      break;
   }
+  return "(unknown event)";
 }
 
 }  // namespace dxledger::notation

@@ -282,9 +282,20 @@ absl::Status DecideOnGoal(const v1::Goal& goal, v1::Event& event) {
       return ValidateLink(goal, event.goal_carried_over());
     case v1::Event::kChangeProposed:
       return ValidateChange(goal, *event.mutable_change_proposed());
-    default:
-      return absl::InvalidArgumentError("the command carries no known change");
+    // Decide handles these before; the others are not goal commands.
+    case v1::Event::kGoalCreated:
+    case v1::Event::kChangeDecided:
+    case v1::Event::kFiscalYearRolledOver:
+    case v1::Event::kFiscalYearOpened:
+    case v1::Event::kPrincipalAdded:
+    case v1::Event::kPrincipalChanged:
+    case v1::Event::kPrincipalTokenRotated:
+    case v1::Event::kPrincipalDisabled:
+    case v1::Event::kPrincipalEnabled:
+    case v1::Event::PAYLOAD_NOT_SET:
+      break;
   }
+  return absl::InvalidArgumentError("the command carries no known change");
 }
 
 absl::Status CheckWritable(const v1::Goal* current, const Command& command) {

@@ -68,13 +68,36 @@ bool IsClosed(const v1::FiscalYear* year) {
 }
 
 void ApplyToYear(const v1::Event& event, v1::FiscalYear& year) {
-  if (event.has_fiscal_year_rolled_over()) {
-    year.set_state(v1::FISCAL_YEAR_STATE_CLOSED);
-    year.set_rolled_over_to(event.fiscal_year_rolled_over().to_year());
-    *year.mutable_close_time() = event.record_time();
-  } else if (event.has_fiscal_year_opened()) {
-    year.set_state(v1::FISCAL_YEAR_STATE_OPEN);
-    year.set_plan_framework(event.fiscal_year_opened().plan_framework());
+  switch (event.payload_case()) {
+    case v1::Event::kFiscalYearRolledOver:
+      year.set_state(v1::FISCAL_YEAR_STATE_CLOSED);
+      year.set_rolled_over_to(event.fiscal_year_rolled_over().to_year());
+      *year.mutable_close_time() = event.record_time();
+      break;
+    case v1::Event::kFiscalYearOpened:
+      year.set_state(v1::FISCAL_YEAR_STATE_OPEN);
+      year.set_plan_framework(event.fiscal_year_opened().plan_framework());
+      break;
+    // Goal and principal events never reach a year (see StreamKindOf).
+    case v1::Event::kGoalCreated:
+    case v1::Event::kGoalRevised:
+    case v1::Event::kIndicatorSet:
+    case v1::Event::kIndicatorResultRecorded:
+    case v1::Event::kActivityRecorded:
+    case v1::Event::kRatingSet:
+    case v1::Event::kIssueAdded:
+    case v1::Event::kIssueResolved:
+    case v1::Event::kGoalRetired:
+    case v1::Event::kGoalCarriedOver:
+    case v1::Event::kChangeProposed:
+    case v1::Event::kChangeDecided:
+    case v1::Event::kPrincipalAdded:
+    case v1::Event::kPrincipalChanged:
+    case v1::Event::kPrincipalTokenRotated:
+    case v1::Event::kPrincipalDisabled:
+    case v1::Event::kPrincipalEnabled:
+    case v1::Event::PAYLOAD_NOT_SET:
+      break;
   }
   year.set_version(event.version());
 }

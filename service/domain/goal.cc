@@ -145,7 +145,16 @@ void Apply(const v1::Event& event, v1::Goal& goal) {
     case v1::Event::kChangeDecided:
       ApplyDecided(event.change_decided(), goal);
       break;
-    default:  // fiscal-year events belong to year streams
+    // Events of fiscal-year and principal streams never reach a goal (see
+    // StreamKindOf); an event without a payload changes nothing.
+    case v1::Event::kFiscalYearRolledOver:
+    case v1::Event::kFiscalYearOpened:
+    case v1::Event::kPrincipalAdded:
+    case v1::Event::kPrincipalChanged:
+    case v1::Event::kPrincipalTokenRotated:
+    case v1::Event::kPrincipalDisabled:
+    case v1::Event::kPrincipalEnabled:
+    case v1::Event::PAYLOAD_NOT_SET:
       break;
   }
   goal.set_version(event.version());

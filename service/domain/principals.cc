@@ -128,7 +128,22 @@ void ApplyToPrincipal(const v1::Event& event, v1::Principal& principal) {
     case v1::Event::kPrincipalEnabled:
       principal.set_disabled(false);
       break;
-    default:
+    // Goal and fiscal-year events never reach a principal (see StreamKindOf).
+    case v1::Event::kGoalCreated:
+    case v1::Event::kGoalRevised:
+    case v1::Event::kIndicatorSet:
+    case v1::Event::kIndicatorResultRecorded:
+    case v1::Event::kActivityRecorded:
+    case v1::Event::kRatingSet:
+    case v1::Event::kIssueAdded:
+    case v1::Event::kIssueResolved:
+    case v1::Event::kGoalRetired:
+    case v1::Event::kGoalCarriedOver:
+    case v1::Event::kChangeProposed:
+    case v1::Event::kChangeDecided:
+    case v1::Event::kFiscalYearRolledOver:
+    case v1::Event::kFiscalYearOpened:
+    case v1::Event::PAYLOAD_NOT_SET:
       break;
   }
   principal.set_version(event.version());
