@@ -163,10 +163,11 @@ class EventStore {
   virtual absl::StatusOr<std::unique_ptr<EventStore>> Snapshot() = 0;
 
   // Makes the views and index entries exactly these (a rebuild from the
-  // log): writes them and erases every other view and index entry. Never
-  // touches the log. Only while no append runs.
-  virtual absl::Status ReplaceProjections(const std::map<std::string, StoredView>& views,
-                                          const std::map<std::string, std::string>& index) = 0;
+  // log), each sorted by key: writes them and erases every other view and
+  // index entry. Never touches the log. Only while no append runs.
+  virtual absl::Status ReplaceProjections(
+      const std::vector<std::pair<std::string, StoredView>>& views,
+      const std::vector<std::pair<std::string, std::string>>& index) = 0;
 };
 
 }  // namespace dxledger::storage

@@ -39,8 +39,9 @@ class LogStore : public EventStore {
                     ScanVisitor visitor) override;
   absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) override;
   absl::StatusOr<std::unique_ptr<EventStore>> Checkpoint(const std::string& directory) override;
-  absl::Status ReplaceProjections(const std::map<std::string, StoredView>& views,
-                                  const std::map<std::string, std::string>& index) override;
+  absl::Status ReplaceProjections(
+      const std::vector<std::pair<std::string, StoredView>>& views,
+      const std::vector<std::pair<std::string, std::string>>& index) override;
 
   WriterStats writer_stats() const { return writer_ ? writer_->stats() : WriterStats{}; }
 

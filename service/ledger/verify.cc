@@ -101,13 +101,13 @@ absl::StatusOr<VerifyReport> Maintenance::Verify() {
 absl::StatusOr<uint64_t> Maintenance::RebuildViews() {
   absl::StatusOr<Projections> rebuilt = ProjectLog(store_);
   if (!rebuilt.ok()) return rebuilt.status();
-  std::map<std::string, storage::StoredView> views;
+  std::vector<std::pair<std::string, storage::StoredView>> views;
+  views.reserve(rebuilt->views.size());
   for (ProjectedView& view : rebuilt->views) {
-    views[std::move(view.stream)] = storage::StoredView{view.version, std::move(view.bytes)};
+    views.emplace_back(std::move(view.stream),
+                       storage::StoredView{view.version, std::move(view.bytes)});
   }
-  std::map<std::string, std::string> index(std::make_move_iterator(rebuilt->index.begin()),
-                                           std::make_move_iterator(rebuilt->index.end()));
-  if (absl::Status s = store_.ReplaceProjections(views, index); !s.ok()) return s;
+  if (absl::Status s = store_.ReplaceProjections(views, rebuilt->index); !s.ok()) return s;
   return views.size();
 }
 

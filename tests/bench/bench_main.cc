@@ -20,6 +20,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "service/ledger/ledger.h"
 #include "storage/stores.h"
+#include "tests/bench/catch_up.h"
 #include "tests/bench/load.h"
 #include "tests/bench/raw_rocksdb.h"
 #include "tests/service/test_server.h"
@@ -36,7 +37,7 @@ struct Settings {
   uint64_t large_events = 1'000'000;
   int ratings_per_goal = 9;              // the goals' history length, after CreateGoal
   std::vector<std::string> server_args;  // for every dxledgerd started
-  std::vector<std::string> phases = {"durable", "unsynced", "size"};
+  std::vector<std::string> phases = {"durable", "unsynced", "durability", "size"};
 };
 
 std::vector<std::string> Args(const Settings& settings, std::vector<std::string> args) {
@@ -308,10 +309,37 @@ void DurableAppends(const Settings& settings) {
   Add("get goal, 16 in flight: p99", gets.percentile_us(0.99), "us", "echo p99",
       echo16.percentile_us(0.99), 0, false);
   Add("list goals (20 a page), 16 in flight: p50", lists.percentile_us(0.5), "us", "echo p50",
-      echo16.percentile_us(0.5), 0, false);
+      echo16.percentile_us(0.5), 2.0, false);
   Add("list goals (20 a page), 16 in flight: p99", lists.percentile_us(0.99), "us", "echo p99",
       echo16.percentile_us(0.99), 0, false);
   Add("get goal, 16 in flight: calls/s", gets.rate(), "/s", "echo", echo16.rate(), 0);
+}
+
+// Group commit's price: durable appends against unsynced ones on two
+// servers at once, 16 in flight, in alternating rounds.
+void Durability(const Settings& settings) {
+  fmt::print(stderr, "durable vs unsynced appends, alternating rounds\n");
+  TestServer durable(Args(settings, {}));
+  TestServer unsynced(Args(settings, {"--unsafe-async-writes"}));
+  durable.Start();
+  unsynced.Start();
+  Client durable_client(durable), unsynced_client(unsynced);
+  constexpr int kRounds = 4;
+  const absl::Duration round = absl::Seconds(settings.seconds) / kRounds;
+  uint64_t durable_calls = 0, unsynced_calls = 0;
+  double durable_seconds = 0, unsynced_seconds = 0;
+  for (int i = 0; i < kRounds; ++i) {
+    const LoadResult d = Creates(durable_client, fmt::format("r{}-", i), 16, round);
+    const LoadResult u = Creates(unsynced_client, fmt::format("r{}-", i), 16, round);
+    Expect(d, "durable CreateGoal");
+    Expect(u, "unsynced CreateGoal");
+    durable_calls += d.calls;
+    durable_seconds += d.seconds;
+    unsynced_calls += u.calls;
+    unsynced_seconds += u.seconds;
+  }
+  Add("durable appends, 16 in flight", durable_calls / durable_seconds, "/s",
+      "unsynced appends, 16 in flight", unsynced_calls / unsynced_seconds, 0.90);
 }
 
 void UnsyncedAppends(const Settings& settings) {
@@ -328,7 +356,7 @@ void UnsyncedAppends(const Settings& settings) {
   // CPU per call is steadier than calls/s on a shared machine: it does not
   // move with what else runs, and names where the time goes. Client and
   // server share the cores, so both sides count toward calls/s.
-  Add("server CPU per unsynced append", appends.server_us, "us", "per echo", echo.server_us, 0,
+  Add("server CPU per unsynced append", appends.server_us, "us", "per echo", echo.server_us, 2.0,
       false);
   Add("load generator CPU per unsynced append", appends.client_us, "us", "per echo", echo.client_us,
       0, false);
@@ -430,6 +458,8 @@ class SizeReads {
   LoadResult history_, as_of_;
 };
 
+void CatchUpPhase(TestServer& server, uint64_t events);
+
 void SizeIndependence(const Settings& settings) {
   fmt::print(stderr, "size independence: {} vs {} events\n", settings.small_events,
              settings.large_events);
@@ -459,6 +489,7 @@ void SizeIndependence(const Settings& settings) {
     l.Round(round);
   }
   const uint64_t large_read_rss = l.rss_kib();
+  CatchUpPhase(*large, std::min<uint64_t>(settings.large_events, 200'000));
   small->Stop();
   large->Stop();
   Add(fmt::format("goal history (10 events), p50, {} events in log", l.events()), l.history_p50(),
@@ -483,7 +514,26 @@ void SizeIndependence(const Settings& settings) {
   if (!rebuilt.ok()) throw std::runtime_error(rebuilt.status().ToString());
   const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
   Add(fmt::format("rebuild views ({} events)", entries), entries / seconds, "events/s",
-      "raw RocksDB scan of the log", scan, 0);
+      "raw RocksDB scan of the log", scan, 0.30);
+
+  // Verify the whole log, against a raw scan that hashes every event.
+  const double hashing_scan = RawLogScan(db, &entries, /*hash=*/true);
+  const Clock::time_point verifying = Clock::now();
+  auto verified = ledger.maintenance().Verify();
+  if (!verified.ok()) throw std::runtime_error(verified.status().ToString());
+  const double verify_seconds = std::chrono::duration<double>(Clock::now() - verifying).count();
+  Add(fmt::format("verify the whole log ({} events)", entries), entries / verify_seconds,
+      "events/s", "raw scan hashing every event", hashing_scan, 0.50);
+}
+
+// A subscriber catching up from the start of the large log, against a raw
+// gRPC stream of the same messages.
+void CatchUpPhase(TestServer& server, uint64_t events) {
+  std::vector<v1::SubscribeResponse> messages;
+  const StreamRun subscribed = CatchUp(server.address(), server.tester_token(), events, &messages);
+  const StreamRun raw = RawStream(messages);
+  Add(fmt::format("subscription catch-up ({} events)", subscribed.events), subscribed.rate(),
+      "events/s", "raw gRPC stream of the same messages", raw.rate(), 0.50);
 }
 
 void PrintTable() {
@@ -515,7 +565,8 @@ int main(int argc, char** argv) {
   app.add_option(
       "--server-arg", settings.server_args,
       "pass this flag to every dxledgerd (repeat), e.g. --server-arg=--access-log=false");
-  app.add_option("--phase", settings.phases, "durable, unsynced and/or size (default: all)");
+  app.add_option("--phase", settings.phases,
+                 "durable, unsynced, durability and/or size (default: all)");
   CLI11_PARSE(app, argc, argv);
   if (quick) {
     settings.seconds = 0.3;
@@ -529,6 +580,7 @@ int main(int argc, char** argv) {
   try {
     if (wanted("durable")) DurableAppends(settings);
     if (wanted("unsynced")) UnsyncedAppends(settings);
+    if (wanted("durability")) Durability(settings);
     if (wanted("size")) SizeIndependence(settings);
   } catch (const std::exception& error) {
     fmt::print(stderr, "dxledger_bench: {}\n", error.what());

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "base/sha256.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "storage/rocksdb_kv.h"
@@ -53,7 +54,7 @@ double RawSyncBatches(const std::string& dir, int batch, size_t value_bytes,
   return static_cast<double>(events) / seconds;
 }
 
-double RawLogScan(const std::string& db_path, uint64_t* entries) {
+double RawLogScan(const std::string& db_path, uint64_t* entries, bool hash) {
   std::vector<std::string> families;
   Check(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), db_path, &families));
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -71,9 +72,17 @@ double RawLogScan(const std::string& db_path, uint64_t* entries) {
   const Clock::time_point began = Clock::now();
   uint64_t count = 0, bytes = 0;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), log));
+  char digest[base::kSha256Bytes];
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ++count;
-    bytes += it->value().size();
+    const rocksdb::Slice value = it->value();
+    bytes += value.size();
+    if (hash && value.size() >= 64) {
+      base::Sha256({std::string_view(value.data(), 32), it->key().ToStringView(),
+                    std::string_view(value.data() + 64, value.size() - 64)},
+                   digest);
+      bytes += static_cast<unsigned char>(digest[0]);
+    }
   }
   Check(it->status());
   const double seconds = std::chrono::duration<double>(Clock::now() - began).count();

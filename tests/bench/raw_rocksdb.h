@@ -18,7 +18,9 @@ double RawSyncBatches(const std::string& dir, int batch, size_t value_bytes,
 
 // Reads every entry of the "log" column family of the ledger database at
 // `db_path` in key order; entries per second (`entries` gets the count).
-double RawLogScan(const std::string& db_path, uint64_t* entries);
+// With `hash`, also computes each event's SHA-256 over the bytes its chain
+// hash covers (the previous hash, the position, the body), as a verifier must.
+double RawLogScan(const std::string& db_path, uint64_t* entries, bool hash = false);
 
 // Compacts every column family of the (closed) database at `db_path`, as a
 // store that has run for a while is: no measurement then competes with the
