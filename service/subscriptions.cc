@@ -1,10 +1,13 @@
 #include "service/subscriptions.h"
 
+#include <google/protobuf/unknown_field_set.h>
+
 #include <map>
 
 #include "base/thread_name.h"
 #include "fmt/format.h"
 #include "service/domain/goal.h"
+#include "service/ledger/codec.h"
 #include "service/log.h"
 #include "service/status.h"
 
@@ -74,6 +77,19 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
   }
   std::string ResumeHint() const {
     return fmt::format("resume from position {}", next_ == 0 ? 1 : next_);
+  }
+
+  // True when the event of `record` passes the filter. Only a filter reads
+  // the event (into `scratch`); without one it is forwarded as stored.
+  bool Wants(const storage::EventView& record, v1::Event& scratch, ledger::Ledger& ledger) {
+    if (filter_.organization.empty() && filter_.event_types.empty() &&
+        filter_.departments.empty() && filter_.fiscal_year == 0) {
+      return true;
+    }
+    if (!scratch.ParseFromArray(record.body.data(), static_cast<int>(record.body.size()))) {
+      return false;  // cannot happen: the record passed its hash
+    }
+    return Matches(scratch, ledger);
   }
 
   // True when `event` passes the filter; goals are looked up once.
@@ -196,24 +212,35 @@ void SubscriptionHub::Pump(Subscriber& subscriber) {
     }
     return;
   }
-  absl::StatusOr<ledger::Page<v1::Event>> page =
-      ledger_.queries().ReadLog(subscriber.next_, kEventsPerMessage, "");
-  if (!page.ok()) {
-    subscriber.End(ToGrpcStatus(page.status()));
-    return;
-  }
   subscriber.message_.Clear();
-  for (v1::Event& event : page->items) {
-    subscriber.next_ = event.position() + 1;
-    if (subscriber.Matches(event, ledger_)) *subscriber.message_.add_events() = std::move(event);
+  // Events go out as the log stores them, never decoded and encoded again:
+  // each is a length-delimited field 1 (SubscribeResponse.events) that the
+  // message carries as an unknown field and writes verbatim.
+  google::protobuf::UnknownFieldSet& events =
+      *subscriber.message_.GetReflection()->MutableUnknownFields(&subscriber.message_);
+  size_t read = 0;
+  absl::Status scanned = ledger_.queries().ScanLog(
+      subscriber.next_, kEventsPerMessage, [&](const storage::EventView& record) {
+        ++read;
+        subscriber.next_ = record.position + 1;
+        if (subscriber.Wants(record, scratch_, ledger_)) {
+          ledger::AppendEventBytes(
+              record.position, record.prev_hash, record.hash, record.body,
+              *events.AddLengthDelimited(v1::SubscribeResponse::kEventsFieldNumber));
+        }
+        return true;
+      });
+  if (!scanned.ok()) {
+    subscriber.End(ToGrpcStatus(scanned));
+    return;
   }
   // A checkpoint goes out when the subscriber first catches up (so it knows
   // it has everything so far), and then at least every checkpoint interval.
-  const bool caught_up = page->items.empty() && !subscriber.caught_up_;
-  if (page->items.empty()) subscriber.caught_up_ = true;
-  if (subscriber.message_.events().empty() && !caught_up &&
+  const bool caught_up = read == 0 && !subscriber.caught_up_;
+  if (read == 0) subscriber.caught_up_ = true;
+  if (events.empty() && !caught_up &&
       now - subscriber.last_message_ < options_.checkpoint_interval) {
-    if (!page->items.empty()) woken_ = true;  // more to read, nothing to send yet
+    if (read != 0) woken_ = true;  // more to read, nothing to send yet
     return;
   }
   subscriber.message_.set_checkpoint_position(subscriber.next_ - 1);

@@ -72,6 +72,7 @@ class SubscriptionHub {
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> cut_off_{0};
+  v1::Event scratch_ ABSL_GUARDED_BY(mu_);  // a filtered event, read by Pump
   std::thread thread_;
 };
 

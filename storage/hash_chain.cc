@@ -97,6 +97,37 @@ absl::Status CheckLink(uint64_t expected, std::string_view key, std::string_view
 
 }  // namespace
 
+absl::Status ScanEvents(EventStore& store, uint64_t from, size_t limit, bool check,
+                        absl::FunctionRef<bool(const EventView& event)> visit) {
+  if (limit == 0) return absl::OkStatus();
+  size_t visited = 0;
+  absl::Status error;
+  absl::Status scanned = store.Scan(
+      Keyspace::kLog, "", keys::BigEndian64(from),
+      [&](std::string_view key, std::string_view value) {
+        EventView event;
+        if (key.size() != 8 || !keys::ReadBigEndian64(key, event.position)) {
+          error = absl::DataLossError("malformed key in the log");
+        } else if (value.size() < 2 * kHashBytes) {
+          error = absl::DataLossError(fmt::format("event at position {} is truncated ({} bytes)",
+                                                  event.position, value.size()));
+        } else {
+          event.prev_hash = value.substr(0, kHashBytes);
+          event.hash = value.substr(kHashBytes, kHashBytes);
+          event.body = value.substr(2 * kHashBytes);
+          if (check && !HashMatches(event.prev_hash, event.position, event.body, event.hash)) {
+            error = absl::DataLossError(
+                fmt::format("event at position {} does not match its hash: the log was altered",
+                            event.position));
+          }
+        }
+        if (!error.ok()) return false;
+        return visit(event) && ++visited < limit;
+      });
+  if (!scanned.ok()) return scanned;
+  return error;
+}
+
 absl::StatusOr<ChainReport> VerifyChain(EventStore& store) {
   return VerifyChain(store, [](const EventView&) { return absl::OkStatus(); });
 }

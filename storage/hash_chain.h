@@ -39,6 +39,12 @@ struct EventView {
 };
 using EventVisitor = absl::FunctionRef<absl::Status(const EventView& event)>;
 
+// Visits up to `limit` events from position `from` on, in order, each
+// checked against its own hash (DATA_LOSS) when `check`, until `visit`
+// returns false. No copies: for streaming the log out as it is stored.
+absl::Status ScanEvents(EventStore& store, uint64_t from, size_t limit, bool check,
+                        absl::FunctionRef<bool(const EventView& event)> visit);
+
 // Walks the whole log in one scan: positions 1..head without holes, each
 // prev_hash equal to the previous hash, each hash recomputed, the stored
 // head at the end. DATA_LOSS naming the first position that does not match.

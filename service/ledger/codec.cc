@@ -2,6 +2,7 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <cassert>
 
@@ -49,6 +50,30 @@ absl::StatusOr<v1::Event> DecodeEvent(const storage::LogRecord& record) {
   event.set_prev_hash(record.prev_hash);
   event.set_hash(record.hash);
   return event;
+}
+
+void AppendEventBytes(uint64_t position, std::string_view prev_hash, std::string_view hash,
+                      std::string_view body, std::string& out) {
+  using google::protobuf::internal::WireFormatLite;
+  out.reserve(out.size() + body.size() + 11 + 2 * (prev_hash.size() + 2));
+  out.append(body);
+  auto append_varint = [&](uint64_t value) {
+    while (value >= 0x80) {
+      out.push_back(static_cast<char>(value | 0x80));
+      value >>= 7;
+    }
+    out.push_back(static_cast<char>(value));
+  };
+  auto append_bytes = [&](int field, std::string_view bytes) {
+    append_varint(WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    append_varint(bytes.size());
+    out.append(bytes);
+  };
+  append_varint(
+      WireFormatLite::MakeTag(v1::Event::kPositionFieldNumber, WireFormatLite::WIRETYPE_VARINT));
+  append_varint(position);
+  append_bytes(v1::Event::kPrevHashFieldNumber, prev_hash);
+  append_bytes(v1::Event::kHashFieldNumber, hash);
 }
 
 std::string EncodeGoal(const v1::Goal& goal) { return EncodeDeterministic(goal); }

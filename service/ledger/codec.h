@@ -35,6 +35,13 @@ std::string EncodeEvent(const v1::Event& event);
 absl::StatusOr<v1::Event> DecodeEvent(const storage::LogRecord& record);
 absl::StatusOr<std::vector<v1::Event>> DecodeEvents(const std::vector<storage::LogRecord>& records);
 
+// Appends the protobuf bytes of the event a log record holds, position and
+// hashes included, without parsing it: the stored body with those three
+// fields after it (protobuf reads fields in any order). For forwarding the
+// log as it is stored.
+void AppendEventBytes(uint64_t position, std::string_view prev_hash, std::string_view hash,
+                      std::string_view body, std::string& out);
+
 std::string EncodeGoal(const v1::Goal& goal);
 absl::StatusOr<v1::Goal> DecodeGoal(std::string_view bytes);
 absl::StatusOr<v1::FiscalYear> DecodeYear(std::string_view bytes);

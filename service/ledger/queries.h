@@ -15,6 +15,7 @@
 #include "dxledger/v1/principals.pb.h"
 #include "service/domain/names.h"
 #include "storage/event_store.h"
+#include "storage/hash_chain.h"
 
 // The read side: goals, their history and the log, as of now or of any
 // earlier point, answered from views, indexes and the goals' own streams,
@@ -94,6 +95,15 @@ class Queries {
   // The log from `start_position` on, each event checked against its hash.
   absl::StatusOr<Page<v1::Event>> ReadLog(uint64_t start_position, int page_size,
                                           std::string_view page_token);
+
+  // Visits up to `limit` events from `start_position` on as they are
+  // stored, each checked against its own hash (DATA_LOSS), until `visit`
+  // returns false; the views are valid during the call only. For streaming
+  // the log out without decoding it (see AppendEventBytes).
+  absl::Status ScanLog(uint64_t start_position, size_t limit,
+                       absl::FunctionRef<bool(const storage::EventView& event)> visit) {
+    return storage::ScanEvents(store_, start_position, limit, /*check=*/true, visit);
+  }
 
   // The goal after its first `version` events (all when nullopt), or after
   // its events up to log position `position` (NOT_FOUND when it had none by

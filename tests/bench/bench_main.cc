@@ -37,7 +37,9 @@ struct Settings {
   uint64_t large_events = 1'000'000;
   int ratings_per_goal = 9;              // the goals' history length, after CreateGoal
   std::vector<std::string> server_args;  // for every dxledgerd started
-  std::vector<std::string> phases = {"durable", "unsynced", "durability", "size"};
+  std::vector<std::string> phases = {"durable", "unsynced", "durability", "size", "log"};
+  std::string keep_store;  // the log phase copies its filled data directory here
+  std::string store;       // the log phase uses (a copy of) this data directory
 };
 
 std::vector<std::string> Args(const Settings& settings, std::vector<std::string> args) {
@@ -458,8 +460,6 @@ class SizeReads {
   LoadResult history_, as_of_;
 };
 
-void CatchUpPhase(TestServer& server, uint64_t events);
-
 void SizeIndependence(const Settings& settings) {
   fmt::print(stderr, "size independence: {} vs {} events\n", settings.small_events,
              settings.large_events);
@@ -489,7 +489,6 @@ void SizeIndependence(const Settings& settings) {
     l.Round(round);
   }
   const uint64_t large_read_rss = l.rss_kib();
-  CatchUpPhase(*large, std::min<uint64_t>(settings.large_events, 200'000));
   small->Stop();
   large->Stop();
   Add(fmt::format("goal history (10 events), p50, {} events in log", l.events()), l.history_p50(),
@@ -501,39 +500,67 @@ void SizeIndependence(const Settings& settings) {
   const double peak_mib = std::max(large_fill_rss, large_read_rss) / 1024.0;
   Add(fmt::format("server peak RSS, {} events (fill and reads)", l.events()), peak_mib, "MiB",
       "the 256 MiB budget", 256, 1.0, false);
-
-  // Rebuild every view from the log, against a raw scan of the same log.
-  const std::string db = large->data_dir() + "/db";
-  uint64_t entries = 0;
-  const double scan = RawLogScan(db, &entries);
-  auto store = storage::OpenRocksDbEventStore(db, true);
-  if (!store.ok()) throw std::runtime_error(store.status().ToString());
-  ledger::Ledger ledger(**store, "050008");
-  const Clock::time_point began = Clock::now();
-  auto rebuilt = ledger.maintenance().RebuildViews();
-  if (!rebuilt.ok()) throw std::runtime_error(rebuilt.status().ToString());
-  const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
-  Add(fmt::format("rebuild views ({} events)", entries), entries / seconds, "events/s",
-      "raw RocksDB scan of the log", scan, 0.30);
-
-  // Verify the whole log, against a raw scan that hashes every event.
-  const double hashing_scan = RawLogScan(db, &entries, /*hash=*/true);
-  const Clock::time_point verifying = Clock::now();
-  auto verified = ledger.maintenance().Verify();
-  if (!verified.ok()) throw std::runtime_error(verified.status().ToString());
-  const double verify_seconds = std::chrono::duration<double>(Clock::now() - verifying).count();
-  Add(fmt::format("verify the whole log ({} events)", entries), entries / verify_seconds,
-      "events/s", "raw scan hashing every event", hashing_scan, 0.50);
 }
 
-// A subscriber catching up from the start of the large log, against a raw
-// gRPC stream of the same messages.
-void CatchUpPhase(TestServer& server, uint64_t events) {
+// Work over the whole log: rebuilding views, verifying, a subscriber
+// catching up from the start, each against a raw baseline on the same store.
+// With --store DIR, a data directory kept by --keep-store is used instead of
+// a fresh fill (copied first: rebuild writes).
+void LogWide(const Settings& settings) {
+  fmt::print(stderr, "the whole log: rebuild, verify, catch-up\n");
+  std::unique_ptr<TestServer> server;
+  if (settings.store.empty()) {
+    uint64_t rss = 0;
+    server = Populated(settings, settings.large_events, &rss);
+    if (!settings.keep_store.empty()) {
+      std::filesystem::copy(server->data_dir(), settings.keep_store,
+                            std::filesystem::copy_options::recursive);
+      fmt::print(stderr, "  kept the store in {}\n", settings.keep_store);
+    }
+  } else {
+    server = std::make_unique<TestServer>(Args(settings, {"--unsafe-async-writes"}));
+    std::filesystem::remove_all(server->data_dir());
+    std::filesystem::copy(settings.store, server->data_dir(),
+                          std::filesystem::copy_options::recursive);
+  }
+  const std::string db = server->data_dir() + "/db";
+  uint64_t entries = 0;
+  // A subscriber catching up from the start, against a raw gRPC stream of
+  // the same messages.
+  // First, on the settled store: the rebuild below leaves a large write to
+  // recover and flush.
+  server->Start();
   std::vector<v1::SubscribeResponse> messages;
-  const StreamRun subscribed = CatchUp(server.address(), server.tester_token(), events, &messages);
+  const StreamRun subscribed =
+      CatchUp(server->address(), server->tester_token(),
+              std::min<uint64_t>(settings.large_events, 200'000), &messages);
   const StreamRun raw = RawStream(messages);
   Add(fmt::format("subscription catch-up ({} events)", subscribed.events), subscribed.rate(),
       "events/s", "raw gRPC stream of the same messages", raw.rate(), 0.50);
+  server->Stop();
+  {
+    // Verify the whole log, against a raw scan that hashes every event;
+    // then rebuild every view, against a raw scan of the same log. The raw
+    // scans read the closed store first.
+    const double hashing_scan = RawLogScan(db, &entries, /*hash=*/true);
+    const double scan = RawLogScan(db, &entries);
+    auto store = storage::OpenRocksDbEventStore(db, true);
+    if (!store.ok()) throw std::runtime_error(store.status().ToString());
+    ledger::Ledger ledger(**store, "050008");
+    const Clock::time_point verifying = Clock::now();
+    auto verified = ledger.maintenance().Verify();
+    if (!verified.ok()) throw std::runtime_error(verified.status().ToString());
+    const double verify_seconds = std::chrono::duration<double>(Clock::now() - verifying).count();
+    Add(fmt::format("verify the whole log ({} events)", entries), entries / verify_seconds,
+        "events/s", "raw scan hashing every event", hashing_scan, 0.50);
+
+    const Clock::time_point began = Clock::now();
+    auto rebuilt = ledger.maintenance().RebuildViews();
+    if (!rebuilt.ok()) throw std::runtime_error(rebuilt.status().ToString());
+    const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
+    Add(fmt::format("rebuild views ({} events)", entries), entries / seconds, "events/s",
+        "raw RocksDB scan of the log", scan, 0.30);
+  }
 }
 
 void PrintTable() {
@@ -566,7 +593,11 @@ int main(int argc, char** argv) {
       "--server-arg", settings.server_args,
       "pass this flag to every dxledgerd (repeat), e.g. --server-arg=--access-log=false");
   app.add_option("--phase", settings.phases,
-                 "durable, unsynced, durability and/or size (default: all)");
+                 "durable, unsynced, durability, size and/or log (default: all)");
+  app.add_option("--keep-store", settings.keep_store,
+                 "log phase: keep its filled data directory here (for profiling)");
+  app.add_option("--store", settings.store,
+                 "log phase: a data directory kept by --keep-store, instead of a fresh fill");
   CLI11_PARSE(app, argc, argv);
   if (quick) {
     settings.seconds = 0.3;
@@ -582,6 +613,7 @@ int main(int argc, char** argv) {
     if (wanted("unsynced")) UnsyncedAppends(settings);
     if (wanted("durability")) Durability(settings);
     if (wanted("size")) SizeIndependence(settings);
+    if (wanted("log")) LogWide(settings);
   } catch (const std::exception& error) {
     fmt::print(stderr, "dxledger_bench: {}\n", error.what());
     return 1;
