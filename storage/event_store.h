@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -129,6 +130,10 @@ class EventStore {
   // nullopt when the stream has no events.
   virtual absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) = 0;
   virtual absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) = 0;
+  // The views of several streams at once, in order (nullopt for a stream
+  // with no events): one batched read.
+  virtual absl::StatusOr<std::vector<std::optional<StoredView>>> ReadViews(
+      std::span<const std::string> streams) = 0;
 
   // NOT_FOUND past the head; DATA_LOSS when the record fails its own hash.
   virtual absl::StatusOr<LogRecord> ReadEvent(uint64_t position) = 0;

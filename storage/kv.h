@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -30,6 +31,10 @@ class KvBackend {
  public:
   virtual ~KvBackend() = default;
   virtual absl::StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) = 0;
+  // Several point reads at once, one result per key in order. The default
+  // reads them one by one; RocksDB batches them.
+  virtual absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Family family, std::span<const std::string> keys);
   // Visits keys that start with `prefix` and are >= `start`, in order, until
   // `visit` returns false.
   virtual absl::Status Scan(Family family, std::string_view prefix, std::string_view start,

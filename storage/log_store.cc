@@ -99,8 +99,28 @@ absl::StatusOr<std::optional<StoredView>> LogStore::ReadView(std::string_view st
   if (!keys::ReadBigEndian64(**value, view.version)) {
     return absl::DataLossError(fmt::format("view of {} is truncated", stream));
   }
-  view.bytes = (*value)->substr(8);
+  (*value)->erase(0, 8);  // the version, read above
+  view.bytes = **std::move(value);
   return view;
+}
+
+absl::StatusOr<std::vector<std::optional<StoredView>>> LogStore::ReadViews(
+    std::span<const std::string> streams) {
+  absl::StatusOr<std::vector<std::optional<std::string>>> values =
+      kv_->MultiGet(Family::kViews, streams);
+  if (!values.ok()) return values.status();
+  std::vector<std::optional<StoredView>> views(streams.size());
+  for (size_t i = 0; i < streams.size(); ++i) {
+    std::optional<std::string>& value = (*values)[i];
+    if (!value.has_value()) continue;
+    StoredView& view = views[i].emplace();
+    if (!keys::ReadBigEndian64(*value, view.version)) {
+      return absl::DataLossError(fmt::format("view of {} is truncated", streams[i]));
+    }
+    value->erase(0, 8);
+    view.bytes = *std::move(value);
+  }
+  return views;
 }
 
 absl::StatusOr<std::optional<RequestRecord>> LogStore::ReadRequest(std::string_view key) {

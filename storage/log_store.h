@@ -30,6 +30,8 @@ class LogStore : public EventStore {
   absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) override;
   absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) override;
   absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) override;
+  absl::StatusOr<std::vector<std::optional<StoredView>>> ReadViews(
+      std::span<const std::string> streams) override;
   absl::StatusOr<LogRecord> ReadEvent(uint64_t position) override;
   absl::StatusOr<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit,
                                                  bool check = true) override;

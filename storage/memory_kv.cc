@@ -5,6 +5,18 @@
 
 namespace dxledger::storage {
 
+absl::StatusOr<std::vector<std::optional<std::string>>> KvBackend::MultiGet(
+    Family family, std::span<const std::string> keys) {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  for (const std::string& key : keys) {
+    absl::StatusOr<std::optional<std::string>> value = Get(family, key);
+    if (!value.ok()) return value.status();
+    values.push_back(*std::move(value));
+  }
+  return values;
+}
+
 absl::StatusOr<std::optional<std::string>> MemoryKv::Get(Family family, std::string_view key) {
   absl::MutexLock lock(&mu_);
   const Map& map = maps_[static_cast<int>(family)];

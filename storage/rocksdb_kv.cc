@@ -137,6 +137,22 @@ absl::StatusOr<std::optional<std::string>> GetFrom(rocksdb::DB& db,
   return value;
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> MultiGetFrom(
+    rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, const rocksdb::ReadOptions& read,
+    std::span<const std::string> keys) {
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> pinned(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db.MultiGet(read, family, keys.size(), slices.data(), pinned.data(), statuses.data());
+  std::vector<std::optional<std::string>> values(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocksDb(statuses[i]);
+    values[i].emplace(pinned[i].data(), pinned[i].size());
+  }
+  return values;
+}
+
 absl::Status ScanFrom(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
                       rocksdb::ReadOptions read, std::string_view prefix, std::string_view start,
                       absl::FunctionRef<bool(std::string_view, std::string_view)> visit) {
@@ -179,6 +195,10 @@ class SnapshotKv : public KvBackend {
   absl::StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) override {
     return GetFrom(db_, families_[static_cast<int>(family)], read_, key);
   }
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Family family, std::span<const std::string> keys) override {
+    return MultiGetFrom(db_, families_[static_cast<int>(family)], read_, keys);
+  }
   absl::Status Scan(Family family, std::string_view prefix, std::string_view start,
                     absl::FunctionRef<bool(std::string_view, std::string_view)> visit) override {
     return ScanFrom(db_, families_[static_cast<int>(family)], read_, prefix, start, visit);
@@ -216,6 +236,11 @@ class SnapshotKv : public KvBackend {
 
 absl::StatusOr<std::optional<std::string>> RocksDbKv::Get(Family family, std::string_view key) {
   return GetFrom(*db_, families_[static_cast<int>(family)], rocksdb::ReadOptions(), key);
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> RocksDbKv::MultiGet(
+    Family family, std::span<const std::string> keys) {
+  return MultiGetFrom(*db_, families_[static_cast<int>(family)], rocksdb::ReadOptions(), keys);
 }
 
 absl::Status RocksDbKv::Scan(Family family, std::string_view prefix, std::string_view start,

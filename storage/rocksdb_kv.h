@@ -35,6 +35,8 @@ class RocksDbKv : public KvBackend {
   ~RocksDbKv() override;
 
   absl::StatusOr<std::optional<std::string>> Get(Family family, std::string_view key) override;
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Family family, std::span<const std::string> keys) override;
   absl::Status Scan(Family family, std::string_view prefix, std::string_view start,
                     absl::FunctionRef<bool(std::string_view, std::string_view)> visit) override;
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(

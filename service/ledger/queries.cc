@@ -180,32 +180,61 @@ absl::StatusOr<Page<v1::Goal>> Queries::ListGoals(const GoalFilter& filter, int 
   absl::StatusOr<std::string> start = ResumeKey(kind, prefix, page_token);
   if (!start.ok()) return start.status();
   Page<v1::Goal> page;
-  absl::Status error;
-  absl::Status scanned = store_.Scan(
-      storage::Keyspace::kIndex, prefix, *start, [&](std::string_view key, std::string_view) {
-        if (page.items.size() == *size) {
-          page.next_page_token = EncodePageToken(kind, key);
-          return false;
-        }
-        const domain::GoalName name{filter.organization, std::string(GoalIdOfYearKey(key))};
-        absl::StatusOr<v1::Goal> goal = GetGoal(name, filter.as_of);
-        // A goal created after the as-of point is not in that listing.
-        if (filter.as_of && absl::IsNotFound(goal.status())) return true;
-        if (absl::IsNotFound(goal.status())) {
-          error = absl::DataLossError(fmt::format(
-              "goal index names {} but its view is missing; rebuild the views", name.goal_id));
-          return false;
-        }
-        if (!goal.ok()) {
-          error = goal.status();
-          return false;
-        }
-        if (Matches(filter, *goal)) page.items.push_back(*std::move(goal));
-        return true;
-      });
-  if (!scanned.ok()) return scanned;
-  if (!error.ok()) return error;
+  std::string cursor = *std::move(start);
+  // The index a batch of keys at a time, as many as the page still lacks:
+  // their goals are read in one batched read, and the key after the batch
+  // is where the next batch (or page) starts.
+  while (page.items.size() < *size) {
+    std::vector<std::string> ids;
+    std::string next;
+    absl::Status scanned = store_.Scan(storage::Keyspace::kIndex, prefix, cursor,
+                                       [&](std::string_view key, std::string_view) {
+                                         if (ids.size() == *size - page.items.size()) {
+                                           next = std::string(key);
+                                           return false;
+                                         }
+                                         ids.emplace_back(GoalIdOfYearKey(key));
+                                         return true;
+                                       });
+    if (!scanned.ok()) return scanned;
+    if (absl::Status s = AddGoals(filter, ids, page.items); !s.ok()) return s;
+    if (next.empty()) return page;
+    cursor = std::move(next);
+  }
+  page.next_page_token = EncodePageToken(kind, cursor);
   return page;
+}
+
+absl::Status Queries::AddGoals(const GoalFilter& filter, const std::vector<std::string>& ids,
+                               std::vector<v1::Goal>& goals) {
+  if (filter.as_of) {
+    for (const std::string& id : ids) {
+      absl::StatusOr<v1::Goal> goal = FoldGoalAt({filter.organization, id}, *filter.as_of);
+      // A goal created after the as-of point is not in that listing.
+      if (absl::IsNotFound(goal.status())) continue;
+      if (!goal.ok()) return goal.status();
+      if (Matches(filter, *goal)) goals.push_back(*std::move(goal));
+    }
+    return absl::OkStatus();
+  }
+  std::vector<std::string> streams;
+  streams.reserve(ids.size());
+  for (const std::string& id : ids) streams.push_back(StreamOf({filter.organization, id}));
+  absl::StatusOr<std::vector<std::optional<storage::StoredView>>> views = store_.ReadViews(streams);
+  if (!views.ok()) return views.status();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::optional<storage::StoredView>& view = (*views)[i];
+    if (!view.has_value()) {
+      return absl::DataLossError(
+          fmt::format("goal index names {} but its view is missing; rebuild the views", ids[i]));
+    }
+    v1::Goal& goal = goals.emplace_back();
+    if (!goal.ParseFromString(view->bytes)) {
+      return absl::DataLossError("a stored goal view cannot be decoded; rebuild the views");
+    }
+    if (!Matches(filter, goal)) goals.pop_back();
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Page<v1::Event>> Queries::ListGoalEvents(const domain::GoalName& name, int page_size,

@@ -131,6 +131,11 @@ class Queries {
                                                              std::string_view page_token);
 
  private:
+  // Appends the goals of `ids` (of the filter's organization, as of its
+  // point) that pass the filter.
+  absl::Status AddGoals(const GoalFilter& filter, const std::vector<std::string>& ids,
+                        std::vector<v1::Goal>& goals);
+
   storage::EventStore& store_;
   const Clock clock_;
 };

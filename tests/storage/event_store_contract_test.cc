@@ -153,6 +153,29 @@ TEST_P(EventStoreContractTest, AppendsAreNumberedChainedAndDurable) {
   EXPECT_EQ(chain->events_checked, 3u);
 }
 
+// Several views in one batched read, in the order asked, on the store and
+// on a snapshot of it.
+TEST_P(EventStoreContractTest, ReadViewsAnswersEachStreamInOrder) {
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 0, {"e1"}, "v1")).ok());
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g2", 0, {"e2"}, "v2")).ok());
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g2", 1, {"e3"}, "v2b")).ok());
+  Reopen();
+  const std::vector<std::string> streams = {"o/g2", "o/none", "o/g1"};
+  absl::StatusOr<std::vector<std::optional<StoredView>>> views = store().ReadViews(streams);
+  ASSERT_TRUE(views.ok()) << views.status();
+  ASSERT_EQ(views->size(), 3u);
+  ASSERT_TRUE((*views)[0].has_value());
+  EXPECT_EQ((*views)[0]->bytes, "v2b");
+  EXPECT_EQ((*views)[0]->version, 2u);
+  EXPECT_FALSE((*views)[1].has_value());
+  EXPECT_EQ((*views)[2]->bytes, "v1");
+  absl::StatusOr<std::unique_ptr<EventStore>> snapshot = store().Snapshot();
+  ASSERT_TRUE(snapshot.ok());
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 1, {"e4"}, "v1b")).ok());
+  EXPECT_EQ((*(*snapshot)->ReadViews(streams))[2]->bytes, "v1");
+  EXPECT_EQ((*store().ReadViews(streams))[2]->bytes, "v1b");
+}
+
 TEST_P(EventStoreContractTest, ASnapshotKeepsItsMomentWhileAppendsGoOn) {
   ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 0, {"e1"}, "v1")).ok());
   absl::StatusOr<std::unique_ptr<EventStore>> snapshot = store().Snapshot();
