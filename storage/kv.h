@@ -49,6 +49,12 @@ class KvBackend {
   virtual uint64_t ApproximateBytes() = 0;
   // All puts or none; durable before returning when `sync`.
   virtual absl::Status Write(std::span<const Put> puts, bool sync) = 0;
+  // Makes each family hold exactly its entries (sorted by key, no key
+  // twice), all families at once or none: a bulk load for a rebuild. Only
+  // while nothing else writes. Durable before returning.
+  using SortedEntries = std::vector<std::pair<std::string, std::string>>;
+  virtual absl::Status ReplaceFamilies(
+      std::span<const std::pair<Family, const SortedEntries*>> families) = 0;
   // The store as it is now, for reads that must agree with each other while
   // others write: every family at one point in time. Writing to it fails.
   // It must not outlive this backend.

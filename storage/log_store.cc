@@ -247,31 +247,18 @@ absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::str
 absl::Status LogStore::ReplaceProjections(
     const std::vector<std::pair<std::string, StoredView>>& views,
     const std::vector<std::pair<std::string, std::string>>& index) {
-  std::vector<Put> puts;
-  puts.reserve(views.size() + index.size());
+  KvBackend::SortedEntries stored_views;
+  stored_views.reserve(views.size());
   for (const auto& [stream, view] : views) {
     std::string value;
     value.reserve(8 + view.bytes.size());
     keys::AppendBigEndian64(view.version, value);
     value.append(view.bytes);
-    puts.push_back({Family::kViews, stream, std::move(value)});
+    stored_views.emplace_back(stream, std::move(value));
   }
-  for (const auto& [key, value] : index) puts.push_back({Family::kIndex, key, value});
-  // Whatever is stored but not part of the rebuild goes: one merge of the
-  // stored keys with the wanted ones, both in key order.
-  auto erase_others = [&](Family family, const auto& wanted) {
-    size_t next = 0;
-    return kv_->Scan(family, "", "", [&](std::string_view key, std::string_view) {
-      while (next < wanted.size() && std::string_view(wanted[next].first) < key) ++next;
-      if (next == wanted.size() || wanted[next].first != key) {
-        puts.push_back({family, std::string(key), "", true});
-      }
-      return true;
-    });
-  };
-  if (absl::Status s = erase_others(Family::kViews, views); !s.ok()) return s;
-  if (absl::Status s = erase_others(Family::kIndex, index); !s.ok()) return s;
-  return kv_->Write(puts, /*sync=*/true);
+  const std::pair<Family, const KvBackend::SortedEntries*> families[] = {
+      {Family::kViews, &stored_views}, {Family::kIndex, &index}};
+  return kv_->ReplaceFamilies(families);
 }
 
 }  // namespace dxledger::storage

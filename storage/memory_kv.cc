@@ -25,6 +25,18 @@ absl::StatusOr<std::optional<std::string>> MemoryKv::Get(Family family, std::str
   return it->second;
 }
 
+absl::Status MemoryKv::ReplaceFamilies(
+    std::span<const std::pair<Family, const SortedEntries*>> families) {
+  absl::MutexLock lock(&mu_);
+  if (read_only_) return absl::FailedPreconditionError("a snapshot of the store is read-only");
+  for (const auto& [family, entries] : families) {
+    Map& map = maps_[static_cast<int>(family)];
+    map.clear();
+    for (const auto& [key, value] : *entries) map.emplace_hint(map.end(), key, value);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status MemoryKv::Scan(Family family, std::string_view prefix, std::string_view start,
                             absl::FunctionRef<bool(std::string_view, std::string_view)> visit) {
   // Copy the matching page out so the visitor runs without the lock (it may

@@ -22,6 +22,8 @@ class MemoryKv : public KvBackend {
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Floor(
       Family family, std::string_view prefix, std::string_view key) override;
   absl::Status Write(std::span<const Put> puts, bool sync) override;
+  absl::Status ReplaceFamilies(
+      std::span<const std::pair<Family, const SortedEntries*>> families) override;
   uint64_t ApproximateBytes() override;
   absl::StatusOr<std::unique_ptr<KvBackend>> Checkpoint(const std::string&) override {
     return absl::UnimplementedError("the memory store keeps nothing to back up");

@@ -1,9 +1,11 @@
 #include "storage/rocksdb_kv.h"
 
+#include <filesystem>
 #include <vector>
 
 #include "fmt/format.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
@@ -108,7 +110,7 @@ absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& pa
   rocksdb::DB* db = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
   if (!status.ok()) return FromRocksDb(status);
-  std::unique_ptr<RocksDbKv> kv(new RocksDbKv(options));
+  std::unique_ptr<RocksDbKv> kv(new RocksDbKv(path, options));
   kv->db_.reset(db);
   // handles[0] is the default family, which we do not use.
   for (int i = 0; i < kFamilyCount; ++i) kv->families_[i] = handles[i + 1];
@@ -210,6 +212,9 @@ class SnapshotKv : public KvBackend {
   absl::Status Write(std::span<const Put>, bool) override {
     return absl::FailedPreconditionError("a snapshot of the store is read-only");
   }
+  absl::Status ReplaceFamilies(std::span<const std::pair<Family, const SortedEntries*>>) override {
+    return absl::FailedPreconditionError("a snapshot of the store is read-only");
+  }
   absl::StatusOr<std::unique_ptr<KvBackend>> Checkpoint(const std::string&) override {
     return absl::FailedPreconditionError("back up the store, not a snapshot of it");
   }
@@ -288,6 +293,63 @@ uint64_t RocksDbKv::ApproximateBytes() {
     }
   }
   return total;
+}
+
+absl::Status RocksDbKv::WriteReplacement(Family family, const SortedEntries& entries,
+                                         const std::string& file, bool& written) {
+  rocksdb::ColumnFamilyHandle* handle = families_[static_cast<int>(family)];
+  rocksdb::Options options(rocksdb::DBOptions(), db_->GetOptions(handle));
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, handle);
+  if (absl::Status s = FromRocksDb(writer.Open(file)); !s.ok()) return s;
+  // One merge of what the family holds with what it should: a key held
+  // and not wanted gets a deletion, in key order with the rest.
+  std::unique_ptr<rocksdb::Iterator> held(db_->NewIterator(rocksdb::ReadOptions(), handle));
+  held->SeekToFirst();
+  size_t written_entries = 0;
+  rocksdb::Status status;
+  for (const auto& [key, value] : entries) {
+    for (; status.ok() && held->Valid() && held->key().compare(key) < 0; held->Next()) {
+      status = writer.Delete(held->key());
+      ++written_entries;
+    }
+    if (held->Valid() && held->key() == key) held->Next();
+    if (status.ok()) status = writer.Put(key, value);
+    ++written_entries;
+    if (!status.ok()) break;
+  }
+  for (; status.ok() && held->Valid(); held->Next()) {
+    status = writer.Delete(held->key());
+    ++written_entries;
+  }
+  if (status.ok()) status = held->status();
+  if (!status.ok()) return FromRocksDb(status);
+  written = written_entries > 0;
+  if (!written) return absl::OkStatus();
+  return FromRocksDb(writer.Finish());
+}
+
+absl::Status RocksDbKv::ReplaceFamilies(
+    std::span<const std::pair<Family, const SortedEntries*>> families) {
+  std::vector<rocksdb::IngestExternalFileArg> ingest;
+  std::vector<std::string> files;
+  absl::Status status;
+  for (const auto& [family, entries] : families) {
+    const std::string file =
+        fmt::format("{}/replace-{}.sst", path_, kFamilyNames[static_cast<int>(family)]);
+    bool written = false;
+    status = WriteReplacement(family, *entries, file, written);
+    if (!status.ok()) break;
+    if (!written) continue;
+    files.push_back(file);
+    rocksdb::IngestExternalFileArg& arg = ingest.emplace_back();
+    arg.column_family = families_[static_cast<int>(family)];
+    arg.external_files = {file};
+    arg.options.move_files = true;
+  }
+  if (status.ok() && !ingest.empty()) status = FromRocksDb(db_->IngestExternalFiles(ingest));
+  // Ingested files were moved into the database; what is left is litter.
+  for (const std::string& file : files) std::filesystem::remove(file);
+  return status;
 }
 
 absl::Status RocksDbKv::Write(std::span<const Put> puts, bool sync) {

@@ -1,5 +1,8 @@
 #include "service/ledger/log_projection.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <algorithm>
 
 #include "absl/container/node_hash_map.h"
@@ -51,6 +54,9 @@ std::optional<Folding> StartStream(const v1::Event& event) {
 // Folds the log, event by event, into its streams.
 class LogFold {
  public:
+  // Most events of a goal's log add one index entry (a rating change).
+  explicit LogFold(uint64_t events) { index_.reserve(events); }
+
   absl::Status Add(const storage::EventView& record) {
     if (!event_.ParseFromArray(record.body.data(), static_cast<int>(record.body.size()))) {
       return absl::DataLossError(
@@ -70,8 +76,9 @@ class LogFold {
     }
     ApplyToView(event_, folding.view);
     if (const auto* goal = std::get_if<v1::Goal>(&folding.view)) {
-      for (storage::IndexWrite& entry :
-           IndexEntries(folding.organization, absl::MakeConstSpan(&event_, 1), *goal)) {
+      entries_.clear();
+      AddIndexEntries(folding.organization, event_, *goal, entries_);
+      for (storage::IndexWrite& entry : entries_) {
         if (entry.position_suffix) storage::keys::AppendBigEndian64(record.position, entry.key);
         index_.emplace_back(std::move(entry.key), std::move(entry.value));
       }
@@ -95,6 +102,7 @@ class LogFold {
   v1::Event event_;  // reused: parsing into it keeps its allocations
   absl::node_hash_map<std::string, Folding> streams_;  // by resource name
   std::vector<std::pair<std::string, std::string>> index_;
+  std::vector<storage::IndexWrite> entries_;  // one event's, reused
 };
 
 }  // namespace
@@ -102,7 +110,7 @@ class LogFold {
 absl::StatusOr<Projections> ProjectLog(storage::EventStore& store) {
   Projections projections;
   projections.hashes.reserve(store.GetHead().position);
-  LogFold fold;
+  LogFold fold(store.GetHead().position);
   absl::StatusOr<storage::ChainReport> chain =
       storage::VerifyChain(store, [&](const storage::EventView& event) {
         projections.hashes.push_back(storage::PrefixOf(event.hash));
@@ -114,14 +122,69 @@ absl::StatusOr<Projections> ProjectLog(storage::EventStore& store) {
   return projections;
 }
 
-absl::StatusOr<storage::StreamPlace> PlaceOfEvent(std::string_view body) {
-  thread_local v1::Event event;
-  if (!event.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-    return absl::DataLossError("an event cannot be decoded");
+namespace {
+
+// The goal (field 2) and version (field 3) of an event's bytes, read
+// without parsing the rest; false when the bytes hold neither.
+bool ReadNameAndVersion(std::string_view body, std::string_view& name, uint64_t& version) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(body.data()),
+                                            static_cast<int>(body.size()));
+  bool have_name = false, have_version = false;
+  while (!(have_name && have_version)) {
+    const uint32_t tag = in.ReadTag();
+    if (tag == 0) break;
+    const int field = WireFormatLite::GetTagFieldNumber(tag);
+    const auto type = WireFormatLite::GetTagWireType(tag);
+    if (field == v1::Event::kGoalFieldNumber && type == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      uint32_t length = 0;
+      const void* data = nullptr;
+      int available = 0;
+      if (!in.ReadVarint32(&length) || !in.GetDirectBufferPointer(&data, &available) ||
+          static_cast<uint32_t>(available) < length) {
+        return false;
+      }
+      name = std::string_view(static_cast<const char*>(data), length);
+      in.Skip(static_cast<int>(length));
+      have_name = true;
+    } else if (field == v1::Event::kVersionFieldNumber && type == WireFormatLite::WIRETYPE_VARINT) {
+      if (!in.ReadVarint64(&version)) return false;
+      have_version = true;
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return false;
+    }
   }
-  std::optional<Folding> stream = StartStream(event);
-  if (!stream) return absl::DataLossError("an event names no valid stream");
-  return storage::StreamPlace{std::move(stream->stream), event.version()};
+  return have_name && have_version;
+}
+
+// The stream key a resource name stands for; empty when it names none.
+std::string StreamOfName(std::string_view name) {
+  if (name.starts_with("principals/")) return std::string(name);
+  if (name.find("/fiscalYears/") != std::string_view::npos) {
+    absl::StatusOr<domain::FiscalYearName> year = domain::ParseFiscalYearName(name);
+    return year.ok() ? StreamOfYear(*year) : std::string();
+  }
+  absl::StatusOr<domain::GoalName> goal = domain::ParseGoalName(name, "");
+  return goal.ok() && !goal->organization.empty() ? StreamOf(*goal) : std::string();
+}
+
+}  // namespace
+
+absl::StatusOr<storage::StreamPlace> PlaceOfEvent(std::string_view body) {
+  std::string_view name;
+  uint64_t version = 0;
+  if (!ReadNameAndVersion(body, name, version)) {
+    return absl::DataLossError("an event names no stream or version");
+  }
+  // The stream index is scanned stream by stream: consecutive entries name
+  // the same stream, whose key is worked out once.
+  thread_local std::string last_name, last_stream;
+  if (name != last_name) {
+    last_name.assign(name);
+    last_stream = StreamOfName(name);
+  }
+  if (last_stream.empty()) return absl::DataLossError("an event names no valid stream");
+  return storage::StreamPlace{last_stream, version};
 }
 
 }  // namespace dxledger::ledger

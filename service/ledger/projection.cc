@@ -24,18 +24,17 @@ std::string RatingChangesPrefix(std::string_view organization) {
   return key;
 }
 
-std::vector<storage::IndexWrite> IndexEntries(std::string_view organization,
-                                              absl::Span<const v1::Event> events,
-                                              const v1::Goal& goal) {
-  std::vector<storage::IndexWrite> entries;
-  for (size_t i = 0; i < events.size(); ++i) {
-    const v1::Event& event = events[i];
-    if (event.has_goal_created()) {
+void AddIndexEntries(std::string_view organization, const v1::Event& event, const v1::Goal& goal,
+                     std::vector<storage::IndexWrite>& entries) {
+  switch (event.payload_case()) {
+    case v1::Event::kGoalCreated:
       entries.push_back(
           {GoalsByYearPrefix(organization, event.goal_created().fiscal_year()) + goal.goal_id(), "",
            std::nullopt});
-    } else if (event.has_rating_set()) {
-      v1::RatingChange change;
+      return;
+    case v1::Event::kRatingSet: {
+      // Reused: a rebuild adds an entry for most events of the log.
+      thread_local v1::RatingChange change;
       change.set_goal(event.goal());
       change.set_version(event.version());
       change.set_fiscal_year(goal.fiscal_year());
@@ -48,11 +47,33 @@ std::vector<storage::IndexWrite> IndexEntries(std::string_view organization,
       change.set_request_id(event.request_id());
       change.set_reason(event.reason());
       change.set_post_close_correction(event.post_close_correction());
-      entries.push_back(
-          {RatingChangesPrefix(organization), change.SerializeAsString(), storage::EventRef{0, i}});
+      storage::IndexWrite& entry = entries.emplace_back();
+      entry.key = RatingChangesPrefix(organization);
+      change.SerializeToString(&entry.value);
+      entry.position_suffix = storage::EventRef{0, 0};
+      return;
     }
+    // The other events are found through their goal's own stream.
+    case v1::Event::kGoalRevised:
+    case v1::Event::kIndicatorSet:
+    case v1::Event::kIndicatorResultRecorded:
+    case v1::Event::kActivityRecorded:
+    case v1::Event::kIssueAdded:
+    case v1::Event::kIssueResolved:
+    case v1::Event::kGoalRetired:
+    case v1::Event::kGoalCarriedOver:
+    case v1::Event::kChangeProposed:
+    case v1::Event::kChangeDecided:
+    case v1::Event::kFiscalYearRolledOver:
+    case v1::Event::kFiscalYearOpened:
+    case v1::Event::kPrincipalAdded:
+    case v1::Event::kPrincipalChanged:
+    case v1::Event::kPrincipalTokenRotated:
+    case v1::Event::kPrincipalDisabled:
+    case v1::Event::kPrincipalEnabled:
+    case v1::Event::PAYLOAD_NOT_SET:
+      return;
   }
-  return entries;
 }
 
 }  // namespace dxledger::ledger

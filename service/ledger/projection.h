@@ -21,11 +21,11 @@ std::string_view GoalIdOfYearKey(std::string_view key);
 
 std::string RatingChangesPrefix(std::string_view organization);
 
-// Index entries for `events`, all written to stream 0 of the append; `goal`
-// is the view after the events.
-std::vector<storage::IndexWrite> IndexEntries(std::string_view organization,
-                                              absl::Span<const v1::Event> events,
-                                              const v1::Goal& goal);
+// Appends the index entries `event` adds to `entries`; `goal` is the view
+// after the event. An entry that ends in the event's position has
+// position_suffix set (to event 0 of stream 0: the caller names the event).
+void AddIndexEntries(std::string_view organization, const v1::Event& event, const v1::Goal& goal,
+                     std::vector<storage::IndexWrite>& entries);
 
 }  // namespace dxledger::ledger
 

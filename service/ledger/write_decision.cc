@@ -152,10 +152,11 @@ void Record(const StreamCommand& command, v1::Event event, Touched& stream,
   stream.exists = true;
   if (const auto* goal = std::get_if<v1::Goal>(&stream.view)) {
     const std::string& organization = std::get<GoalCommand>(command).command.goal.organization;
-    for (storage::IndexWrite& entry :
-         IndexEntries(organization, absl::MakeConstSpan(&event, 1), *goal)) {
+    const size_t first = append.index.size();
+    AddIndexEntries(organization, event, *goal, append.index);
+    for (size_t i = first; i < append.index.size(); ++i) {
+      storage::IndexWrite& entry = append.index[i];
       if (entry.position_suffix) entry.position_suffix = {stream.write, write.events.size()};
-      append.index.push_back(std::move(entry));
     }
   }
   write.events.push_back(EncodeEvent(event));

@@ -343,6 +343,43 @@ TEST_F(EndToEndTest, VerifyFindsAByteChangedInAStoredEvent) {
   }
 }
 
+// An operator whose views were damaged (or whose release projects them
+// differently) rebuilds them offline; the log is untouched and verify agrees.
+TEST_F(EndToEndTest, RebuildViewsMendsDamagedViewsFromTheLog) {
+  ASSERT_TRUE(client_->CreateGoal(NewGoal("g1")).ok());
+  ASSERT_TRUE(client_->CreateGoal(NewGoal("g2")).ok());
+  ASSERT_TRUE(client_->SetRating(Rating("g1", v1::RATING_B)).ok());
+  const uint64_t head = client_->VerifyLog({})->head_position();
+  server_.Stop();
+  {
+    auto kv = storage::RocksDbKv::Open(server_.data_dir() + "/db", {});
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    // A view erased, and an index entry that follows from nothing.
+    storage::Put puts[] = {{storage::Family::kViews, "050008/g2", "", true},
+                           {storage::Family::kIndex, "stray", "x"}};
+    ASSERT_TRUE((*kv)->Write(puts, true).ok());
+  }
+  server_.Start();
+  client_ = Connect(server_.tester_token());
+  EXPECT_EQ(client_->VerifyLog({}).status().code(), absl::StatusCode::kDataLoss);
+  server_.Stop();
+
+  std::string out, err;
+  ASSERT_EQ(testsupport::RunCommand(
+                fmt::format("{} rebuild-views --data-dir {}", DXLEDGERD_PATH, server_.data_dir()),
+                &out, &err),
+            0)
+      << out << err;
+  server_.Start();
+  client_ = Connect(server_.tester_token());
+  absl::StatusOr<v1::VerifyLogResponse> verified = client_->VerifyLog({});
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(verified->head_position(), head);
+  v1::GetGoalRequest get;
+  get.set_name("g2");
+  EXPECT_TRUE(client_->GetGoal(get).ok());
+}
+
 }  // namespace
 }  // namespace dxledger
 

@@ -176,6 +176,38 @@ TEST_P(EventStoreContractTest, ReadViewsAnswersEachStreamInOrder) {
   EXPECT_EQ((*store().ReadViews(streams))[2]->bytes, "v1b");
 }
 
+// A rebuild replaces every view and index entry at once, and keeps the log.
+TEST_P(EventStoreContractTest, ReplaceProjectionsLeavesExactlyWhatItWasGiven) {
+  AppendRequest first = OneStream("o/g1", 0, {"e1"}, "v1");
+  first.index.push_back({"i/a", "A", std::nullopt});
+  first.index.push_back({"i/b", "B", std::nullopt});
+  ASSERT_TRUE(store().AppendAndWait(std::move(first)).ok());
+  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g2", 0, {"e2"}, "v2")).ok());
+  ASSERT_TRUE(store()
+                  .ReplaceProjections({{"o/g2", {1, "v2 rebuilt"}}, {"o/g3", {4, "v3"}}},
+                                      {{"i/b", "B rebuilt"}, {"i/c", "C"}})
+                  .ok());
+  Reopen();
+  EXPECT_FALSE(store().ReadView("o/g1")->has_value());
+  EXPECT_EQ((*store().ReadView("o/g2"))->bytes, "v2 rebuilt");
+  EXPECT_EQ((*store().ReadView("o/g3"))->version, 4u);
+  std::vector<std::pair<std::string, std::string>> index;
+  ASSERT_TRUE(store()
+                  .Scan(Keyspace::kIndex, "", "",
+                        [&](std::string_view key, std::string_view value) {
+                          index.emplace_back(key, value);
+                          return true;
+                        })
+                  .ok());
+  EXPECT_EQ(index,
+            (std::vector<std::pair<std::string, std::string>>{{"i/b", "B rebuilt"}, {"i/c", "C"}}));
+  EXPECT_EQ(store().GetHead().position, 2u);
+  EXPECT_TRUE(VerifyChain(store()).ok());
+  // An empty rebuild empties both.
+  ASSERT_TRUE(store().ReplaceProjections({}, {}).ok());
+  EXPECT_FALSE(store().ReadView("o/g2")->has_value());
+}
+
 TEST_P(EventStoreContractTest, ASnapshotKeepsItsMomentWhileAppendsGoOn) {
   ASSERT_TRUE(store().AppendAndWait(OneStream("o/g1", 0, {"e1"}, "v1")).ok());
   absl::StatusOr<std::unique_ptr<EventStore>> snapshot = store().Snapshot();
