@@ -75,8 +75,13 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
     finished_ = true;
     Finish(std::move(status));
   }
+  // The first position not handed to gRPC: a message read ahead was not.
+  uint64_t resume_position() const {
+    const uint64_t resume = prepared_ ? prepared_from_ : next_;
+    return resume == 0 ? 1 : resume;
+  }
   std::string ResumeHint() const {
-    return fmt::format("resume from position {}", next_ == 0 ? 1 : next_);
+    return fmt::format("resume from position {}", resume_position());
   }
 
   // True when the event of `record` passes the filter. Only a filter reads
@@ -127,7 +132,10 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
   bool caught_up_ = false;  // has reached the head once
   absl::Time write_start_;
   absl::Time last_message_;
-  v1::SubscribeResponse message_;  // the one in flight
+  v1::SubscribeResponse message_;       // the one in flight
+  v1::SubscribeResponse next_message_;  // read ahead, when prepared_
+  bool prepared_ = false;
+  uint64_t prepared_from_ = 0;  // next_ before next_message_ was read
   std::map<std::string, v1::Goal> goals_;
 };
 
@@ -204,23 +212,41 @@ void SubscriptionHub::Pump(Subscriber& subscriber) {
     const uint64_t lag = head + 1 > subscriber.next_ ? head + 1 - subscriber.next_ : 0;
     if (now - subscriber.write_start_ > options_.stall_timeout && lag > options_.max_lag) {
       cut_off_.fetch_add(1, std::memory_order_relaxed);
-      log::Warning("subscriber cut off", {{"lag", lag}, {"resume_from", subscriber.next_}});
+      log::Warning("subscriber cut off",
+                   {{"lag", lag}, {"resume_from", subscriber.resume_position()}});
       subscriber.End(
           grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                        fmt::format("the subscriber fell {} events behind without reading; {}", lag,
                                    subscriber.ResumeHint())));
+      return;
     }
+    // While one message is on its way, the next is read: sending one and
+    // reading the next overlap. Only a message with events is read ahead.
+    if (!subscriber.prepared_) Prepare(subscriber, now, /*ahead=*/true);
     return;
   }
-  subscriber.message_.Clear();
+  if (!subscriber.prepared_ && !Prepare(subscriber, now, /*ahead=*/false)) return;
+  std::swap(subscriber.message_, subscriber.next_message_);
+  subscriber.prepared_ = false;
+  subscriber.in_flight_ = true;
+  subscriber.write_start_ = now;
+  subscriber.last_message_ = now;
+  subscriber.StartWrite(&subscriber.message_);
+  Prepare(subscriber, now, /*ahead=*/true);
+}
+
+bool SubscriptionHub::Prepare(Subscriber& subscriber, absl::Time now, bool ahead) {
+  v1::SubscribeResponse& message = subscriber.next_message_;
+  message.Clear();
   // Events go out as the log stores them, never decoded and encoded again:
   // each is a length-delimited field 1 (SubscribeResponse.events) that the
   // message carries as an unknown field and writes verbatim.
   google::protobuf::UnknownFieldSet& events =
-      *subscriber.message_.GetReflection()->MutableUnknownFields(&subscriber.message_);
+      *message.GetReflection()->MutableUnknownFields(&message);
+  const uint64_t from = subscriber.next_;
   size_t read = 0;
-  absl::Status scanned = ledger_.queries().ScanLog(
-      subscriber.next_, kEventsPerMessage, [&](const storage::EventView& record) {
+  absl::Status scanned =
+      ledger_.queries().ScanLog(from, kEventsPerMessage, [&](const storage::EventView& record) {
         ++read;
         subscriber.next_ = record.position + 1;
         if (subscriber.Wants(record, scratch_, ledger_)) {
@@ -232,22 +258,29 @@ void SubscriptionHub::Pump(Subscriber& subscriber) {
       });
   if (!scanned.ok()) {
     subscriber.End(ToGrpcStatus(scanned));
-    return;
+    return false;
   }
-  // A checkpoint goes out when the subscriber first catches up (so it knows
-  // it has everything so far), and then at least every checkpoint interval.
-  const bool caught_up = read == 0 && !subscriber.caught_up_;
-  if (read == 0) subscriber.caught_up_ = true;
-  if (events.empty() && !caught_up &&
-      now - subscriber.last_message_ < options_.checkpoint_interval) {
-    if (read != 0) woken_ = true;  // more to read, nothing to send yet
-    return;
+  if (ahead) {
+    if (events.empty()) {
+      subscriber.next_ = from;  // read again when it may go out as a checkpoint
+      return false;
+    }
+  } else {
+    // A checkpoint goes out when the subscriber first catches up (so it
+    // knows it has everything so far), and then at least every checkpoint
+    // interval.
+    const bool caught_up = read == 0 && !subscriber.caught_up_;
+    if (read == 0) subscriber.caught_up_ = true;
+    if (events.empty() && !caught_up &&
+        now - subscriber.last_message_ < options_.checkpoint_interval) {
+      if (read != 0) woken_ = true;  // more to read, nothing to send yet
+      return false;
+    }
   }
-  subscriber.message_.set_checkpoint_position(subscriber.next_ - 1);
-  subscriber.in_flight_ = true;
-  subscriber.write_start_ = now;
-  subscriber.last_message_ = now;
-  subscriber.StartWrite(&subscriber.message_);
+  message.set_checkpoint_position(subscriber.next_ - 1);
+  subscriber.prepared_ = true;
+  subscriber.prepared_from_ = from;
+  return true;
 }
 
 }  // namespace dxledger::service

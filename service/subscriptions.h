@@ -63,6 +63,11 @@ class SubscriptionHub {
   class Subscriber;
   void Run();
   void Pump(Subscriber& subscriber) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads the subscriber's next message from the log into its spare one;
+  // true when there is one to send. `ahead`: one is on its way, so only a
+  // message with events is kept.
+  bool Prepare(Subscriber& subscriber, absl::Time now, bool ahead)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   ledger::Ledger& ledger_;
   const SubscriptionOptions options_;
