@@ -15,9 +15,10 @@
 
 // The single writer. Appends queue up while a write is in flight; the writer
 // then plans every queued append in order and commits them all in one
-// backend write with one sync (group commit). A second thread runs the
-// callbacks, in submission order, while the writer goes on to the next batch:
-// replying to one batch overlaps the write and sync of the next. Callbacks
+// backend write with one sync (group commit). When writes are synced, a
+// second thread runs the callbacks, in submission order, while the writer
+// goes on to the next batch: replying to one batch overlaps the sync of the
+// next. Unsynced, the writer runs them itself, in the same order. Callbacks
 // must be quick and must not append and wait. Thread-safe.
 namespace dxledger::storage {
 

@@ -1,7 +1,8 @@
 // Writer::Decide: every command of a write decided in order against its
 // stream's view as the write has left it so far, and the append that
 // records the result.
-#include <deque>
+#include <cassert>
+#include <memory>
 
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
@@ -30,6 +31,10 @@ class TouchedStreams {
  public:
   static constexpr size_t kScanned = 8;
 
+  // A write of `commands` commands touches at most that many streams: with
+  // room for all of them, their addresses stay put while more are added.
+  explicit TouchedStreams(size_t commands) { streams_.reserve(commands); }
+
   Touched* Find(const std::string& key) {
     if (by_key_.empty()) {
       for (size_t i = 0; i < keys_.size(); ++i) {
@@ -41,6 +46,7 @@ class TouchedStreams {
     return it == by_key_.end() ? nullptr : &streams_[it->second];
   }
   Touched& Add(const std::string& key, Touched stream) {
+    assert(streams_.size() < streams_.capacity());
     keys_.push_back(&key);
     streams_.push_back(std::move(stream));
     if (!by_key_.empty() || keys_.size() > kScanned) {
@@ -48,11 +54,11 @@ class TouchedStreams {
     }
     return streams_.back();
   }
-  std::deque<Touched>& all() { return streams_; }
+  std::vector<Touched>& all() { return streams_; }
 
  private:
-  std::vector<const std::string*> keys_;  // the command's keys, which outlive this
-  std::deque<Touched> streams_;           // stable addresses while adding
+  std::vector<const std::string*> keys_;  // the commands' keys, which outlive this
+  std::vector<Touched> streams_;
   absl::flat_hash_map<std::string_view, size_t> by_key_;
 };
 
@@ -106,20 +112,25 @@ class CommandDecider {
   // out of range, which no goal has (Decide refuses the command itself).
   absl::StatusOr<const v1::FiscalYear*> YearOf(const domain::FiscalYearName& name) {
     if (!notation::ValidateFiscalYear(name.fiscal_year).ok()) return nullptr;
-    for (const auto& [known, year] : years_) {
-      if (known.fiscal_year == name.fiscal_year && known.organization == name.organization) {
-        return &year;
+    for (const auto& known : years_) {
+      if (known->first.fiscal_year == name.fiscal_year &&
+          known->first.organization == name.organization) {
+        return &known->second;
       }
     }
     absl::StatusOr<v1::FiscalYear> year = queries_.GetFiscalYear(name);
     if (!year.ok()) return year.status();
-    return &years_.emplace_back(name, *std::move(year)).second;
+    years_.push_back(std::make_unique<std::pair<domain::FiscalYearName, v1::FiscalYear>>(
+        name, *std::move(year)));
+    return &years_.back()->second;
   }
 
   Queries& queries_;
   const domain::CommandContext& context_;
   const bool planned_;
-  std::deque<std::pair<domain::FiscalYearName, v1::FiscalYear>> years_;  // stable addresses
+  // Few: a write's goals belong to one year, or two in a rollover. Held by
+  // pointer, so their addresses stay put as more are read.
+  std::vector<std::unique_ptr<std::pair<domain::FiscalYearName, v1::FiscalYear>>> years_;
 };
 
 // The view of a command's stream: what in-flight appends will leave
@@ -171,7 +182,7 @@ absl::StatusOr<Writer::Decision> Writer::Decide(const WriteRequest& request,
                                                 PendingViews::Claim& claim) {
   Decision decision;
   storage::AppendRequest& append = decision.append;
-  TouchedStreams touched;
+  TouchedStreams touched(commands.size());
   const domain::CommandContext context{request.actor, clock_(), request.request_id, request.reason};
   CommandDecider decide(queries_, context, static_cast<bool>(request.plan));
   for (size_t i = 0; i < commands.size(); ++i) {

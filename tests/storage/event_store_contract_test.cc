@@ -106,7 +106,9 @@ TEST_P(EventStoreContractTest, TheWriterAndAnswerThreadsCarryTheirNames) {
     names.insert(name);
   }
   EXPECT_EQ(names.count("dxl-writer"), 1u);
-  EXPECT_EQ(names.count("dxl-answers"), 1u);
+  // Only a synced store answers on a thread of its own, overlapping the
+  // next sync; an unsynced one (the memory store) answers on the writer.
+  EXPECT_EQ(names.count("dxl-answers"), GetParam() == "memory" ? 0u : 1u);
 }
 
 TEST_P(EventStoreContractTest, AppendsAreNumberedChainedAndDurable) {
