@@ -37,7 +37,7 @@ struct Settings {
   uint64_t large_events = 1'000'000;
   int ratings_per_goal = 9;              // the goals' history length, after CreateGoal
   std::vector<std::string> server_args;  // for every dxledgerd started
-  std::vector<std::string> phases = {"durable", "unsynced", "durability", "size", "log"};
+  std::vector<std::string> phases = {"durable", "reads", "unsynced", "durability", "size", "log"};
   std::string keep_store;  // the log phase copies its filled data directory here
   std::string store;       // the log phase uses (a copy of) this data directory
 };
@@ -235,7 +235,6 @@ void DurableAppends(const Settings& settings) {
   server.Start();
   Client client(server);
   const absl::Duration time = absl::Seconds(settings.seconds);
-  const LoadResult echo16 = Echoes(client, 16, time);
   std::map<int, LoadResult> appends;
   for (int in_flight : {1, 16, 64}) {
     appends[in_flight] = Creates(client, fmt::format("d{}-", in_flight), in_flight, time);
@@ -286,35 +285,60 @@ void DurableAppends(const Settings& settings) {
   const double raw128 = RawSyncBatches(dir, 128, static_cast<size_t>(bytes_per_event), time);
   Add(fmt::format("batched durable appends ({:.0f} events/call)", events / imports.calls),
       events / imports.seconds, "events/s", "raw sync WriteBatch of 128", raw128, 0.50);
+}
 
-  // Reads against the echo, 16 in flight.
+// Reads against the echo on one server, 16 in flight, in alternating rounds
+// over goals made beforehand.
+void Reads(const Settings& settings) {
+  fmt::print(stderr, "reads against the echo, alternating rounds\n");
+  TestServer server(Args(settings, {"--unsafe-async-writes"}));
+  server.Start();
+  Client client(server);
+  constexpr uint64_t kGoals = 5000;
+  Expect(Creates(client, "d16-", 64, absl::Hours(1), kGoals), "making goals");
   std::mt19937_64 random(7);
-  const uint64_t goals = appends[16].calls;
-  const LoadResult gets = RunLoad(16, time, UINT64_MAX, [&](int, uint64_t, auto done) {
-    v1::GetGoalRequest request;
-    request.set_name(fmt::format("d16-{}", random() % goals));
-    client.Call<v1::GetGoalRequest, v1::GetGoalResponse>(
-        &v1::LedgerService::StubInterface::async_interface::GetGoal, std::move(request),
-        std::move(done));
-  });
-  Expect(gets, "GetGoal");
-  const LoadResult lists = RunLoad(16, time, UINT64_MAX, [&](int, uint64_t, auto done) {
-    v1::ListGoalsRequest request;
-    request.set_page_size(20);
-    client.Call<v1::ListGoalsRequest, v1::ListGoalsResponse>(
-        &v1::LedgerService::StubInterface::async_interface::ListGoals, std::move(request),
-        std::move(done));
-  });
-  Expect(lists, "ListGoals");
+  LoadResult echoes, gets, lists;
+  constexpr int kRounds = 4;
+  const absl::Duration round = absl::Seconds(settings.seconds) / kRounds;
+  auto pool = [](const LoadResult& result, LoadResult& into) {
+    into.calls += result.calls;
+    into.seconds += result.seconds;
+    into.latency_us.insert(into.latency_us.end(), result.latency_us.begin(),
+                           result.latency_us.end());
+  };
+  for (int i = 0; i < kRounds; ++i) {
+    pool(Echoes(client, 16, round), echoes);
+    const LoadResult got = RunLoad(16, round, UINT64_MAX, [&](int, uint64_t, auto done) {
+      v1::GetGoalRequest request;
+      request.set_name(fmt::format("d16-{}", random() % kGoals));
+      client.Call<v1::GetGoalRequest, v1::GetGoalResponse>(
+          &v1::LedgerService::StubInterface::async_interface::GetGoal, std::move(request),
+          std::move(done));
+    });
+    Expect(got, "GetGoal");
+    pool(got, gets);
+    const LoadResult listed = RunLoad(16, round, UINT64_MAX, [&](int, uint64_t, auto done) {
+      v1::ListGoalsRequest request;
+      request.set_page_size(20);
+      client.Call<v1::ListGoalsRequest, v1::ListGoalsResponse>(
+          &v1::LedgerService::StubInterface::async_interface::ListGoals, std::move(request),
+          std::move(done));
+    });
+    Expect(listed, "ListGoals");
+    pool(listed, lists);
+  }
+  for (LoadResult* result : {&echoes, &gets, &lists}) {
+    std::sort(result->latency_us.begin(), result->latency_us.end());
+  }
   Add("get goal, 16 in flight: p50", gets.percentile_us(0.5), "us", "echo p50",
-      echo16.percentile_us(0.5), 0, false);
+      echoes.percentile_us(0.5), 0, false);
   Add("get goal, 16 in flight: p99", gets.percentile_us(0.99), "us", "echo p99",
-      echo16.percentile_us(0.99), 0, false);
+      echoes.percentile_us(0.99), 0, false);
   Add("list goals (20 a page), 16 in flight: p50", lists.percentile_us(0.5), "us", "echo p50",
-      echo16.percentile_us(0.5), 2.0, false);
+      echoes.percentile_us(0.5), 2.0, false);
   Add("list goals (20 a page), 16 in flight: p99", lists.percentile_us(0.99), "us", "echo p99",
-      echo16.percentile_us(0.99), 0, false);
-  Add("get goal, 16 in flight: calls/s", gets.rate(), "/s", "echo", echo16.rate(), 0);
+      echoes.percentile_us(0.99), 0, false);
+  Add("get goal, 16 in flight: calls/s", gets.rate(), "/s", "echo", echoes.rate(), 0);
 }
 
 // Group commit's price: durable appends against unsynced ones on two
@@ -601,7 +625,7 @@ int main(int argc, char** argv) {
       "--server-arg", settings.server_args,
       "pass this flag to every dxledgerd (repeat), e.g. --server-arg=--access-log=false");
   app.add_option("--phase", settings.phases,
-                 "durable, unsynced, durability, size and/or log (default: all)");
+                 "durable, reads, unsynced, durability, size and/or log (default: all)");
   app.add_option("--keep-store", settings.keep_store,
                  "log phase: keep its filled data directory here (for profiling)");
   app.add_option("--store", settings.store,
@@ -618,6 +642,7 @@ int main(int argc, char** argv) {
   };
   try {
     if (wanted("durable")) DurableAppends(settings);
+    if (wanted("reads")) Reads(settings);
     if (wanted("unsynced")) UnsyncedAppends(settings);
     if (wanted("durability")) Durability(settings);
     if (wanted("size")) SizeIndependence(settings);
