@@ -298,6 +298,15 @@ void Reads(const Settings& settings) {
   Expect(Creates(client, "d16-", 64, absl::Hours(1), kGoals), "making goals");
   std::mt19937_64 random(7);
   LoadResult echoes, gets, lists;
+  // Server CPU seconds each kind of call used, over all rounds: steadier
+  // than latency on a machine whose speed moves.
+  double echo_cpu = 0, get_cpu = 0, list_cpu = 0;
+  auto cpu = [&](double& into, auto load) {
+    const double before = CpuSeconds(server.pid());
+    LoadResult result = load();
+    into += CpuSeconds(server.pid()) - before;
+    return result;
+  };
   constexpr int kRounds = 4;
   const absl::Duration round = absl::Seconds(settings.seconds) / kRounds;
   auto pool = [](const LoadResult& result, LoadResult& into) {
@@ -307,22 +316,26 @@ void Reads(const Settings& settings) {
                            result.latency_us.end());
   };
   for (int i = 0; i < kRounds; ++i) {
-    pool(Echoes(client, 16, round), echoes);
-    const LoadResult got = RunLoad(16, round, UINT64_MAX, [&](int, uint64_t, auto done) {
-      v1::GetGoalRequest request;
-      request.set_name(fmt::format("d16-{}", random() % kGoals));
-      client.Call<v1::GetGoalRequest, v1::GetGoalResponse>(
-          &v1::LedgerService::StubInterface::async_interface::GetGoal, std::move(request),
-          std::move(done));
+    pool(cpu(echo_cpu, [&] { return Echoes(client, 16, round); }), echoes);
+    const LoadResult got = cpu(get_cpu, [&] {
+      return RunLoad(16, round, UINT64_MAX, [&](int, uint64_t, auto done) {
+        v1::GetGoalRequest request;
+        request.set_name(fmt::format("d16-{}", random() % kGoals));
+        client.Call<v1::GetGoalRequest, v1::GetGoalResponse>(
+            &v1::LedgerService::StubInterface::async_interface::GetGoal, std::move(request),
+            std::move(done));
+      });
     });
     Expect(got, "GetGoal");
     pool(got, gets);
-    const LoadResult listed = RunLoad(16, round, UINT64_MAX, [&](int, uint64_t, auto done) {
-      v1::ListGoalsRequest request;
-      request.set_page_size(20);
-      client.Call<v1::ListGoalsRequest, v1::ListGoalsResponse>(
-          &v1::LedgerService::StubInterface::async_interface::ListGoals, std::move(request),
-          std::move(done));
+    const LoadResult listed = cpu(list_cpu, [&] {
+      return RunLoad(16, round, UINT64_MAX, [&](int, uint64_t, auto done) {
+        v1::ListGoalsRequest request;
+        request.set_page_size(20);
+        client.Call<v1::ListGoalsRequest, v1::ListGoalsResponse>(
+            &v1::LedgerService::StubInterface::async_interface::ListGoals, std::move(request),
+            std::move(done));
+      });
     });
     Expect(listed, "ListGoals");
     pool(listed, lists);
@@ -339,6 +352,11 @@ void Reads(const Settings& settings) {
   Add("list goals (20 a page), 16 in flight: p99", lists.percentile_us(0.99), "us", "echo p99",
       echoes.percentile_us(0.99), 0, false);
   Add("get goal, 16 in flight: calls/s", gets.rate(), "/s", "echo", echoes.rate(), 0);
+  const double echo_us = echo_cpu * 1e6 / static_cast<double>(std::max<uint64_t>(echoes.calls, 1));
+  Add("server CPU per get goal", get_cpu * 1e6 / static_cast<double>(gets.calls), "us", "per echo",
+      echo_us, 0, false);
+  Add("server CPU per list of 20 goals", list_cpu * 1e6 / static_cast<double>(lists.calls), "us",
+      "per echo", echo_us, 0, false);
 }
 
 // Group commit's price: durable appends against unsynced ones on two
