@@ -15,10 +15,13 @@ namespace dxledger::service {
 namespace {
 
 // A message carries up to this many events, or this many bytes of them
-// (whichever comes first, and at least one event): fewer, bigger messages
-// cost the hub fewer wake-ups per event, and 1 MiB stays well under gRPC's
-// default 4 MiB limit for clients in any language.
-constexpr int kEventsPerMessage = 2048;
+// (whichever comes first, and at least one event). The hub holds its lock
+// while it reads a message, and a commit waits for that lock to wake it, so
+// messages stay small: 2048 events a message measured no faster in pooled
+// catch-up runs (BENCHMARKS.md) and held writers up eight times as long.
+// 1 MiB stays well under gRPC's default 4 MiB limit for clients in any
+// language.
+constexpr int kEventsPerMessage = 256;
 constexpr size_t kBytesPerMessage = 1 << 20;
 // How often the hub looks at idle subscribers (checkpoints, stalls).
 constexpr absl::Duration kTick = absl::Milliseconds(200);

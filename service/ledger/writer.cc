@@ -70,6 +70,21 @@ absl::StatusOr<Outcome> Await(Start start) {
   return future.get();
 }
 
+// The answer to a write of one command, as `Outcome`: its events and its
+// stream's view (`View`, put in `view`).
+template <typename View, typename Outcome>
+Writer::WriteCallback AnswerAs(absl::AnyInvocable<void(absl::StatusOr<Outcome>) &&> done,
+                               View Outcome::*view) {
+  return [done = std::move(done), view](absl::StatusOr<WriteOutcome> outcome) mutable {
+    if (!outcome.ok()) return std::move(done)(outcome.status());
+    Outcome answer;
+    answer.*view = std::get<View>(std::move(outcome->views.front()));
+    answer.events = std::move(outcome->events);
+    answer.replayed = outcome->replayed;
+    std::move(done)(std::move(answer));
+  };
+}
+
 }  // namespace
 
 Writer::Writer(storage::EventStore& store, Queries& queries, Clock clock)
@@ -205,14 +220,7 @@ void Writer::Execute(CommandRequest request, CommandCallback done) {
   write.request_id = std::move(request.request_id);
   write.reason = std::move(request.reason);
   write.commands.push_back(GoalCommand{std::move(request.command), std::move(request.authorize)});
-  Write(std::move(write), [done = std::move(done)](absl::StatusOr<WriteOutcome> outcome) mutable {
-    if (!outcome.ok()) return std::move(done)(outcome.status());
-    CommandOutcome answer;
-    answer.goal = std::get<v1::Goal>(std::move(outcome->views.front()));
-    answer.events = std::move(outcome->events);
-    answer.replayed = outcome->replayed;
-    std::move(done)(std::move(answer));
-  });
+  Write(std::move(write), AnswerAs(std::move(done), &CommandOutcome::goal));
 }
 
 absl::StatusOr<CommandOutcome> Writer::ExecuteAndWait(CommandRequest request) {
@@ -228,14 +236,7 @@ void Writer::ExecutePrincipal(PrincipalCommand command, PrincipalCallback done) 
   write.reason = std::move(command.reason);
   write.commands.push_back(
       PrincipalChange{std::move(command.principal), std::move(command.proposal)});
-  Write(std::move(write), [done = std::move(done)](absl::StatusOr<WriteOutcome> outcome) mutable {
-    if (!outcome.ok()) return std::move(done)(outcome.status());
-    PrincipalOutcome answer;
-    answer.principal = std::get<v1::Principal>(std::move(outcome->views.front()));
-    answer.events = std::move(outcome->events);
-    answer.replayed = outcome->replayed;
-    std::move(done)(std::move(answer));
-  });
+  Write(std::move(write), AnswerAs(std::move(done), &PrincipalOutcome::principal));
 }
 
 absl::StatusOr<PrincipalOutcome> Writer::ExecutePrincipalAndWait(PrincipalCommand command) {
