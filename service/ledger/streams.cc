@@ -1,5 +1,6 @@
 #include "service/ledger/streams.h"
 
+#include "base/overloaded.h"
 #include "fmt/format.h"
 #include "service/domain/goal.h"
 #include "service/domain/principals.h"
@@ -7,12 +8,6 @@
 
 namespace dxledger::ledger {
 namespace {
-
-// std::visit with one lambda per alternative.
-template <typename... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
 
 template <typename Message>
 absl::StatusOr<StreamView> Parse(std::string_view bytes, std::string_view what) {

@@ -4,6 +4,7 @@
 
 #include <future>
 
+#include "base/overloaded.h"
 #include "base/sha256.h"
 #include "fmt/format.h"
 #include "service/domain/principals.h"
@@ -26,11 +27,6 @@ std::string RequestKey(const WriteRequest& request) {
   key.append(request.request_id);
   return key;
 }
-
-template <typename... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
 
 // What a request id stands for: the operation, its targets and content.
 // For one goal command this is the digest earlier releases stored, so a
