@@ -142,8 +142,8 @@ absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t
 absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size, uint64_t size,
                                                           NodeReader read) {
   if (old_size == 0 || old_size > size) {
-    return absl::InvalidArgumentError(fmt::format(
-        "no consistency proof from a tree of {} leaves to one of {}", old_size, size));
+    return absl::InvalidArgumentError(
+        fmt::format("no consistency proof from a tree of {} leaves to one of {}", old_size, size));
   }
   std::vector<Range> ranges;
   ConsistencyRanges(old_size, 0, size, /*whole=*/true, ranges);

@@ -3,6 +3,7 @@
 #include "fmt/format.h"
 #include "storage/hash_chain.h"
 #include "storage/keys.h"
+#include "storage/log_tree.h"
 
 namespace dxledger::storage {
 
@@ -95,8 +96,8 @@ Put CommitTimePut(int64_t micros, uint64_t position) {
   return Put{Family::kMeta, std::move(key), keys::BigEndian64(position)};
 }
 
-absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
-                                      PendingState& state) {
+absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head, PendingState& state,
+                                      merkle::Frontier& tree) {
   if (absl::Status s = Validate(request); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint64_t> versions;
   if (absl::Status s = CheckVersions(request, state, versions); !s.ok()) return s;
@@ -130,6 +131,7 @@ absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head,
       plan.puts.push_back({Family::kLog, keys::BigEndian64(position), std::move(record)});
       plan.puts.push_back(
           {Family::kStreams, keys::StreamKey(write.stream, version), std::move(entry)});
+      GrowTree(tree, position, body, plan.puts);
       plan.result.hashes.push_back(next_hash);
       positions[s].push_back(position);
       hash = std::move(next_hash);

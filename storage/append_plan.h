@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "base/merkle.h"
 #include "storage/event_store.h"
 #include "storage/kv.h"
 
@@ -55,10 +56,12 @@ struct AppendPlan {
   Head head_after;
 };
 
-// On success the plan has been recorded in `state`; on error `state` is
-// unchanged. Errors: INVALID_ARGUMENT (malformed request), ABORTED (version),
-// ALREADY_EXISTS (request key), or the backend's read error.
-absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head, PendingState& state);
+// On success the plan has been recorded in `state` and its events added to
+// `tree` (the plan writes the subtrees they complete); on error both are
+// unchanged. Errors: INVALID_ARGUMENT (malformed request), ABORTED
+// (version), ALREADY_EXISTS (request key), or the backend's read error.
+absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head, PendingState& state,
+                                      merkle::Frontier& tree);
 
 // The meta record for `head`.
 Put HeadPut(const Head& head);

@@ -148,6 +148,18 @@ class EventStore {
   virtual absl::StatusOr<std::vector<LogRecord>> ReadStream(std::string_view stream,
                                                             uint64_t from_version,
                                                             size_t limit) = 0;
+  // The Merkle tree over the log (storage/log_tree.h: leaf i is position
+  // i + 1): its root at `size` events, the inclusion proof of the event at
+  // `position` in the tree of `size` events, and the proof that the tree of
+  // `size` events extends the one of `old_size`. O(log n) point reads each.
+  // OUT_OF_RANGE past the head; INVALID_ARGUMENT for a position or an old
+  // size the tree does not hold.
+  virtual absl::StatusOr<std::string> TreeRoot(uint64_t size) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t position,
+                                                                  uint64_t size) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
+                                                                    uint64_t size) = 0;
+
   // Visits keys with `prefix`, from `start` (inclusive) on, until the visitor
   // returns false. Security records are keyed by time (see RecordSecurityEvent).
   virtual absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,

@@ -4,11 +4,12 @@
 #include <optional>
 
 #include "base/thread_name.h"
+#include "storage/log_tree.h"
 
 namespace dxledger::storage {
 
-GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, bool sync)
-    : kv_(kv), sync_(sync), state_(kv), head_(std::move(head)) {
+GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, merkle::Frontier tree, bool sync)
+    : kv_(kv), sync_(sync), state_(kv), tree_(std::move(tree)), head_(std::move(head)) {
   // Replies overlap the next batch's sync on a thread of their own. With no
   // sync to overlap, the writer answers itself: a hand-over between threads
   // (a futex wake and a context switch, dearer than the answer on a
@@ -80,8 +81,21 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   std::vector<std::optional<absl::StatusOr<AppendResult>>> results(batch.size());
   size_t planned = 0;
   bool written_ok = false;
+  absl::Status tree_read;
+  if (tree_stale_) {
+    absl::StatusOr<merkle::Frontier> tree = OpenTree(kv_, head.position);
+    tree_read = tree.status();
+    if (tree.ok()) {
+      tree_ = *std::move(tree);
+      tree_stale_ = false;
+    }
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
-    absl::StatusOr<AppendPlan> plan = PlanAppend(std::move(batch[i].request), head, state_);
+    if (!tree_read.ok()) {
+      results[i] = tree_read;
+      continue;
+    }
+    absl::StatusOr<AppendPlan> plan = PlanAppend(std::move(batch[i].request), head, state_, tree_);
     if (!plan.ok()) {
       results[i] = plan.status();
       continue;
@@ -119,6 +133,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
       listener = listener_;
     }
     if (!written.ok()) {
+      tree_stale_ = true;  // it holds events that are not stored
       for (auto& result : results) {
         if (result->ok()) result = written;
       }

@@ -29,7 +29,8 @@ struct WriterStats {
 
 class GroupCommitWriter {
  public:
-  GroupCommitWriter(KvBackend& kv, Head head, bool sync);
+  // `tree` is the Merkle tree's border for the log up to `head`.
+  GroupCommitWriter(KvBackend& kv, Head head, merkle::Frontier tree, bool sync);
   ~GroupCommitWriter() { Close(); }
   // Commits and answers what is queued (and what the answers submit), then
   // stops both threads. Call from one thread; appends submitted afterwards
@@ -61,6 +62,10 @@ class GroupCommitWriter {
   KvBackend& kv_;
   const bool sync_;
   PendingState state_;  // writer thread only
+  // The Merkle tree as planned (writer thread only). After a failed write it
+  // is read back from the store before the next plan.
+  merkle::Frontier tree_;
+  bool tree_stale_ = false;
 
   mutable absl::Mutex mu_;
   absl::CondVar work_;  // the queue got its first append, or stopping_, or all answered

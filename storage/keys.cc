@@ -32,4 +32,10 @@ std::string StreamKey(std::string_view stream, uint64_t version) {
   return key;
 }
 
+std::string TreeKey(uint8_t level, uint64_t index) {
+  std::string key(1, static_cast<char>(level));
+  AppendBigEndian64(index, key);
+  return key;
+}
+
 }  // namespace dxledger::storage::keys

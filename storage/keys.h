@@ -12,6 +12,8 @@
 //   requests: key                       -> BE64(first) BE64(last) fingerprint
 //   meta:     "head"                    -> BE64(position) hash(32)
 //   meta:     "t" BE64(commit micros)   -> BE64(last position of that commit)
+//   tree:     level(1) BE64(index)      -> SHA-256 of that complete subtree
+//             (RFC 9162; leaf i is the event at position i + 1)
 namespace dxledger::storage::keys {
 
 inline constexpr std::string_view kHeadKey = "head";
@@ -24,6 +26,8 @@ bool ReadBigEndian64(std::string_view bytes, uint64_t& value);
 
 std::string StreamKey(std::string_view stream, uint64_t version);
 std::string StreamPrefix(std::string_view stream);
+
+std::string TreeKey(uint8_t level, uint64_t index);
 
 }  // namespace dxledger::storage::keys
 

@@ -16,8 +16,8 @@
 // family) in production, a map in tests.
 namespace dxledger::storage {
 
-enum class Family : int { kLog = 0, kStreams, kViews, kRequests, kIndex, kMeta, kSecurity };
-inline constexpr int kFamilyCount = 7;
+enum class Family : int { kLog = 0, kStreams, kViews, kRequests, kIndex, kMeta, kSecurity, kTree };
+inline constexpr int kFamilyCount = 8;
 
 struct Put {
   Family family;

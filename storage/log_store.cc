@@ -5,6 +5,7 @@
 #include "fmt/format.h"
 #include "storage/hash_chain.h"
 #include "storage/keys.h"
+#include "storage/log_tree.h"
 
 namespace dxledger::storage {
 
@@ -37,7 +38,10 @@ absl::StatusOr<Head> ReadHead(KvBackend& kv) {
 absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<KvBackend> kv, bool sync) {
   absl::StatusOr<Head> head = ReadHead(*kv);
   if (!head.ok()) return head.status();
-  return std::unique_ptr<LogStore>(new LogStore(std::move(kv), *std::move(head), sync));
+  absl::StatusOr<merkle::Frontier> tree = OpenTree(*kv, head->position);
+  if (!tree.ok()) return tree.status();
+  return std::unique_ptr<LogStore>(
+      new LogStore(std::move(kv), *std::move(head), *std::move(tree), sync));
 }
 
 absl::StatusOr<std::unique_ptr<EventStore>> LogStore::Checkpoint(const std::string& directory) {
@@ -55,9 +59,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> LogStore::Snapshot() {
   return std::unique_ptr<EventStore>(new LogStore(std::move(kv), *std::move(head)));
 }
 
-LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head, bool sync)
+LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head, merkle::Frontier tree, bool sync)
     : kv_(std::move(kv)),
-      writer_(std::make_unique<GroupCommitWriter>(*kv_, std::move(head), sync)) {}
+      writer_(std::make_unique<GroupCommitWriter>(*kv_, std::move(head), std::move(tree), sync)) {}
 
 LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head)
     : kv_(std::move(kv)), snapshot_head_(std::move(head)) {}
@@ -208,6 +212,42 @@ absl::StatusOr<std::vector<LogRecord>> LogStore::ReadStream(std::string_view str
     records[i] = *std::move(record);
   }
   return records;
+}
+
+absl::Status LogStore::CheckTreeSize(uint64_t size) {
+  const uint64_t head = GetHead().position;
+  if (size > head) {
+    return absl::OutOfRangeError(
+        fmt::format("the log holds {} events; there is no tree of {}", head, size));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> LogStore::ReadNodes(std::span<const merkle::Node> nodes) {
+  return ReadTreeNodes(*kv_, nodes);
+}
+
+absl::StatusOr<std::string> LogStore::TreeRoot(uint64_t size) {
+  if (absl::Status s = CheckTreeSize(size); !s.ok()) return s;
+  return merkle::RootAt(size, [this](std::span<const merkle::Node> n) { return ReadNodes(n); });
+}
+
+absl::StatusOr<std::vector<std::string>> LogStore::InclusionProof(uint64_t position,
+                                                                  uint64_t size) {
+  if (absl::Status s = CheckTreeSize(size); !s.ok()) return s;
+  if (position == 0 || position > size) {
+    return absl::InvalidArgumentError(
+        fmt::format("position {} is not in the tree of {} events", position, size));
+  }
+  return merkle::InclusionProof(position - 1, size,
+                                [this](std::span<const merkle::Node> n) { return ReadNodes(n); });
+}
+
+absl::StatusOr<std::vector<std::string>> LogStore::ConsistencyProof(uint64_t old_size,
+                                                                    uint64_t size) {
+  if (absl::Status s = CheckTreeSize(size); !s.ok()) return s;
+  return merkle::ConsistencyProof(old_size, size,
+                                  [this](std::span<const merkle::Node> n) { return ReadNodes(n); });
 }
 
 absl::Status LogStore::RecordSecurityEvent(int64_t unix_micros, std::string record) {

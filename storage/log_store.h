@@ -37,6 +37,11 @@ class LogStore : public EventStore {
                                                  bool check = true) override;
   absl::StatusOr<std::vector<LogRecord>> ReadStream(std::string_view stream, uint64_t from_version,
                                                     size_t limit) override;
+  absl::StatusOr<std::string> TreeRoot(uint64_t size) override;
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t position,
+                                                          uint64_t size) override;
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
+                                                            uint64_t size) override;
   absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                     ScanVisitor visitor) override;
   absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) override;
@@ -48,9 +53,12 @@ class LogStore : public EventStore {
   WriterStats writer_stats() const { return writer_ ? writer_->stats() : WriterStats{}; }
 
  private:
-  LogStore(std::unique_ptr<KvBackend> kv, Head head, bool sync);
+  LogStore(std::unique_ptr<KvBackend> kv, Head head, merkle::Frontier tree, bool sync);
   // A snapshot's store: no writer, the head as the snapshot holds it.
   LogStore(std::unique_ptr<KvBackend> kv, Head head);
+  // OUT_OF_RANGE when the log holds fewer than `size` events.
+  absl::Status CheckTreeSize(uint64_t size);
+  absl::StatusOr<std::vector<std::string>> ReadNodes(std::span<const merkle::Node> nodes);
 
   std::unique_ptr<KvBackend> kv_;
   std::atomic<uint64_t> security_sequence_{0};

@@ -13,8 +13,8 @@
 namespace dxledger::storage {
 namespace {
 
-constexpr const char* kFamilyNames[] = {"log",   "streams", "views",   "requests",
-                                        "index", "meta",    "security"};
+constexpr const char* kFamilyNames[] = {"log",   "streams", "views",    "requests",
+                                        "index", "meta",    "security", "tree"};
 static_assert(std::size(kFamilyNames) == kFamilyCount, "one column family a Family");
 
 rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const RocksDbOptions& options,

@@ -84,12 +84,19 @@ struct StoredTree {
   }
 };
 
-std::string Hex(std::string_view bytes) { return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size())); }
+std::string Hex(std::string_view bytes) {
+  return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size()));
+}
 
 // The test vectors of RFC 6962's reference implementation (Certificate
 // Transparency's merkle_tree_test), also used by transparency-dev/merkle.
 const std::vector<std::string> kVectorLeaves = {
-    "", std::string("\x00", 1), "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
+    "",
+    std::string("\x00", 1),
+    "\x10",
+    "\x20\x21",
+    "\x30\x31",
+    "\x40\x41\x42\x43",
     "\x50\x51\x52\x53\x54\x55\x56\x57",
     "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
 const char* const kVectorRoots[] = {
@@ -134,12 +141,10 @@ TEST(MerkleTest, ProofsFromStoredNodesEqualTheRfcDefinitionsAndVerify) {
   }
   for (uint64_t size = 1; size <= 70; ++size) {
     for (uint64_t index = 0; index < size; ++index) {
-      absl::StatusOr<std::vector<std::string>> proof =
-          InclusionProof(index, size, tree.Reader());
+      absl::StatusOr<std::vector<std::string>> proof = InclusionProof(index, size, tree.Reader());
       ASSERT_TRUE(proof.ok()) << proof.status();
       ASSERT_EQ(*proof, reference.Path(index, 0, size)) << index << " in " << size;
-      ASSERT_TRUE(
-          VerifyInclusion(index, size, reference.leaves[index], *proof, roots[size]).ok());
+      ASSERT_TRUE(VerifyInclusion(index, size, reference.leaves[index], *proof, roots[size]).ok());
     }
     for (uint64_t old_size = 1; old_size <= size; ++old_size) {
       absl::StatusOr<std::vector<std::string>> proof =
@@ -175,8 +180,7 @@ TEST(MerkleTest, AChangedByteFailsVerification) {
   absl::Status status = VerifyInclusion(7, 21, LeafHash("7"), proof, root);
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
   proof.pop_back();
-  EXPECT_THAT(VerifyInclusion(7, 21, LeafHash("7"), proof, root).message(),
-              HasSubstr("too short"));
+  EXPECT_THAT(VerifyInclusion(7, 21, LeafHash("7"), proof, root).message(), HasSubstr("too short"));
 
   StoredTree old_tree;
   for (int i = 0; i < 13; ++i) old_tree.Append(std::to_string(i));

@@ -1,0 +1,182 @@
+// The Merkle tree the store grows with the log: it matches a tree computed
+// from the log itself, survives reopening, is built for stores that predate
+// it, and stays right after a failed write.
+#include "storage/log_tree.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "storage/keys.h"
+#include "storage/memory_kv.h"
+#include "storage/stores.h"
+
+namespace dxledger::storage {
+namespace {
+
+AppendRequest TwoStreams(int round) {
+  AppendRequest request;
+  const uint64_t expected = static_cast<uint64_t>(round) * 2;
+  request.streams.push_back(
+      {"o/a", expected, {"a" + std::to_string(round), "a'" + std::to_string(round)}, "va"});
+  request.streams.push_back({"o/b" + std::to_string(round), 0, {"b"}, "vb"});
+  return request;
+}
+
+// The root of the tree over what the log holds, computed from the records.
+std::string RootFromLog(EventStore& store, uint64_t size) {
+  merkle::Frontier tree;
+  std::vector<Put> ignored;
+  absl::StatusOr<std::vector<LogRecord>> records = store.ReadLog(1, size);
+  EXPECT_TRUE(records.ok());
+  for (const LogRecord& record : *records) GrowTree(tree, record.position, record.body, ignored);
+  EXPECT_EQ(tree.size(), size);
+  return tree.Root();
+}
+
+void ExpectProofsVerify(EventStore& store) {
+  const uint64_t size = store.GetHead().position;
+  absl::StatusOr<std::string> root = store.TreeRoot(size);
+  ASSERT_TRUE(root.ok()) << root.status();
+  EXPECT_EQ(*root, RootFromLog(store, size));
+  for (uint64_t position = 1; position <= size; ++position) {
+    absl::StatusOr<LogRecord> record = store.ReadEvent(position);
+    ASSERT_TRUE(record.ok());
+    absl::StatusOr<std::vector<std::string>> proof = store.InclusionProof(position, size);
+    ASSERT_TRUE(proof.ok()) << proof.status();
+    EXPECT_TRUE(merkle::VerifyInclusion(position - 1, size,
+                                        merkle::LeafHash(LeafBytes(position, record->body)), *proof,
+                                        *root)
+                    .ok())
+        << position;
+  }
+  for (uint64_t old_size = 1; old_size < size; ++old_size) {
+    absl::StatusOr<std::vector<std::string>> proof = store.ConsistencyProof(old_size, size);
+    ASSERT_TRUE(proof.ok()) << proof.status();
+    EXPECT_TRUE(
+        merkle::VerifyConsistency(old_size, size, *store.TreeRoot(old_size), *root, *proof).ok())
+        << old_size;
+  }
+}
+
+TEST(LogTreeTest, TheStoredTreeIsTheTreeOfTheLogAndItsProofsVerify) {
+  std::unique_ptr<LogStore> store = NewMemoryEventStore();
+  EXPECT_EQ(*store->TreeRoot(0), merkle::EmptyRoot());
+  for (int round = 0; round < 7; ++round) ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
+  ASSERT_EQ(store->GetHead().position, 21u);
+  ExpectProofsVerify(*store);
+}
+
+TEST(LogTreeTest, AskingPastTheHeadIsOutOfRange) {
+  std::unique_ptr<LogStore> store = NewMemoryEventStore();
+  ASSERT_TRUE(store->AppendAndWait(TwoStreams(0)).ok());
+  EXPECT_EQ(store->TreeRoot(4).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(store->InclusionProof(1, 4).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(store->InclusionProof(0, 3).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->ConsistencyProof(0, 3).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->ConsistencyProof(2, 4).status().code(), absl::StatusCode::kOutOfRange);
+}
+
+class RocksDbTreeTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("dxledger-tree-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<LogStore> Open() {
+    absl::StatusOr<std::unique_ptr<LogStore>> store = OpenRocksDbEventStore(dir_, true);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(RocksDbTreeTest, ReopeningGoesOnGrowingTheSameTree) {
+  std::string root;
+  {
+    std::unique_ptr<LogStore> store = Open();
+    for (int round = 0; round < 5; ++round)
+      ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
+    root = *store->TreeRoot(15);
+  }
+  std::unique_ptr<LogStore> store = Open();
+  EXPECT_EQ(*store->TreeRoot(15), root);
+  for (int round = 5; round < 9; ++round) ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
+  ExpectProofsVerify(*store);
+}
+
+TEST_F(RocksDbTreeTest, AStoreWithoutATreeGetsOneBuiltFromItsLogOnOpening) {
+  std::string root;
+  {
+    std::unique_ptr<LogStore> store = Open();
+    for (int round = 0; round < 6; ++round)
+      ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
+    root = *store->TreeRoot(18);
+  }
+  {
+    // As a release before the tree left it: no tree records at all.
+    absl::StatusOr<std::unique_ptr<RocksDbKv>> kv = RocksDbKv::Open(dir_.string(), {});
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    std::vector<Put> erase;
+    ASSERT_TRUE((*kv)
+                    ->Scan(Family::kTree, "", "",
+                           [&](std::string_view key, std::string_view) {
+                             erase.push_back({Family::kTree, std::string(key), "", /*erase=*/true});
+                             return true;
+                           })
+                    .ok());
+    ASSERT_GT(erase.size(), 18u);
+    ASSERT_TRUE((*kv)->Write(erase, true).ok());
+  }
+  std::unique_ptr<LogStore> store = Open();
+  EXPECT_EQ(*store->TreeRoot(18), root);
+  ASSERT_TRUE(store->AppendAndWait(TwoStreams(6)).ok());
+  ExpectProofsVerify(*store);
+}
+
+TEST_F(RocksDbTreeTest, AMissingNodeIsReportedAsDataLoss) {
+  {
+    std::unique_ptr<LogStore> store = Open();
+    for (int round = 0; round < 3; ++round)
+      ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
+  }
+  {
+    absl::StatusOr<std::unique_ptr<RocksDbKv>> kv = RocksDbKv::Open(dir_.string(), {});
+    ASSERT_TRUE(kv.ok());
+    Put erase{Family::kTree, keys::TreeKey(3, 0), "", /*erase=*/true};  // leaves 0..7
+    ASSERT_TRUE((*kv)->Write({&erase, 1}, true).ok());
+  }
+  absl::StatusOr<std::unique_ptr<LogStore>> store = OpenRocksDbEventStore(dir_, true);
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store.status().message(),
+            "the Merkle tree's node at level 3 index 0 is missing: the tree no longer matches the "
+            "log");
+}
+
+// A memory store whose writes can be made to fail.
+class FailingKv : public MemoryKv {
+ public:
+  absl::Status Write(std::span<const Put> puts, bool sync) override {
+    if (fail) return absl::UnavailableError("injected write failure");
+    return MemoryKv::Write(puts, sync);
+  }
+  std::atomic<bool> fail{false};
+};
+
+TEST(LogTreeTest, AFailedWriteLeavesNoTraceInTheTree) {
+  auto owned = std::make_unique<FailingKv>();
+  FailingKv& kv = *owned;
+  absl::StatusOr<std::unique_ptr<LogStore>> store = LogStore::Open(std::move(owned), false);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->AppendAndWait(TwoStreams(0)).ok());
+  kv.fail = true;
+  EXPECT_EQ((*store)->AppendAndWait(TwoStreams(1)).status().code(), absl::StatusCode::kUnavailable);
+  kv.fail = false;
+  ASSERT_TRUE((*store)->AppendAndWait(TwoStreams(1)).ok());
+  ASSERT_TRUE((*store)->AppendAndWait(TwoStreams(2)).ok());
+  ExpectProofsVerify(**store);
+}
+
+}  // namespace
+}  // namespace dxledger::storage
