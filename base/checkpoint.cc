@@ -37,7 +37,8 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(std::string_view text) {
   }
   Checkpoint checkpoint;
   checkpoint.origin = std::string(lines[0]);
-  if (checkpoint.origin.empty()) return absl::InvalidArgumentError("the checkpoint's origin is empty");
+  if (checkpoint.origin.empty())
+    return absl::InvalidArgumentError("the checkpoint's origin is empty");
   const std::string_view size = lines[1];
   auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), checkpoint.size);
   if (size.empty() || error != std::errc() || end != size.data() + size.size() ||
@@ -75,15 +76,16 @@ absl::StatusOr<uint64_t> VerifyCosignature(const note::Note& note, const note::V
     if (signature.name != cosigner.name() || signature.key_id != cosigner.key_id()) continue;
     uint64_t seconds = 0;
     if (signature.bytes.size() == 72) {
-      for (int i = 0; i < 8; ++i) seconds = (seconds << 8) | static_cast<uint8_t>(signature.bytes[i]);
+      for (int i = 0; i < 8; ++i)
+        seconds = (seconds << 8) | static_cast<uint8_t>(signature.bytes[i]);
       if (cosigner.type() == note::kCosignatureV1 &&
           cosigner.Verify(CosignedMessage(note.text, seconds), signature.bytes.substr(8))) {
         return seconds;
       }
     }
-    return absl::DataLossError(fmt::format(
-        "the cosignature of witness {} does not verify: the checkpoint was altered",
-        cosigner.name()));
+    return absl::DataLossError(
+        fmt::format("the cosignature of witness {} does not verify: the checkpoint was altered",
+                    cosigner.name()));
   }
   return absl::NotFoundError(fmt::format("no cosignature of witness {}", cosigner.name()));
 }

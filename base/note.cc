@@ -125,7 +125,8 @@ absl::StatusOr<Signer> Signer::FromPrivateKey(std::string_view private_key) {
   if (!private_key.starts_with(kPrivatePrefix)) {
     return absl::InvalidArgumentError("a signer key starts with PRIVATE+KEY+");
   }
-  absl::StatusOr<KeyParts> parts = SplitKey(private_key.substr(kPrivatePrefix.size()), "signer key");
+  absl::StatusOr<KeyParts> parts =
+      SplitKey(private_key.substr(kPrivatePrefix.size()), "signer key");
   if (!parts.ok()) return parts.status();
   if (static_cast<uint8_t>(parts->key[0]) != kEd25519) {
     return absl::InvalidArgumentError("the signer key is not an Ed25519 key");
@@ -170,8 +171,7 @@ std::string Signer::Sign(std::string_view message) const {
   if (key == nullptr || context == nullptr ||
       EVP_DigestSignInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
       EVP_DigestSign(context.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1 ||
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
       length != 64) {
     std::abort();  // a valid Ed25519 key signs; failing here is out of memory
   }
@@ -216,8 +216,7 @@ bool Verifier::Verify(std::string_view message, std::string_view signature) cons
   return key != nullptr && context != nullptr && signature.size() == 64 &&
          EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&
          EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(),
-                          reinterpret_cast<const unsigned char*>(message.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
                           message.size()) == 1;
 }
 
@@ -257,7 +256,8 @@ absl::StatusOr<Note> ParseNote(std::string_view text) {
     std::string bytes;
     if (space == std::string_view::npos || !ValidName(line.substr(0, space)) ||
         !FromBase64(line.substr(space + 1), bytes) || bytes.size() < 5) {
-      return absl::InvalidArgumentError("a signature line is the key name and base64 of id and signature");
+      return absl::InvalidArgumentError(
+          "a signature line is the key name and base64 of id and signature");
     }
     Signature signature;
     signature.name = std::string(line.substr(0, space));

@@ -104,6 +104,10 @@ absl::Status LedgerClient::Subscribe(
   absl::StatusOr<v1::Name##Response> LedgerClient::Name(const v1::Name##Request& request) {      \
     return Call<v1::Name##Request, v1::Name##Response>(&v1::LedgerService::Stub::Name, request); \
   }
+DXLEDGER_CLIENT_RPC(GetCheckpoint)
+DXLEDGER_CLIENT_RPC(GetInclusionProof)
+DXLEDGER_CLIENT_RPC(GetConsistencyProof)
+DXLEDGER_CLIENT_RPC(AddCosignature)
 DXLEDGER_CLIENT_RPC(CreateGoal)
 DXLEDGER_CLIENT_RPC(ReviseGoal)
 DXLEDGER_CLIENT_RPC(SetIndicator)

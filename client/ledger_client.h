@@ -69,6 +69,10 @@ class LedgerClient {
   DXLEDGER_CLIENT_RPC(ListSecurityEvents)
   DXLEDGER_CLIENT_RPC(VerifyLog)
   DXLEDGER_CLIENT_RPC(CreateBackup)
+  DXLEDGER_CLIENT_RPC(GetCheckpoint)
+  DXLEDGER_CLIENT_RPC(GetInclusionProof)
+  DXLEDGER_CLIENT_RPC(GetConsistencyProof)
+  DXLEDGER_CLIENT_RPC(AddCosignature)
 #undef DXLEDGER_CLIENT_RPC
 
   // Streams events; `on_message` returns false to stop (the call is then

@@ -21,6 +21,7 @@ PACKAGES=(
   chromium   # the HTML export is checked in a real browser
   nginx      # the per-organization routing is checked through real nginx
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz/run.sh)
+  golang-go golang-golang-x-mod-dev  # Go's sumdb verifier checks our checkpoints and proofs
 )
 
 install_missing() {

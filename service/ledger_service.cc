@@ -42,8 +42,9 @@ void AddWrittenEvents(std::vector<v1::Event> events, v1::ImportReportResponse& r
 
 }  // namespace
 
-LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub)
-    : ledger_(ledger), principals_(principals), hub_(hub) {}
+LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
+                             ledger::Notary& notary)
+    : ledger_(ledger), principals_(principals), hub_(hub), notary_(notary) {}
 
 namespace {
 

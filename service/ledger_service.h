@@ -8,6 +8,7 @@
 #include "dxledger/v1/ledger.grpc.pb.h"
 #include "service/auth.h"
 #include "service/ledger/ledger.h"
+#include "service/ledger/notary.h"
 #include "service/subscriptions.h"
 
 // The gRPC face of the ledger. Every handler admits the caller (identity,
@@ -20,7 +21,8 @@ namespace dxledger::service {
 class LedgerService final : public v1::LedgerService::CallbackService {
  public:
   // All three must outlive the service.
-  LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub);
+  LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
+                ledger::Notary& notary);
 
 #define DXLEDGER_RPC(Name)                                                                       \
   grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,                           \
@@ -57,6 +59,10 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   DXLEDGER_RPC(ListSecurityEvents)
   DXLEDGER_RPC(VerifyLog)
   DXLEDGER_RPC(CreateBackup)
+  DXLEDGER_RPC(GetCheckpoint)
+  DXLEDGER_RPC(GetInclusionProof)
+  DXLEDGER_RPC(GetConsistencyProof)
+  DXLEDGER_RPC(AddCosignature)
 #undef DXLEDGER_RPC
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
@@ -95,6 +101,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   ledger::Ledger& ledger_;
   Principals& principals_;
   SubscriptionHub& hub_;
+  ledger::Notary& notary_;
   std::atomic<bool> draining_{false};
 };
 

@@ -50,6 +50,7 @@ int Serve(const ServerOptions& options, const std::string& port_file,
                  ? "UNSAFE: acknowledged before the WAL is synced; a crash may lose recent writes"
                  : "durable (WAL synced before every reply, group commit)");
   fmt::print("  admin token:    {}/admin.token\n", options.data_dir);
+  fmt::print("  verifier key:   {}\n", (*server)->verifier_key());
   fmt::print(
       "  transport:      {}\n",
       options.tls_cert_file.empty()
@@ -220,6 +221,15 @@ int main(int argc, char** argv) {
   app.add_option("--checkpoint-seconds", checkpoint_seconds,
                  "seconds between checkpoint messages to idle subscribers")
       ->capture_default_str();
+  app.add_option("--checkpoint-origin", options.checkpoint_origin,
+                 "first line of signed checkpoints (default: dxledger/<organization>)");
+  app.add_option("--checkpoint-key", options.checkpoint_key_file,
+                 "the log's signing key, Go note signer form (default: <data-dir>/checkpoint.key, "
+                 "made on the first start)");
+  double sign_seconds = 1;
+  app.add_option("--checkpoint-sign-seconds", sign_seconds,
+                 "sign a checkpoint of a grown log at most this often")
+      ->capture_default_str();
   app.add_option("--tls-cert", options.tls_cert_file, "server certificate chain (PEM)");
   app.add_option("--tls-key", options.tls_key_file, "server private key (PEM)");
   app.add_option("--tls-client-ca", options.tls_client_ca_file,
@@ -244,6 +254,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   options.subscriptions.stall_timeout = absl::Seconds(stall_seconds);
   options.subscriptions.checkpoint_interval = absl::Seconds(checkpoint_seconds);
+  options.checkpoint_interval = absl::Seconds(sign_seconds);
 
   if (principal->parsed()) return AddPrincipal(options, name, roles, departments, common_name);
   if (rebuild->parsed()) return RebuildViews(options.data_dir, options.organization);

@@ -60,6 +60,27 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
   return grpc::SslServerCredentials(ssl);
 }
 
+// Loads (or makes) the log's key and refuses a log that lost or rewrote
+// what a signed checkpoint covers.
+absl::StatusOr<std::unique_ptr<ledger::Notary>> StartNotary(const ServerOptions& options,
+                                                            storage::EventStore& store) {
+  const bool default_key = options.checkpoint_key_file.empty();
+  const std::string key_file =
+      default_key ? options.data_dir + "/checkpoint.key" : options.checkpoint_key_file;
+  const std::string origin = options.checkpoint_origin.empty() ? "dxledger/" + options.organization
+                                                               : options.checkpoint_origin;
+  absl::StatusOr<note::Signer> signer = ledger::LoadOrCreateSigner(key_file, origin, default_key);
+  if (!signer.ok()) return signer.status();
+  auto notary = std::make_unique<ledger::Notary>(
+      store, *std::move(signer),
+      ledger::NotaryOptions{.origin = origin,
+                            .interval = options.checkpoint_interval,
+                            .latest_file = options.data_dir + "/checkpoint"});
+  if (absl::Status s = notary->CheckRecovered(); !s.ok()) return s;
+  notary->Start();
+  return notary;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
@@ -81,6 +102,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   server->ledger_ = std::make_unique<ledger::Ledger>(*server->store_, options.organization);
+  absl::StatusOr<std::unique_ptr<ledger::Notary>> notary = StartNotary(options, *server->store_);
+  if (!notary.ok()) return notary.status();
+  server->notary_ = *std::move(notary);
   server->principals_ = std::make_unique<Principals>();
   if (absl::Status s = LoadPrincipals(*server->ledger_, options.data_dir, *server->principals_);
       !s.ok()) {
@@ -99,8 +123,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                   .subscribers = server->hub_->subscribers(),
                   .subscribers_cut_off = server->hub_->cut_off()};
   });
-  server->service_ =
-      std::make_unique<LedgerService>(*server->ledger_, *server->principals_, *server->hub_);
+  server->service_ = std::make_unique<LedgerService>(*server->ledger_, *server->principals_,
+                                                     *server->hub_, *server->notary_);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -150,6 +174,7 @@ void Server::Shutdown(absl::Duration grace) {
   service_.reset();
   store_->SetCommitListener(nullptr);
   hub_.reset();
+  notary_.reset();
   ledger_.reset();
   store_.reset();  // the writer commits what is queued, then RocksDB closes
 }

@@ -9,6 +9,7 @@
 #include "service/call_observer.h"
 #include "service/health.h"
 #include "service/ledger/ledger.h"
+#include "service/ledger/notary.h"
 #include "service/ledger_service.h"
 #include "service/metrics.h"
 #include "service/metrics_http.h"
@@ -43,6 +44,14 @@ struct ServerOptions {
   std::string metrics_listen = "127.0.0.1:7401";
   // One JSON line on stderr per finished call. Default: true
   bool access_log = true;
+  // Signed checkpoints of the log (service/ledger/notary.h): the origin line
+  // (default: dxledger/<organization>), the Ed25519 key in Go's note signer
+  // form (default: <data_dir>/checkpoint.key, made owner-only on the first
+  // start; a file given here must exist), and how often a grown log is
+  // signed. The latest checkpoint is kept in <data_dir>/checkpoint.
+  std::string checkpoint_origin;
+  std::string checkpoint_key_file;
+  absl::Duration checkpoint_interval = absl::Seconds(1);
 };
 
 class Server {
@@ -52,6 +61,8 @@ class Server {
   ~Server();  // Shutdown()
 
   int port() const { return port_; }
+  // The verifier key clients and witnesses pin (name+keyid+base64).
+  std::string verifier_key() const { return notary_->VerifierKey(); }
   int metrics_port() const { return metrics_endpoint_ ? metrics_endpoint_->port() : 0; }
   // Refuses new calls (UNAVAILABLE), ends subscriptions and health watches,
   // lets in-flight calls finish (up to `grace`), cancels what is left, closes
@@ -64,6 +75,7 @@ class Server {
   std::unique_ptr<storage::LogStore> store_;
   std::unique_ptr<Principals> principals_;
   std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<ledger::Notary> notary_;
   std::unique_ptr<SubscriptionHub> hub_;
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<HealthService> health_;

@@ -76,6 +76,13 @@ struct RequestRecord {
   uint64_t last_position = 0;
 };
 
+// A signed checkpoint of the log (a note, opaque here) and the tree size it
+// covers.
+struct StoredCheckpoint {
+  uint64_t size = 0;
+  std::string note;
+};
+
 struct Head {
   uint64_t position = 0;
   std::string hash = std::string(kHashBytes, '\0');
@@ -159,6 +166,14 @@ class EventStore {
                                                                   uint64_t size) = 0;
   virtual absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
                                                                     uint64_t size) = 0;
+
+  // Signed checkpoints by tree size, apart from the log; the write is synced.
+  // Recording a size again replaces its note (to add cosignatures).
+  virtual absl::Status RecordCheckpoint(const StoredCheckpoint& checkpoint) = 0;
+  // The checkpoint of the largest size, or the one of `size`; nullopt when
+  // there is none.
+  virtual absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() = 0;
+  virtual absl::StatusOr<std::optional<StoredCheckpoint>> CheckpointAt(uint64_t size) = 0;
 
   // Visits keys with `prefix`, from `start` (inclusive) on, until the visitor
   // returns false. Security records are keyed by time (see RecordSecurityEvent).

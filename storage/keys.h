@@ -12,12 +12,14 @@
 //   requests: key                       -> BE64(first) BE64(last) fingerprint
 //   meta:     "head"                    -> BE64(position) hash(32)
 //   meta:     "t" BE64(commit micros)   -> BE64(last position of that commit)
+//   meta:     "c" BE64(tree size)       -> signed checkpoint (a note)
 //   tree:     level(1) BE64(index)      -> SHA-256 of that complete subtree
 //             (RFC 9162; leaf i is the event at position i + 1)
 namespace dxledger::storage::keys {
 
 inline constexpr std::string_view kHeadKey = "head";
 inline constexpr std::string_view kCommitTimePrefix = "t";
+inline constexpr std::string_view kCheckpointPrefix = "c";
 
 void AppendBigEndian64(uint64_t value, std::string& out);
 std::string BigEndian64(uint64_t value);

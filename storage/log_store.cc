@@ -250,6 +250,42 @@ absl::StatusOr<std::vector<std::string>> LogStore::ConsistencyProof(uint64_t old
                                   [this](std::span<const merkle::Node> n) { return ReadNodes(n); });
 }
 
+namespace {
+
+std::string CheckpointKey(uint64_t size) {
+  std::string key(keys::kCheckpointPrefix);
+  keys::AppendBigEndian64(size, key);
+  return key;
+}
+
+}  // namespace
+
+absl::Status LogStore::RecordCheckpoint(const StoredCheckpoint& checkpoint) {
+  Put put{Family::kMeta, CheckpointKey(checkpoint.size), checkpoint.note};
+  return kv_->Write({&put, 1}, /*sync=*/true);
+}
+
+absl::StatusOr<std::optional<StoredCheckpoint>> LogStore::LatestCheckpoint() {
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> entry =
+      kv_->Floor(Family::kMeta, keys::kCheckpointPrefix, CheckpointKey(UINT64_MAX));
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value()) return std::nullopt;
+  StoredCheckpoint checkpoint;
+  if ((*entry)->first.size() != 9 ||
+      !keys::ReadBigEndian64(std::string_view((*entry)->first).substr(1), checkpoint.size)) {
+    return absl::DataLossError("a checkpoint record's key is malformed");
+  }
+  checkpoint.note = std::move((*entry)->second);
+  return checkpoint;
+}
+
+absl::StatusOr<std::optional<StoredCheckpoint>> LogStore::CheckpointAt(uint64_t size) {
+  absl::StatusOr<std::optional<std::string>> note = kv_->Get(Family::kMeta, CheckpointKey(size));
+  if (!note.ok()) return note.status();
+  if (!note->has_value()) return std::nullopt;
+  return StoredCheckpoint{size, **std::move(note)};
+}
+
 absl::Status LogStore::RecordSecurityEvent(int64_t unix_micros, std::string record) {
   std::string key = keys::BigEndian64(static_cast<uint64_t>(unix_micros));
   keys::AppendBigEndian64(security_sequence_.fetch_add(1, std::memory_order_relaxed), key);

@@ -42,6 +42,9 @@ class LogStore : public EventStore {
                                                           uint64_t size) override;
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size,
                                                             uint64_t size) override;
+  absl::Status RecordCheckpoint(const StoredCheckpoint& checkpoint) override;
+  absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() override;
+  absl::StatusOr<std::optional<StoredCheckpoint>> CheckpointAt(uint64_t size) override;
   absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                     ScanVisitor visitor) override;
   absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) override;

@@ -99,6 +99,12 @@ absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& pa
   // properties (compaction statistics) or stat every file's size.
   db_options.skip_stats_update_on_db_open = true;
   db_options.skip_checking_sst_file_sizes_on_db_open = true;
+  // A torn record at the end of the write-ahead log is a write that was
+  // never acknowledged (a crash while writing it): dropped. A damaged
+  // record anywhere else refuses the open. RocksDB's default, point-in-time
+  // recovery, would instead drop every record after it: acknowledged,
+  // synced writes lost without a word.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
@@ -109,6 +115,13 @@ absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& pa
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+  if (status.IsCorruption()) {
+    return absl::DataLossError(fmt::format(
+        "the store in {} is damaged and was not opened ({}): acknowledged events would be lost. "
+        "Restore the data directory from a backup (see README, \"Backups\"); keep the damaged "
+        "copy for investigation.",
+        path, status.ToString()));
+  }
   if (!status.ok()) return FromRocksDb(status);
   std::unique_ptr<RocksDbKv> kv(new RocksDbKv(path, options));
   kv->db_.reset(db);

@@ -99,6 +99,7 @@ void AddReportCommands(CLI::App& app, Cli& cli);
 void AddTimeCommands(CLI::App& app, Cli& cli);
 void AddAdminCommands(CLI::App& app, Cli& cli);
 void AddTailCommand(CLI::App& app, Cli& cli);
+void AddTransparencyCommands(CLI::App& app, Cli& cli);
 
 // --as-of: a log position, a date (the end of that day in Japan) or a time.
 void AddAsOfOption(CLI::App& command, std::string& as_of);

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   dxledger::cli::AddReportCommands(app, cli);
   dxledger::cli::AddTimeCommands(app, cli);
   dxledger::cli::AddAdminCommands(app, cli);
+  dxledger::cli::AddTransparencyCommands(app, cli);
   dxledger::cli::AddTailCommand(app, cli);
   CLI11_PARSE(app, argc, argv);
   return cli.exit_code;

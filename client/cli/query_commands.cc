@@ -1,4 +1,4 @@
-// dxledger history | audit ratings | log | verify
+// dxledger history | audit ratings | log
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "client/cli/cli.h"
@@ -100,26 +100,12 @@ void AddLog(CLI::App& app, Cli& cli) {
   });
 }
 
-void AddVerify(CLI::App& app, Cli& cli) {
-  CLI::App* verify = app.add_subcommand("verify", "verify the hash chain and the views");
-  verify->callback([&cli] {
-    cli.Show<v1::VerifyLogResponse>(
-        cli.client().VerifyLog(v1::VerifyLogRequest()), [](const v1::VerifyLogResponse& r) {
-          fmt::print("log intact: {} events verified, head position {}, head hash {}\n",
-                     r.events_checked(), r.head_position(), absl::BytesToHexString(r.head_hash()));
-          fmt::print("views intact: {} goal views match a rebuild from the log\n",
-                     r.views_checked());
-        });
-  });
-}
-
 }  // namespace
 
 void AddQueryCommands(CLI::App& app, Cli& cli) {
   AddHistory(app, cli);
   AddAudit(app, cli);
   AddLog(app, cli);
-  AddVerify(app, cli);
 }
 
 }  // namespace dxledger::cli

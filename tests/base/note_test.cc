@@ -20,7 +20,9 @@ constexpr std::string_view kGoNote =
     "If you think cryptography is the answer to your problem,\n"
     "then you don't know what your problem is.\n"
     "\n"
-    "\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    "\xe2\x80\x94 PeterNeumann "
+    "x08go/ZJkuBS9UG/"
+    "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 
 TEST(NoteTest, GoSignedNotesAndKeysAreReadAsGoWritesThem) {
   absl::StatusOr<Signer> signer = Signer::FromPrivateKey(kGoSigner);
@@ -51,10 +53,11 @@ TEST(NoteTest, AChangedByteOrAnotherKeyIsRefused) {
 
 TEST(NoteTest, MalformedKeysAndNotesSayWhatIsWrong) {
   EXPECT_THAT(Verifier::FromKey("name+zz+abc").status().message(), HasSubstr("name+keyid+key"));
-  EXPECT_THAT(Verifier::FromKey("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
-                  .status()
-                  .message(),
-              HasSubstr("id does not match"));
+  EXPECT_THAT(
+      Verifier::FromKey("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+          .status()
+          .message(),
+      HasSubstr("id does not match"));
   EXPECT_THAT(Signer::FromPrivateKey(kGoVerifier).status().message(), HasSubstr("PRIVATE+KEY+"));
   EXPECT_THAT(Signer::Generate("has space").status().message(), HasSubstr("space"));
   EXPECT_FALSE(ParseNote("no blank line\n").ok());
@@ -80,8 +83,7 @@ TEST(CheckpointTest, FormatsAndParsesTheC2spForm) {
 TEST(CheckpointTest, ACosignatureVerifiesUnderTheWitnessKeyOnly) {
   const Signer log = *Signer::Generate("log.example");
   const Signer witness = *Signer::Generate("witness.example");
-  const std::string text =
-      tlog::FormatCheckpoint({"log.example", 3, std::string(32, '\x01'), {}});
+  const std::string text = tlog::FormatCheckpoint({"log.example", 3, std::string(32, '\x01'), {}});
   Note note = *ParseNote(log.SignNote(text));
   note.signatures.push_back(tlog::Cosign(witness, text, 1700000000));
   const Verifier cosigner = *Verifier::FromCosignerKey(CosignerKey(witness));

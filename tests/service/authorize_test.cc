@@ -54,7 +54,7 @@ TEST(AuthorizeTest, AMethodWithoutRolesIsRefused) {
   file.set_package("dxledger.test");
   file.clear_message_type();
   file.clear_enum_type();
-  file.clear_dependency();
+  // The messages now come from ledger.proto and the files it imports.
   file.add_dependency("dxledger/v1/ledger.proto");
   google::protobuf::ServiceDescriptorProto& service = *file.mutable_service(0);
   for (google::protobuf::MethodDescriptorProto& method : *service.mutable_method()) {

@@ -1,0 +1,124 @@
+#include "client/log_verifier.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/escaping.h"
+#include "base/files.h"
+#include "base/merkle.h"
+#include "fmt/format.h"
+
+namespace dxledger::client {
+namespace {
+
+std::string Describe(const tlog::Checkpoint& checkpoint) {
+  return fmt::format("size {} root {}", checkpoint.size,
+                     absl::Base64Escape(absl::string_view(checkpoint.root)));
+}
+
+}  // namespace
+
+std::string DefaultStateFile(const note::Verifier& log_key) {
+  std::filesystem::path base;
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state != '\0') {
+    base = state;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    base = std::filesystem::path(home) / ".local" / "state";
+  } else {
+    base = ".";
+  }
+  std::string name = log_key.name();
+  for (char& c : name) {
+    if (c == '/') c = '_';
+  }
+  return (base / "dxledger" / fmt::format("{}-{:08x}", name, log_key.key_id())).string();
+}
+
+absl::StatusOr<tlog::Checkpoint> LogVerifier::Open(std::string_view signed_note) const {
+  absl::StatusOr<note::Note> note = note::ParseNote(signed_note);
+  if (!note.ok())
+    return absl::DataLossError(fmt::format("the checkpoint is not a signed note: {}",
+                                           std::string(note.status().message())));
+  if (absl::Status s = note::VerifyNote(*note, log_key_); !s.ok()) {
+    return absl::DataLossError(fmt::format("the checkpoint is not signed by the pinned key {}: {}",
+                                           log_key_.key(), std::string(s.message())));
+  }
+  absl::StatusOr<tlog::Checkpoint> checkpoint = tlog::ParseCheckpoint(note->text);
+  if (!checkpoint.ok()) {
+    return absl::DataLossError(fmt::format("the signed checkpoint is malformed: {}",
+                                           std::string(checkpoint.status().message())));
+  }
+  return checkpoint;
+}
+
+absl::StatusOr<VerifiedCheckpoint> LogVerifier::VerifyLatest(bool refresh) {
+  v1::GetCheckpointRequest request;
+  request.set_refresh(refresh);
+  absl::StatusOr<v1::GetCheckpointResponse> response = client_.GetCheckpoint(request);
+  if (!response.ok()) return response.status();
+  VerifiedCheckpoint verified;
+  verified.note = response->signed_checkpoint();
+  absl::StatusOr<tlog::Checkpoint> latest = Open(verified.note);
+  if (!latest.ok()) return latest.status();
+  verified.checkpoint = *latest;
+
+  absl::StatusOr<std::optional<std::string>> state = base::ReadFileIfExists(state_file_);
+  if (!state.ok()) return state.status();
+  if (state->has_value()) {
+    absl::StatusOr<tlog::Checkpoint> seen = Open(**state);
+    if (!seen.ok()) {
+      return absl::FailedPreconditionError(
+          fmt::format("the state file {} does not hold a checkpoint of this log: {}", state_file_,
+                      std::string(seen.status().message())));
+    }
+    verified.previous_size = seen->size;
+    if (latest->size < seen->size) {
+      return absl::DataLossError(fmt::format(
+          "the log rolled back: it presents {} but this client verified {} before (state file "
+          "{}). Do not trust this server; keep both checkpoints as evidence.",
+          Describe(*latest), Describe(*seen), state_file_));
+    }
+    std::vector<std::string> proof;
+    if (seen->size > 0 && latest->size > seen->size) {
+      v1::GetConsistencyProofRequest consistency;
+      consistency.set_from_tree_size(seen->size);
+      consistency.set_to_tree_size(latest->size);
+      absl::StatusOr<v1::GetConsistencyProofResponse> answer =
+          client_.GetConsistencyProof(consistency);
+      if (!answer.ok()) return answer.status();
+      proof.assign(answer->hashes().begin(), answer->hashes().end());
+    }
+    if (absl::Status s =
+            merkle::VerifyConsistency(seen->size, latest->size, seen->root, latest->root, proof);
+        !s.ok()) {
+      return absl::DataLossError(fmt::format(
+          "the log forked: its checkpoint {} does not extend {} that this client verified before "
+          "(state file {}): {}. Do not trust this server; keep both checkpoints as evidence.",
+          Describe(*latest), Describe(*seen), state_file_, std::string(s.message())));
+    }
+  }
+  std::error_code error;
+  std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), error);
+  if (absl::Status s = base::WriteFileDurably(state_file_, verified.note, 0600); !s.ok()) return s;
+  return verified;
+}
+
+absl::Status LogVerifier::VerifyEvent(const v1::EventProof& proof,
+                                      const tlog::Checkpoint& checkpoint) {
+  if (proof.tree_size() != checkpoint.size) {
+    return absl::DataLossError(fmt::format("the proof of position {} is for a tree of {}, not {}",
+                                           proof.position(), proof.tree_size(), checkpoint.size));
+  }
+  const std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
+  if (absl::Status s =
+          merkle::VerifyInclusion(proof.position() - 1, checkpoint.size,
+                                  merkle::LeafHash(proof.leaf()), hashes, checkpoint.root);
+      !s.ok()) {
+    return absl::DataLossError(fmt::format("event {} is not in the verified log ({}): {}",
+                                           proof.position(), Describe(checkpoint),
+                                           std::string(s.message())));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dxledger::client

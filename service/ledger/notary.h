@@ -1,0 +1,97 @@
+#ifndef DXLEDGER_SERVICE_LEDGER_NOTARY_H_
+#define DXLEDGER_SERVICE_LEDGER_NOTARY_H_
+
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "base/note.h"
+#include "storage/event_store.h"
+
+// Signs checkpoints of the log: the size and Merkle root of the log as C2SP
+// tlog-checkpoint text, signed as a note with the log's Ed25519 key. Each is
+// kept in the store; the latest is also written, synced, to a file outside
+// it, so a store that comes back shorter or different is caught on opening.
+// Thread-safe.
+namespace dxledger::ledger {
+
+struct NotaryOptions {
+  // The checkpoint's first line: names the log. Default: dxledger/<org>
+  std::string origin;
+  // A new checkpoint when the log has grown, at most this often. Default: 1 s
+  absl::Duration interval = absl::Seconds(1);
+  // Where the latest signed checkpoint is written; empty writes none.
+  std::string latest_file;
+};
+
+class Notary {
+ public:
+  // `store` must outlive the notary.
+  Notary(storage::EventStore& store, note::Signer signer, NotaryOptions options);
+  ~Notary() { Stop(); }
+
+  // Whether the log still holds everything the latest checkpoint this key
+  // signed covers, unchanged (the store's and the file's). DATA_LOSS saying
+  // what is missing or different and what to do. A checkpoint another key
+  // signed (a store restored under a new key) is not this key's to check.
+  absl::Status CheckRecovered();
+  // Signs in the background: a checkpoint whenever the log grew, at most
+  // once an interval.
+  void Start();
+  void Stop();
+
+  // A checkpoint of the log as it is now, signed if it grew since the last
+  // (with `force` even within the interval); the latest, with any
+  // cosignatures.
+  absl::StatusOr<storage::StoredCheckpoint> Latest(bool refresh = false);
+  // Keeps a witness's cosignature: `cosigned` is a checkpoint note this log
+  // signed, carrying the witness's line, which must verify under
+  // `witness_key` (a cosigner key, type 0x04). NOT_FOUND for a checkpoint
+  // the log never signed; INVALID_ARGUMENT for a bad key or signature.
+  absl::Status AddCosignature(std::string_view witness_key, std::string_view cosigned);
+
+  // The event at `position` as its leaf's bytes, and its audit path in the
+  // tree of `tree_size` events; the proof that the tree of `to` events
+  // extends the one of `from`. OUT_OF_RANGE past the log's head.
+  struct Inclusion {
+    std::string leaf;
+    std::vector<std::string> hashes;
+  };
+  absl::StatusOr<Inclusion> ProveInclusion(uint64_t position, uint64_t tree_size);
+  absl::StatusOr<std::vector<std::string>> ProveConsistency(uint64_t from, uint64_t to);
+
+  std::string VerifierKey() const { return signer_.VerifierKey(); }
+  const std::string& origin() const { return options_.origin; }
+
+ private:
+  absl::StatusOr<storage::StoredCheckpoint> SignIfGrown() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteLatestFile(const std::string& note);
+  void Run();
+
+  storage::EventStore& store_;
+  const note::Signer signer_;
+  const note::Verifier verifier_;
+  const NotaryOptions options_;
+
+  absl::Mutex mu_;  // one signer at a time
+  uint64_t signed_size_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time signed_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+
+  absl::Mutex run_mu_;
+  absl::CondVar run_cv_;
+  bool stopping_ ABSL_GUARDED_BY(run_mu_) = false;
+  std::thread thread_;
+};
+
+// The log's signing key: read from `key_file` when it exists; otherwise
+// made (named `name`) and written there, owner-only, when `create`.
+absl::StatusOr<note::Signer> LoadOrCreateSigner(const std::string& key_file, std::string_view name,
+                                                bool create);
+
+}  // namespace dxledger::ledger
+
+#endif  // DXLEDGER_SERVICE_LEDGER_NOTARY_H_

@@ -1,0 +1,67 @@
+// The handlers of verifiable history: checkpoints, proofs, cosignatures.
+#include "fmt/format.h"
+#include "service/ledger_service.h"
+
+namespace dxledger::service {
+namespace {
+
+void SetHashes(const std::vector<std::string>& hashes,
+               google::protobuf::RepeatedPtrField<std::string>* out) {
+  out->Reserve(static_cast<int>(hashes.size()));
+  for (const std::string& hash : hashes) *out->Add() = hash;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* LedgerService::GetCheckpoint(grpc::CallbackServerContext* context,
+                                                       const v1::GetCheckpointRequest* request,
+                                                       v1::GetCheckpointResponse* response) {
+  Call call{context, "GetCheckpoint", "", {}};
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  absl::StatusOr<storage::StoredCheckpoint> checkpoint = notary_.Latest(request->refresh());
+  if (checkpoint.ok()) {
+    response->set_signed_checkpoint(checkpoint->note);
+    response->set_tree_size(checkpoint->size);
+    response->set_verifier_key(notary_.VerifierKey());
+  }
+  return Reply(call, checkpoint.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::GetInclusionProof(
+    grpc::CallbackServerContext* context, const v1::GetInclusionProofRequest* request,
+    v1::GetInclusionProofResponse* response) {
+  Call call{context, "GetInclusionProof", fmt::format("{}", request->position()), {}};
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  absl::StatusOr<ledger::Notary::Inclusion> inclusion =
+      notary_.ProveInclusion(request->position(), request->tree_size());
+  if (inclusion.ok()) {
+    v1::EventProof& proof = *response->mutable_proof();
+    proof.set_position(request->position());
+    proof.set_tree_size(request->tree_size());
+    proof.set_leaf(std::move(inclusion->leaf));
+    SetHashes(inclusion->hashes, proof.mutable_hashes());
+  }
+  return Reply(call, inclusion.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::GetConsistencyProof(
+    grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
+    v1::GetConsistencyProofResponse* response) {
+  Call call{context, "GetConsistencyProof", "", {}};
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  absl::StatusOr<std::vector<std::string>> hashes =
+      notary_.ProveConsistency(request->from_tree_size(), request->to_tree_size());
+  if (hashes.ok()) SetHashes(*hashes, response->mutable_hashes());
+  return Reply(call, hashes.status());
+}
+
+grpc::ServerUnaryReactor* LedgerService::AddCosignature(grpc::CallbackServerContext* context,
+                                                        const v1::AddCosignatureRequest* request,
+                                                        v1::AddCosignatureResponse*) {
+  Call call{context, "AddCosignature", "", {}};
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  return Reply(call,
+               notary_.AddCosignature(request->witness_key(), request->cosigned_checkpoint()));
+}
+
+}  // namespace dxledger::service

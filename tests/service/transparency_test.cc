@@ -1,0 +1,324 @@
+// Verifiable history from outside: Go's checksum-database verifier accepts
+// our checkpoints and proofs and rejects a changed byte; the server refuses
+// to start on a log that lost or rewrote checkpointed history or whose WAL
+// is damaged; the client catches a fork or a rollback.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/escaping.h"
+#include "client/ledger_client.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+#include "storage/hash_chain.h"
+#include "storage/keys.h"
+#include "storage/rocksdb_kv.h"
+#include "tests/service/test_server.h"
+
+namespace dxledger {
+namespace {
+
+using client::ClientOptions;
+using client::LedgerClient;
+using ::testing::HasSubstr;
+using testsupport::RunCli;
+using testsupport::RunCommand;
+using testsupport::TestServer;
+
+void WriteGoals(LedgerClient& client, int from, int count) {
+  for (int i = from; i < from + count; ++i) {
+    v1::CreateGoalRequest create;
+    create.set_goal_id(fmt::format("g{}", i));
+    create.set_fiscal_year(2025);
+    create.add_departments("総務部");
+    create.set_title(fmt::format("目標 {}", i));
+    ASSERT_TRUE(client.CreateGoal(create).ok());
+  }
+}
+
+v1::GetCheckpointResponse Checkpoint(LedgerClient& client) {
+  v1::GetCheckpointRequest request;
+  request.set_refresh(true);
+  absl::StatusOr<v1::GetCheckpointResponse> response = client.GetCheckpoint(request);
+  EXPECT_TRUE(response.ok()) << response.status();
+  return response.ok() ? *response : v1::GetCheckpointResponse();
+}
+
+std::string VerifierKeyFromLog(const TestServer& server) {
+  const std::string log = server.log();
+  const size_t at = log.find("verifier key:");
+  if (at == std::string::npos) return "";
+  std::string rest = log.substr(at + 13);
+  rest.erase(0, rest.find_first_not_of(' '));
+  return rest.substr(0, rest.find('\n'));
+}
+
+std::string Base64(const std::string& bytes) { return absl::Base64Escape(bytes); }
+
+// Runs the Go verifier on `input`; returns its output.
+int GoVerify(const nlohmann::json& input, std::string* out) {
+  const std::string path =
+      std::filesystem::temp_directory_path() / fmt::format("go-verify-{}.json", ::getpid());
+  std::ofstream(path) << input.dump();
+  return RunCommand(fmt::format("{} {}", GO_VERIFIER_PATH, path), out);
+}
+
+TEST(TransparencyTest, GosChecksumDatabaseVerifierAcceptsOurCheckpointsAndProofs) {
+  ASSERT_STRNE(GO_VERIFIER_PATH, "") << "install golang-go and golang-golang-x-mod-dev "
+                                        "(deploy/dev.sh test does)";
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 5);
+  const v1::GetCheckpointResponse old_checkpoint = Checkpoint(client);
+  WriteGoals(client, 5, 8);
+  const v1::GetCheckpointResponse checkpoint = Checkpoint(client);
+  ASSERT_GT(checkpoint.tree_size(), old_checkpoint.tree_size());
+  const std::string key = VerifierKeyFromLog(server);
+  ASSERT_EQ(key, checkpoint.verifier_key());
+
+  nlohmann::json input;
+  input["verifierKey"] = key;
+  input["checkpoint"] = checkpoint.signed_checkpoint();
+  input["oldCheckpoint"] = old_checkpoint.signed_checkpoint();
+  v1::GetConsistencyProofRequest consistency;
+  consistency.set_from_tree_size(old_checkpoint.tree_size());
+  consistency.set_to_tree_size(checkpoint.tree_size());
+  absl::StatusOr<v1::GetConsistencyProofResponse> proof = client.GetConsistencyProof(consistency);
+  ASSERT_TRUE(proof.ok()) << proof.status();
+  input["consistency"] = nlohmann::json::array();
+  for (const std::string& hash : proof->hashes()) input["consistency"].push_back(Base64(hash));
+  input["inclusions"] = nlohmann::json::array();
+  for (uint64_t position = 1; position <= checkpoint.tree_size(); ++position) {
+    v1::GetInclusionProofRequest request;
+    request.set_position(position);
+    request.set_tree_size(checkpoint.tree_size());
+    absl::StatusOr<v1::GetInclusionProofResponse> inclusion = client.GetInclusionProof(request);
+    ASSERT_TRUE(inclusion.ok()) << inclusion.status();
+    nlohmann::json entry{{"position", position}, {"leaf", Base64(inclusion->proof().leaf())}};
+    entry["hashes"] = nlohmann::json::array();
+    for (const std::string& hash : inclusion->proof().hashes())
+      entry["hashes"].push_back(Base64(hash));
+    input["inclusions"].push_back(entry);
+  }
+  std::string out;
+  ASSERT_EQ(GoVerify(input, &out), 0) << out;
+  EXPECT_EQ(out, "OK\n");
+
+  // One changed byte anywhere, and Go's verifier refuses.
+  auto flip = [](std::string text, size_t at) {
+    text[at] ^= 1;
+    return text;
+  };
+  auto flip_b64 = [&](const nlohmann::json& value, size_t at) {
+    std::string bytes;
+    absl::Base64Unescape(value.get<std::string>(), &bytes);
+    return Base64(flip(bytes, at));
+  };
+  nlohmann::json bad = input;
+  bad["inclusions"][3]["leaf"] = flip_b64(input["inclusions"][3]["leaf"], 20);
+  ASSERT_EQ(GoVerify(bad, &out), 1);
+  EXPECT_THAT(out, HasSubstr("REJECTED: inclusion of position 4"));
+  bad = input;
+  bad["inclusions"][7]["hashes"][1] = flip_b64(input["inclusions"][7]["hashes"][1], 0);
+  ASSERT_EQ(GoVerify(bad, &out), 1);
+  EXPECT_THAT(out, HasSubstr("REJECTED: inclusion of position 8"));
+  bad = input;
+  bad["consistency"][0] = flip_b64(input["consistency"][0], 31);
+  ASSERT_EQ(GoVerify(bad, &out), 1);
+  EXPECT_THAT(out, HasSubstr("REJECTED: consistency"));
+  bad = input;
+  const std::string signed_note = checkpoint.signed_checkpoint();
+  bad["checkpoint"] = flip(signed_note, signed_note.find('\n') + 1);  // the tree size
+  ASSERT_EQ(GoVerify(bad, &out), 1);
+  EXPECT_THAT(out, HasSubstr("REJECTED: checkpoint: signature"));
+  server.Stop();
+}
+
+// Opens the stopped server's store as bytes, to do what someone with write
+// access to the data directory could.
+std::unique_ptr<storage::RocksDbKv> OpenStore(const TestServer& server) {
+  absl::StatusOr<std::unique_ptr<storage::RocksDbKv>> kv =
+      storage::RocksDbKv::Open(server.data_dir() + "/db", {});
+  EXPECT_TRUE(kv.ok()) << kv.status();
+  return kv.ok() ? *std::move(kv) : nullptr;
+}
+
+// Starts dxledgerd on the data directory, expecting it to refuse; returns
+// what it printed.
+std::string RefusedStart(const TestServer& server) {
+  std::string out, err;
+  const int code =
+      RunCommand(fmt::format("timeout 30 {} --data-dir {} --listen 127.0.0.1:0 --metrics-listen ''",
+                             DXLEDGERD_PATH, server.data_dir()),
+                 &out, &err);
+  EXPECT_EQ(code, 1) << out << err;
+  return err;
+}
+
+TEST(TransparencyTest, AServerWhoseLogLostCheckpointedEventsRefusesToStart) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 4);
+  const uint64_t size = Checkpoint(client).tree_size();
+  server.Stop();
+  {
+    // Delete the last event and roll the head back, the chain intact.
+    std::unique_ptr<storage::RocksDbKv> kv = OpenStore(server);
+    absl::StatusOr<std::optional<std::string>> previous =
+        kv->Get(storage::Family::kLog, storage::keys::BigEndian64(size - 1));
+    ASSERT_TRUE(previous.ok() && previous->has_value());
+    std::string head = storage::keys::BigEndian64(size - 1);
+    head.append((*previous)->substr(32, 32));
+    std::vector<storage::Put> puts = {
+        {storage::Family::kLog, storage::keys::BigEndian64(size), "", true},
+        {storage::Family::kMeta, std::string(storage::keys::kHeadKey), head}};
+    ASSERT_TRUE(kv->Write(puts, true).ok());
+  }
+  const std::string err = RefusedStart(server);
+  EXPECT_THAT(err, HasSubstr(fmt::format(
+                       "DATA_LOSS: the log holds {} events, but the checkpoint in", size - 1)));
+  EXPECT_THAT(err,
+              HasSubstr(fmt::format("events {} to {} were acknowledged and are gone", size, size)));
+}
+
+TEST(TransparencyTest, AServerWhoseCheckpointedHistoryWasRewrittenRefusesToStart) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 3);
+  const uint64_t size = Checkpoint(client).tree_size();
+  server.Stop();
+  {
+    // Rewrite the last event's text with its hash recomputed, and the whole
+    // Merkle tree erased so that the server builds it again from the forged log.
+    std::unique_ptr<storage::RocksDbKv> kv = OpenStore(server);
+    const std::string key = storage::keys::BigEndian64(size);
+    std::string value = **kv->Get(storage::Family::kLog, key);
+    const std::string prev = value.substr(0, 32);
+    std::string body = value.substr(64);
+    const size_t at = body.find("目標");
+    ASSERT_NE(at, std::string::npos);
+    body.replace(at, 6, "偽造");
+    const std::string hash = storage::EventHash(prev, size, body);
+    std::vector<storage::Put> puts = {
+        {storage::Family::kLog, key, storage::EncodeLogValue(prev, hash, body)},
+        {storage::Family::kMeta, std::string(storage::keys::kHeadKey),
+         storage::keys::BigEndian64(size) + hash}};
+    ASSERT_TRUE(kv->Scan(storage::Family::kTree, "", "", [&](std::string_view k, std::string_view) {
+                    puts.push_back({storage::Family::kTree, std::string(k), "", true});
+                    return true;
+                  }).ok());
+    ASSERT_TRUE(kv->Write(puts, true).ok());
+  }
+  EXPECT_THAT(RefusedStart(server),
+              HasSubstr(fmt::format("DATA_LOSS: the log's first {} events no longer have the root "
+                                    "that the checkpoint in",
+                                    size)));
+}
+
+TEST(TransparencyTest, ADamagedRecordInTheMiddleOfTheWalRefusesTheStart) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 40);
+  server.Kill();  // the events stay in the write-ahead log only
+  std::string wal;
+  for (const auto& entry : std::filesystem::directory_iterator(server.data_dir() + "/db")) {
+    if (entry.path().extension() == ".log" && entry.file_size() > 8192) wal = entry.path();
+  }
+  ASSERT_FALSE(wal.empty());
+  {
+    std::fstream file(wal, std::ios::in | std::ios::out | std::ios::binary);
+    const auto middle = static_cast<std::streamoff>(std::filesystem::file_size(wal) / 2);
+    file.seekg(middle);
+    char byte = 0;
+    file.read(&byte, 1);
+    byte ^= 0x20;
+    file.seekp(middle);
+    file.write(&byte, 1);
+  }
+  const std::string err = RefusedStart(server);
+  EXPECT_THAT(err, HasSubstr("DATA_LOSS: the store in"));
+  EXPECT_THAT(err, HasSubstr("is damaged and was not opened"));
+}
+
+// What an operator with the data directory could do to hide history from
+// the server's own check: cut the log back to `size` events and remove every
+// checkpoint the server signed, so that it starts and signs afresh.
+void RollBackAndForgetCheckpoints(const TestServer& server, uint64_t size) {
+  std::unique_ptr<storage::RocksDbKv> kv = OpenStore(server);
+  std::vector<storage::Put> puts;
+  ASSERT_TRUE(kv->Scan(storage::Family::kLog, "", storage::keys::BigEndian64(size + 1),
+                       [&](std::string_view k, std::string_view) {
+                         puts.push_back({storage::Family::kLog, std::string(k), "", true});
+                         return true;
+                       })
+                  .ok());
+  ASSERT_TRUE(kv->Scan(storage::Family::kMeta, storage::keys::kCheckpointPrefix, "",
+                       [&](std::string_view k, std::string_view) {
+                         puts.push_back({storage::Family::kMeta, std::string(k), "", true});
+                         return true;
+                       })
+                  .ok());
+  std::string last = **kv->Get(storage::Family::kLog, storage::keys::BigEndian64(size));
+  puts.push_back({storage::Family::kMeta, std::string(storage::keys::kHeadKey),
+                  storage::keys::BigEndian64(size) + last.substr(32, 32)});
+  ASSERT_TRUE(kv->Write(puts, true).ok());
+  std::filesystem::remove(server.data_dir() + "/checkpoint");
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(TransparencyTest, TheClientCatchesARollbackTheServerCannotSee) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 3);
+  const std::string key = VerifierKeyFromLog(server);
+  const std::string state = server.data_dir() + "-client-state";
+  const std::string verify =
+      fmt::format("verify --remote --refresh --log-key {} --state-file {}", key, state);
+  std::string out, err;
+  ASSERT_EQ(RunCli(server, verify, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("first checkpoint this client has seen"));
+  WriteGoals(client, 3, 2);
+  ASSERT_EQ(RunCli(server, verify, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("consistent with the checkpoint of"));
+  const std::string seen = ReadFile(state);
+  const uint64_t size = Checkpoint(client).tree_size();
+  server.Stop();
+
+  RollBackAndForgetCheckpoints(server, size - 2);
+  server.Start();  // nothing left on the server to notice
+  ASSERT_NE(RunCli(server, verify, &out, &err), 0);
+  EXPECT_THAT(
+      err, HasSubstr(fmt::format("DATA_LOSS: the log rolled back: it presents size {}", size - 2)));
+  EXPECT_THAT(err, HasSubstr(fmt::format("but this client verified size {}", size)));
+  EXPECT_EQ(ReadFile(state), seen);  // the evidence stays
+
+  // The same length again, with other events: a fork.
+  LedgerClient again(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(again, 100, 2);
+  ASSERT_NE(RunCli(server, verify, &out, &err), 0);
+  EXPECT_THAT(err, HasSubstr("DATA_LOSS: the log forked"));
+  EXPECT_EQ(ReadFile(state), seen);
+  // A client pinning another key refuses the log outright.
+  ASSERT_NE(
+      RunCli(server,
+             fmt::format("verify --remote --log-key {} --state-file {}-other",
+                         "other+5f7a0b4c+AX+BBIUmlepkZyHFwbVhvtokpkjp4lDhWeBhXrKG27Ce", state),
+             &out, &err),
+      0);
+  EXPECT_THAT(err, HasSubstr("--log-key"));
+  server.Stop();
+}
+
+}  // namespace
+}  // namespace dxledger
