@@ -12,6 +12,10 @@
 #include "storage/stores.h"
 using namespace dxledger::storage;
 int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: store_append_ab durable|unsynced APPENDS_PER_THREAD\n");
+    return 2;
+  }
   const bool sync = std::string(argv[1]) == "durable";
   const int per_thread = std::stoi(argv[2]);
   const std::string dir = "/tmp/append-ab-" + std::to_string(::getpid());
