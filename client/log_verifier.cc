@@ -103,22 +103,4 @@ absl::StatusOr<VerifiedCheckpoint> LogVerifier::VerifyLatest(bool refresh) {
   return verified;
 }
 
-absl::Status LogVerifier::VerifyEvent(const v1::EventProof& proof,
-                                      const tlog::Checkpoint& checkpoint) {
-  if (proof.tree_size() != checkpoint.size) {
-    return absl::DataLossError(fmt::format("the proof of position {} is for a tree of {}, not {}",
-                                           proof.position(), proof.tree_size(), checkpoint.size));
-  }
-  const std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
-  if (absl::Status s =
-          merkle::VerifyInclusion(proof.position() - 1, checkpoint.size,
-                                  merkle::LeafHash(proof.leaf()), hashes, checkpoint.root);
-      !s.ok()) {
-    return absl::DataLossError(fmt::format("event {} is not in the verified log ({}): {}",
-                                           proof.position(), Describe(checkpoint),
-                                           std::string(s.message())));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace dxledger::client

@@ -32,9 +32,6 @@ class LogVerifier {
   // checkpoints; the state file then keeps the old one.
   absl::StatusOr<VerifiedCheckpoint> VerifyLatest(bool refresh);
 
-  // Checks that the event `proof.leaf` is in `checkpoint`'s tree.
-  static absl::Status VerifyEvent(const v1::EventProof& proof, const tlog::Checkpoint& checkpoint);
-
  private:
   absl::StatusOr<tlog::Checkpoint> Open(std::string_view signed_note) const;
 

@@ -39,7 +39,7 @@ absl::StatusOr<LogRecord> DecodeLogValue(uint64_t position, std::string_view val
 bool HashMatches(std::string_view prev_hash, uint64_t position, std::string_view body,
                  std::string_view hash) {
   char big_endian[8];
-  for (int i = 0; i < 8; ++i) big_endian[i] = static_cast<char>(position >> (56 - 8 * i));
+  keys::PutBigEndian64(position, big_endian);
   char digest[base::kSha256Bytes];
   base::Sha256({prev_hash, std::string_view(big_endian, 8), body}, digest);
   return hash == std::string_view(digest, base::kSha256Bytes);

@@ -6,6 +6,10 @@ void AppendBigEndian64(uint64_t value, std::string& out) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
 }
 
+void PutBigEndian64(uint64_t value, char* out) {
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(value >> (56 - 8 * i));
+}
+
 std::string BigEndian64(uint64_t value) {
   std::string out;
   out.reserve(8);

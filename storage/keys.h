@@ -22,6 +22,8 @@ inline constexpr std::string_view kCommitTimePrefix = "t";
 inline constexpr std::string_view kCheckpointPrefix = "c";
 
 void AppendBigEndian64(uint64_t value, std::string& out);
+// Writes the 8 bytes to `out`: no allocation, for hashing loops.
+void PutBigEndian64(uint64_t value, char* out);
 std::string BigEndian64(uint64_t value);
 // Reads 8 bytes; false when `bytes` is shorter.
 bool ReadBigEndian64(std::string_view bytes, uint64_t& value);

@@ -53,7 +53,7 @@ std::string LeafBytes(uint64_t position, std::string_view body) {
 
 std::string LeafHashOf(uint64_t position, std::string_view body) {
   char prefix[9] = {0};  // the leaf tag 0x00, then the position
-  for (int i = 0; i < 8; ++i) prefix[1 + i] = static_cast<char>(position >> (56 - 8 * i));
+  keys::PutBigEndian64(position, prefix + 1);
   return base::Sha256({std::string_view(prefix, 9), body});
 }
 

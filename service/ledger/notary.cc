@@ -9,8 +9,6 @@
 namespace dxledger::ledger {
 namespace {
 
-absl::Time Now() { return absl::Now(); }
-
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
 }  // namespace
@@ -60,7 +58,7 @@ absl::Status Notary::CheckRecovered() {
     if (file->has_value()) latest.push_back({options_.latest_file, **file});
   }
   const uint64_t head = store_.GetHead().position;
-  uint64_t newest = 0;
+  std::optional<uint64_t> newest;
   for (const Seen& seen : latest) {
     absl::StatusOr<note::Note> parsed = note::ParseNote(seen.note);
     absl::Status verified = parsed.ok() ? note::VerifyNote(*parsed, verifier_) : parsed.status();
@@ -93,7 +91,7 @@ absl::Status Notary::CheckRecovered() {
           "\"Backups\"); dxledgerd will not serve a rewritten log.",
           checkpoint->size, seen.where));
     }
-    newest = std::max(newest, checkpoint->size);
+    newest = std::max(newest.value_or(0), checkpoint->size);
   }
   absl::MutexLock lock(&mu_);
   signed_size_ = newest;
@@ -101,12 +99,13 @@ absl::Status Notary::CheckRecovered() {
 }
 
 absl::StatusOr<storage::StoredCheckpoint> Notary::SignIfGrown() {
-  const uint64_t size = store_.GetHead().position;
-  if (size <= signed_size_ && signed_size_ != 0) {
+  if (!Grown()) {
     absl::StatusOr<std::optional<storage::StoredCheckpoint>> latest = store_.LatestCheckpoint();
     if (!latest.ok()) return latest.status();
     if (latest->has_value()) return **std::move(latest);
+    // Only in the file, not in the store: sign again, so that both hold it.
   }
+  const uint64_t size = store_.GetHead().position;
   absl::StatusOr<std::string> root = store_.TreeRoot(size);
   if (!root.ok()) return root.status();
   const std::string text = tlog::FormatCheckpoint({options_.origin, size, *root, {}});
@@ -116,7 +115,6 @@ absl::StatusOr<storage::StoredCheckpoint> Notary::SignIfGrown() {
     if (absl::Status s = WriteLatestFile(checkpoint.note); !s.ok()) return s;
   }
   signed_size_ = size;
-  signed_at_ = Now();
   return checkpoint;
 }
 
@@ -126,7 +124,7 @@ absl::Status Notary::WriteLatestFile(const std::string& note) {
 
 absl::StatusOr<storage::StoredCheckpoint> Notary::Latest(bool refresh) {
   absl::MutexLock lock(&mu_);
-  if (refresh || signed_size_ == 0) return SignIfGrown();
+  if (refresh || !signed_size_) return SignIfGrown();
   absl::StatusOr<std::optional<storage::StoredCheckpoint>> latest = store_.LatestCheckpoint();
   if (!latest.ok()) return latest.status();
   if (!latest->has_value()) return SignIfGrown();
@@ -201,10 +199,8 @@ void Notary::Run() {
       if (stopping_) return;
     }
     absl::MutexLock lock(&mu_);
-    if (store_.GetHead().position > signed_size_) {
-      // A failure is retried next interval; Latest() reports it to callers.
-      (void)SignIfGrown();
-    }
+    // A failure is retried next interval; Latest() reports it to callers.
+    if (Grown()) (void)SignIfGrown();
   }
 }
 

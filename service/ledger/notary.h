@@ -1,6 +1,7 @@
 #ifndef DXLEDGER_SERVICE_LEDGER_NOTARY_H_
 #define DXLEDGER_SERVICE_LEDGER_NOTARY_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -44,9 +45,9 @@ class Notary {
   void Start();
   void Stop();
 
-  // A checkpoint of the log as it is now, signed if it grew since the last
-  // (with `force` even within the interval); the latest, with any
-  // cosignatures.
+  // The latest checkpoint, with any cosignatures. With `refresh` (or before
+  // the first) one of the log as it is now, signed if the log grew since the
+  // last, even within the interval.
   absl::StatusOr<storage::StoredCheckpoint> Latest(bool refresh = false);
   // Keeps a witness's cosignature: `cosigned` is a checkpoint note this log
   // signed, carrying the witness's line, which must verify under
@@ -68,7 +69,12 @@ class Notary {
   const std::string& origin() const { return options_.origin; }
 
  private:
+  // Signs the log as it is now if it grew since the latest checkpoint;
+  // returns the latest either way.
   absl::StatusOr<storage::StoredCheckpoint> SignIfGrown() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Grown() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !signed_size_ || store_.GetHead().position > *signed_size_;
+  }
   absl::Status WriteLatestFile(const std::string& note);
   void Run();
 
@@ -78,8 +84,8 @@ class Notary {
   const NotaryOptions options_;
 
   absl::Mutex mu_;  // one signer at a time
-  uint64_t signed_size_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Time signed_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // The size of the latest checkpoint this key signed; nullopt before one.
+  std::optional<uint64_t> signed_size_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex run_mu_;
   absl::CondVar run_cv_;

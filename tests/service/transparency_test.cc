@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "absl/strings/escaping.h"
+#include "base/checkpoint.h"
 #include "client/ledger_client.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -317,6 +318,59 @@ TEST(TransparencyTest, TheClientCatchesARollbackTheServerCannotSee) {
              &out, &err),
       0);
   EXPECT_THAT(err, HasSubstr("--log-key"));
+  server.Stop();
+}
+
+TEST(TransparencyTest, AWitnessCosignatureIsKeptAndServedWithTheCheckpoint) {
+  TestServer server;
+  const std::string auditor_token = server.AddPrincipal("witness-bot", {"auditor"});
+  server.Start();
+  LedgerClient writer(ClientOptions{server.address(), server.tester_token()});
+  LedgerClient auditor(ClientOptions{server.address(), auditor_token});
+  WriteGoals(writer, 0, 2);
+  const v1::GetCheckpointResponse checkpoint = Checkpoint(writer);
+  note::Note signed_note = *note::ParseNote(checkpoint.signed_checkpoint());
+  const note::Signer witness = *note::Signer::Generate("witness.example");
+  note::Note cosigned = signed_note;
+  cosigned.signatures.push_back(tlog::Cosign(witness, signed_note.text, 1790000000));
+  v1::AddCosignatureRequest request;
+  request.set_witness_key(note::CosignerKey(witness));
+  request.set_cosigned_checkpoint(note::FormatNote(cosigned));
+
+  // Only an admin or auditor may add one; nothing is kept otherwise.
+  EXPECT_EQ(writer.AddCosignature(request).status().code(), absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(auditor.AddCosignature(request).ok());
+  absl::StatusOr<v1::GetCheckpointResponse> served = auditor.GetCheckpoint({});
+  ASSERT_TRUE(served.ok()) << served.status();
+  note::Note with_cosignature = *note::ParseNote(served->signed_checkpoint());
+  EXPECT_EQ(with_cosignature.signatures.size(), 2u);
+  absl::StatusOr<uint64_t> time = tlog::VerifyCosignature(
+      with_cosignature, *note::Verifier::FromCosignerKey(note::CosignerKey(witness)));
+  ASSERT_TRUE(time.ok()) << time.status();
+  EXPECT_EQ(*time, 1790000000u);
+
+  // Bad input is refused with what is wrong, and changes nothing served.
+  v1::AddCosignatureRequest bad = request;
+  bad.set_witness_key(witness.VerifierKey());  // the log key form, not a cosigner's
+  absl::Status status = auditor.AddCosignature(bad).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("not a cosigner's"));
+  bad = request;
+  std::string altered = request.cosigned_checkpoint();
+  altered[altered.find('\n') + 1] ^= 1;  // the tree size, under the witness's signature
+  bad.set_cosigned_checkpoint(altered);
+  status = auditor.AddCosignature(bad).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("does not verify"));
+  note::Note unknown = signed_note;
+  unknown.text = tlog::FormatCheckpoint({"dxledger/050008", 999, std::string(32, 'x'), {}});
+  unknown.signatures = {tlog::Cosign(witness, unknown.text, 1790000000)};
+  bad = request;
+  bad.set_cosigned_checkpoint(note::FormatNote(unknown));
+  status = auditor.AddCosignature(bad).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(status.message(), HasSubstr("signed no checkpoint of size 999"));
+  EXPECT_EQ(auditor.GetCheckpoint({})->signed_checkpoint(), served->signed_checkpoint());
   server.Stop();
 }
 
