@@ -12,13 +12,19 @@
 #include "storage/kv.h"
 
 // The Merkle tree over the log as the store keeps it: one record a complete
-// subtree (Family::kTree), written in the same batch as the events it
-// covers, so a proof reads O(log n) records and never the log.
+// subtree of 16 leaves or more (Family::kTree), written in the same batch
+// as the events it covers. Smaller subtrees are not stored: they are hashed
+// from the log itself, whose up to 16 records a proof reads in one short
+// scan. A proof thus reads O(log n) records and never walks the log, and an
+// append writes a tree record for one event in eight.
 //
 // Leaf i is the event at position i + 1; its bytes are BE64(position)
 // followed by the event's stored body, so whoever reads an event can
 // recompute its leaf.
 namespace dxledger::storage {
+
+// Subtrees below this level (2^4 = 16 leaves) are hashed from the log.
+inline constexpr uint8_t kLowestStoredLevel = 4;
 
 std::string LeafBytes(uint64_t position, std::string_view body);
 // merkle::LeafHash(LeafBytes(position, body)), without building the leaf.
@@ -29,8 +35,9 @@ std::string LeafHashOf(uint64_t position, std::string_view body);
 void GrowTree(merkle::Frontier& tree, uint64_t position, std::string_view body,
               std::vector<Put>& puts);
 
-// The stored hashes of `nodes`, in order. DATA_LOSS when one is missing or
-// malformed: the tree and the log no longer agree.
+// The hashes of `nodes`, in order: stored ones read at once, smaller ones
+// hashed from the log. DATA_LOSS when one is missing or malformed: the tree
+// and the log no longer agree.
 absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
                                                        std::span<const merkle::Node> nodes);
 

@@ -110,9 +110,9 @@ TEST_F(RocksDbTreeTest, AStoreWithoutATreeGetsOneBuiltFromItsLogOnOpening) {
   std::string root;
   {
     std::unique_ptr<LogStore> store = Open();
-    for (int round = 0; round < 6; ++round)
+    for (int round = 0; round < 12; ++round)
       ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
-    root = *store->TreeRoot(18);
+    root = *store->TreeRoot(36);
   }
   {
     // As a release before the tree left it: no tree records at all.
@@ -126,32 +126,45 @@ TEST_F(RocksDbTreeTest, AStoreWithoutATreeGetsOneBuiltFromItsLogOnOpening) {
                              return true;
                            })
                     .ok());
-    ASSERT_GT(erase.size(), 18u);
+    // Subtrees of 16 leaves and more only: two of 16, one of 32.
+    ASSERT_EQ(erase.size(), 3u);
     ASSERT_TRUE((*kv)->Write(erase, true).ok());
   }
   std::unique_ptr<LogStore> store = Open();
-  EXPECT_EQ(*store->TreeRoot(18), root);
-  ASSERT_TRUE(store->AppendAndWait(TwoStreams(6)).ok());
+  EXPECT_EQ(*store->TreeRoot(36), root);
+  ASSERT_TRUE(store->AppendAndWait(TwoStreams(12)).ok());
   ExpectProofsVerify(*store);
 }
 
-TEST_F(RocksDbTreeTest, AMissingNodeIsReportedAsDataLoss) {
+TEST_F(RocksDbTreeTest, AMissingNodeOrEventIsReportedAsDataLoss) {
   {
     std::unique_ptr<LogStore> store = Open();
-    for (int round = 0; round < 3; ++round)
+    for (int round = 0; round < 12; ++round)
       ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
   }
-  {
+  // Writes `put`; returns what the key held before.
+  auto replace = [&](Put put) {
     absl::StatusOr<std::unique_ptr<RocksDbKv>> kv = RocksDbKv::Open(dir_.string(), {});
-    ASSERT_TRUE(kv.ok());
-    Put erase{Family::kTree, keys::TreeKey(3, 0), "", /*erase=*/true};  // leaves 0..7
-    ASSERT_TRUE((*kv)->Write({&erase, 1}, true).ok());
-  }
+    EXPECT_TRUE(kv.ok());
+    std::string old = (*kv)->Get(put.family, put.key)->value_or("");
+    EXPECT_TRUE((*kv)->Write({&put, 1}, true).ok());
+    return old;
+  };
+  // 36 events: the tree's border is the stored subtree of leaves 0..31 and
+  // leaves 32..35, hashed from the log.
+  const std::string node = replace({Family::kTree, keys::TreeKey(5, 0), "", /*erase=*/true});
   absl::StatusOr<std::unique_ptr<LogStore>> store = OpenRocksDbEventStore(dir_, true);
   ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(store.status().message(),
-            "the Merkle tree's node at level 3 index 0 is missing: the tree no longer matches the "
+            "the Merkle tree's node at level 5 index 0 is missing: the tree no longer matches the "
             "log");
+  replace({Family::kTree, keys::TreeKey(5, 0), node});
+  replace({Family::kLog, keys::BigEndian64(34), "", /*erase=*/true});
+  store = OpenRocksDbEventStore(dir_, true);
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(store.status().message(),
+            "the log lacks the event at position 34 that the Merkle tree covers: the tree no "
+            "longer matches the log");
 }
 
 // A memory store whose writes can be made to fail.
