@@ -97,7 +97,7 @@ Put CommitTimePut(int64_t micros, uint64_t position) {
 }
 
 absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head, PendingState& state,
-                                      merkle::Frontier& tree) {
+                                      LogTree& tree) {
   if (absl::Status s = Validate(request); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint64_t> versions;
   if (absl::Status s = CheckVersions(request, state, versions); !s.ok()) return s;

@@ -8,9 +8,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "base/merkle.h"
 #include "storage/event_store.h"
 #include "storage/kv.h"
+#include "storage/log_tree.h"
 
 // Turns an AppendRequest into the puts of one atomic write: checks stream
 // versions and request keys, numbers the events, chains their hashes. Used
@@ -61,7 +61,7 @@ struct AppendPlan {
 // unchanged. Errors: INVALID_ARGUMENT (malformed request), ABORTED
 // (version), ALREADY_EXISTS (request key), or the backend's read error.
 absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head, PendingState& state,
-                                      merkle::Frontier& tree);
+                                      LogTree& tree);
 
 // The meta record for `head`.
 Put HeadPut(const Head& head);

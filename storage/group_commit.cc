@@ -8,7 +8,7 @@
 
 namespace dxledger::storage {
 
-GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, merkle::Frontier tree, bool sync)
+GroupCommitWriter::GroupCommitWriter(KvBackend& kv, Head head, LogTree tree, bool sync)
     : kv_(kv), sync_(sync), state_(kv), tree_(std::move(tree)), head_(std::move(head)) {
   // Replies overlap the next batch's sync on a thread of their own. With no
   // sync to overlap, the writer answers itself: a hand-over between threads
@@ -83,7 +83,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   bool written_ok = false;
   absl::Status tree_read;
   if (tree_stale_) {
-    absl::StatusOr<merkle::Frontier> tree = OpenTree(kv_, head.position);
+    absl::StatusOr<LogTree> tree = OpenTree(kv_, head.position);
     tree_read = tree.status();
     if (tree.ok()) {
       tree_ = *std::move(tree);

@@ -30,7 +30,7 @@ struct WriterStats {
 class GroupCommitWriter {
  public:
   // `tree` is the Merkle tree's border for the log up to `head`.
-  GroupCommitWriter(KvBackend& kv, Head head, merkle::Frontier tree, bool sync);
+  GroupCommitWriter(KvBackend& kv, Head head, LogTree tree, bool sync);
   ~GroupCommitWriter() { Close(); }
   // Commits and answers what is queued (and what the answers submit), then
   // stops both threads. Call from one thread; appends submitted afterwards
@@ -64,7 +64,7 @@ class GroupCommitWriter {
   PendingState state_;  // writer thread only
   // The Merkle tree as planned (writer thread only). After a failed write it
   // is read back from the store before the next plan.
-  merkle::Frontier tree_;
+  LogTree tree_;
   bool tree_stale_ = false;
 
   mutable absl::Mutex mu_;

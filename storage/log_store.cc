@@ -38,7 +38,7 @@ absl::StatusOr<Head> ReadHead(KvBackend& kv) {
 absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<KvBackend> kv, bool sync) {
   absl::StatusOr<Head> head = ReadHead(*kv);
   if (!head.ok()) return head.status();
-  absl::StatusOr<merkle::Frontier> tree = OpenTree(*kv, head->position);
+  absl::StatusOr<LogTree> tree = OpenTree(*kv, head->position);
   if (!tree.ok()) return tree.status();
   return std::unique_ptr<LogStore>(
       new LogStore(std::move(kv), *std::move(head), *std::move(tree), sync));
@@ -59,7 +59,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> LogStore::Snapshot() {
   return std::unique_ptr<EventStore>(new LogStore(std::move(kv), *std::move(head)));
 }
 
-LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head, merkle::Frontier tree, bool sync)
+LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head, LogTree tree, bool sync)
     : kv_(std::move(kv)),
       writer_(std::make_unique<GroupCommitWriter>(*kv_, std::move(head), std::move(tree), sync)) {}
 

@@ -56,7 +56,7 @@ class LogStore : public EventStore {
   WriterStats writer_stats() const { return writer_ ? writer_->stats() : WriterStats{}; }
 
  private:
-  LogStore(std::unique_ptr<KvBackend> kv, Head head, merkle::Frontier tree, bool sync);
+  LogStore(std::unique_ptr<KvBackend> kv, Head head, LogTree tree, bool sync);
   // A snapshot's store: no writer, the head as the snapshot holds it.
   LogStore(std::unique_ptr<KvBackend> kv, Head head);
   // OUT_OF_RANGE when the log holds fewer than `size` events.

@@ -1,5 +1,7 @@
 #include "storage/log_tree.h"
 
+#include <algorithm>
+
 #include "base/sha256.h"
 #include "fmt/format.h"
 #include "storage/event_store.h"
@@ -10,10 +12,13 @@ namespace {
 
 std::string NodeKey(const merkle::Node& node) { return keys::TreeKey(node.level, node.index); }
 
+// A 16-leaf subtree's record: its hash, then its 16 leaf hashes.
+constexpr size_t kRunRecordBytes = (1 + kRunLeaves) * merkle::kHashBytes;
+
 // Builds the whole tree from the log: for stores that predate it.
-absl::StatusOr<merkle::Frontier> BuildTree(KvBackend& kv, uint64_t size) {
+absl::StatusOr<LogTree> BuildTree(KvBackend& kv, uint64_t size) {
   constexpr size_t kChunk = 1 << 16;
-  merkle::Frontier tree;
+  LogTree tree;
   std::vector<Put> puts;
   absl::Status error;
   absl::Status scanned = kv.Scan(
@@ -44,6 +49,33 @@ absl::StatusOr<merkle::Frontier> BuildTree(KvBackend& kv, uint64_t size) {
   return tree;
 }
 
+// The leaf hashes of run `run` (leaves run * 16 ..), as far as the log holds
+// them, concatenated: for the last run, which has no record yet.
+absl::StatusOr<std::string> ReadRunFromLog(KvBackend& kv, uint64_t run) {
+  std::string leaves;
+  const uint64_t first = run * kRunLeaves + 1;
+  absl::Status scanned =
+      kv.Scan(Family::kLog, "", keys::BigEndian64(first),
+              [&](std::string_view key, std::string_view value) {
+                uint64_t position = 0;
+                if (key.size() != 8 || !keys::ReadBigEndian64(key, position) ||
+                    position != first + leaves.size() / merkle::kHashBytes ||
+                    value.size() < 2 * kHashBytes) {
+                  return false;
+                }
+                leaves.append(LeafHashOf(position, value.substr(2 * kHashBytes)));
+                return leaves.size() < kRunLeaves * merkle::kHashBytes;
+              });
+  if (!scanned.ok()) return scanned;
+  return leaves;
+}
+
+absl::Status Missing(const merkle::Node& node, bool malformed) {
+  return absl::DataLossError(fmt::format(
+      "the Merkle tree's node at level {} index {} is {}: the tree no longer matches the log",
+      node.level, node.index, malformed ? "malformed" : "missing"));
+}
+
 }  // namespace
 
 std::string LeafBytes(uint64_t position, std::string_view body) {
@@ -58,121 +90,110 @@ std::string LeafHashOf(uint64_t position, std::string_view body) {
   return base::Sha256({std::string_view(prefix, 9), body});
 }
 
-void GrowTree(merkle::Frontier& tree, uint64_t position, std::string_view body,
-              std::vector<Put>& puts) {
+void GrowTree(LogTree& tree, uint64_t position, std::string_view body, std::vector<Put>& puts) {
   thread_local std::vector<merkle::Frontier::Completed> completed;
   completed.clear();
-  tree.Append(LeafHashOf(position, body), completed);
+  std::string leaf = LeafHashOf(position, body);
+  tree.run_leaves.append(leaf);
+  tree.frontier.Append(std::move(leaf), completed);
   for (merkle::Frontier::Completed& node : completed) {
     if (node.node.level < kLowestStoredLevel) continue;
+    if (node.node.level == kLowestStoredLevel) {
+      node.hash.append(tree.run_leaves);
+      tree.run_leaves.clear();
+    }
     puts.push_back({Family::kTree, NodeKey(node.node), std::move(node.hash)});
   }
 }
 
-namespace {
-
-constexpr uint64_t kRun = uint64_t{1} << kLowestStoredLevel;  // leaves a stored subtree covers
-
-// The leaf hashes of the run of 16 leaves `run`, as far as the log holds them.
-absl::StatusOr<std::vector<std::string>> ReadRun(KvBackend& kv, uint64_t run) {
-  std::vector<std::string> leaves;
-  const uint64_t first = run * kRun + 1;
-  absl::Status scanned =
-      kv.Scan(Family::kLog, "", keys::BigEndian64(first),
-              [&](std::string_view key, std::string_view value) {
-                uint64_t position = 0;
-                if (key.size() != 8 || !keys::ReadBigEndian64(key, position) ||
-                    position != first + leaves.size() || value.size() < 2 * kHashBytes) {
-                  return false;
-                }
-                leaves.push_back(LeafHashOf(position, value.substr(2 * kHashBytes)));
-                return leaves.size() < kRun;
-              });
-  if (!scanned.ok()) return scanned;
-  return leaves;
-}
-
-// The hashes of the complete subtrees `low` (all below kLowestStoredLevel),
-// from the log: each run of 16 leaves they fall in is read in one scan.
-absl::StatusOr<std::vector<std::string>> HashFromLog(KvBackend& kv,
-                                                     std::span<const merkle::Node> low) {
-  uint64_t run = UINT64_MAX;
-  std::vector<std::string> leaves;  // of `run`
+absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
+                                                       std::span<const merkle::Node> nodes) {
+  // Each node below the stored levels is read through the record of its run
+  // (or, for the last run, the log): one read a run.
+  std::vector<std::string> node_keys;
+  std::vector<merkle::Node> records;  // what node_keys name, each once
+  std::vector<size_t> record_of;      // a node's record in `records`
+  for (const merkle::Node& node : nodes) {
+    const merkle::Node record =
+        node.level >= kLowestStoredLevel
+            ? node
+            : merkle::Node{kLowestStoredLevel, node.index >> (kLowestStoredLevel - node.level)};
+    const size_t at = std::find(records.begin(), records.end(), record) - records.begin();
+    if (at == records.size()) {
+      records.push_back(record);
+      node_keys.push_back(NodeKey(record));
+    }
+    record_of.push_back(at);
+  }
+  absl::StatusOr<std::vector<std::optional<std::string>>> stored =
+      kv.MultiGet(Family::kTree, node_keys);
+  if (!stored.ok()) return stored.status();
   std::vector<std::string> hashes;
-  for (const merkle::Node& node : low) {
-    const uint64_t begin = node.index << node.level, end = (node.index + 1) << node.level;
-    if (begin / kRun != run) {
-      run = begin / kRun;
-      absl::StatusOr<std::vector<std::string>> read = ReadRun(kv, run);
+  hashes.reserve(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const merkle::Node& node = nodes[i];
+    const size_t next = record_of[i];
+    std::optional<std::string>& value = (*stored)[next];
+    if (node.level > kLowestStoredLevel) {
+      if (!value.has_value() || value->size() != merkle::kHashBytes) {
+        return Missing(node, value.has_value());
+      }
+      hashes.push_back(*value);
+      continue;
+    }
+    if (value.has_value() && value->size() != kRunRecordBytes) return Missing(records[next], true);
+    if (node.level == kLowestStoredLevel) {
+      if (!value.has_value()) return Missing(node, false);
+      hashes.push_back(value->substr(0, merkle::kHashBytes));
+      continue;
+    }
+    // A smaller subtree: from its run's leaf hashes.
+    std::string leaves;
+    if (value.has_value()) {
+      leaves = value->substr(merkle::kHashBytes);
+    } else {
+      absl::StatusOr<std::string> read = ReadRunFromLog(kv, records[next].index);
       if (!read.ok()) return read.status();
       leaves = *std::move(read);
     }
-    if (end - run * kRun > leaves.size()) {
+    const uint64_t begin = (node.index << node.level) - records[next].index * kRunLeaves;
+    const uint64_t end = begin + (uint64_t{1} << node.level);
+    if (end * merkle::kHashBytes > leaves.size()) {
       return absl::DataLossError(
           fmt::format("the log lacks the event at position {} that the Merkle tree covers: the "
                       "tree no longer matches the log",
-                      run * kRun + leaves.size() + 1));
+                      records[next].index * kRunLeaves + leaves.size() / merkle::kHashBytes + 1));
     }
     merkle::Frontier subtree;
     std::vector<merkle::Frontier::Completed> ignored;
     for (uint64_t leaf = begin; leaf < end; ++leaf) {
-      subtree.Append(leaves[leaf - run * kRun], ignored);
+      subtree.Append(leaves.substr(leaf * merkle::kHashBytes, merkle::kHashBytes), ignored);
     }
     hashes.push_back(subtree.Root());
   }
   return hashes;
 }
 
-}  // namespace
-
-absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
-                                                       std::span<const merkle::Node> nodes) {
-  std::vector<std::string> node_keys;
-  std::vector<merkle::Node> low;
-  for (const merkle::Node& node : nodes) {
-    if (node.level >= kLowestStoredLevel) {
-      node_keys.push_back(NodeKey(node));
-    } else {
-      low.push_back(node);
-    }
-  }
-  absl::StatusOr<std::vector<std::optional<std::string>>> stored =
-      kv.MultiGet(Family::kTree, node_keys);
-  if (!stored.ok()) return stored.status();
-  absl::StatusOr<std::vector<std::string>> computed = HashFromLog(kv, low);
-  if (!computed.ok()) return computed.status();
-  std::vector<std::string> hashes;
-  hashes.reserve(nodes.size());
-  size_t next_stored = 0, next_computed = 0;
-  for (const merkle::Node& node : nodes) {
-    if (node.level < kLowestStoredLevel) {
-      hashes.push_back(std::move((*computed)[next_computed++]));
-      continue;
-    }
-    std::optional<std::string>& value = (*stored)[next_stored++];
-    if (!value.has_value() || value->size() != merkle::kHashBytes) {
-      return absl::DataLossError(fmt::format(
-          "the Merkle tree's node at level {} index {} is {}: the tree no longer matches the log",
-          node.level, node.index, value.has_value() ? "malformed" : "missing"));
-    }
-    hashes.push_back(*std::move(value));
-  }
-  return hashes;
-}
-
-absl::StatusOr<merkle::Frontier> OpenTree(KvBackend& kv, uint64_t size) {
-  if (size == 0) return merkle::Frontier();
+absl::StatusOr<LogTree> OpenTree(KvBackend& kv, uint64_t size) {
+  if (size == 0) return LogTree();
   // The newest stored subtree is there unless the store predates the tree.
-  if (size >= kRun) {
+  if (size >= kRunLeaves) {
     absl::StatusOr<std::optional<std::string>> last =
-        kv.Get(Family::kTree, keys::TreeKey(kLowestStoredLevel, size / kRun - 1));
+        kv.Get(Family::kTree, keys::TreeKey(kLowestStoredLevel, size / kRunLeaves - 1));
     if (!last.ok()) return last.status();
     if (!last->has_value()) return BuildTree(kv, size);
   }
   std::vector<merkle::Node> border = merkle::Cover(0, size);
   absl::StatusOr<std::vector<std::string>> hashes = ReadTreeNodes(kv, border);
   if (!hashes.ok()) return hashes.status();
-  return merkle::Frontier(size, *std::move(hashes));
+  absl::StatusOr<std::string> run_leaves = ReadRunFromLog(kv, size / kRunLeaves);
+  if (!run_leaves.ok()) return run_leaves.status();
+  if (run_leaves->size() != (size % kRunLeaves) * merkle::kHashBytes) {
+    return absl::DataLossError(
+        fmt::format("the log does not hold events {} to {} that its head covers",
+                    size - size % kRunLeaves + 1, size));
+  }
+  return LogTree{merkle::Frontier(size, *std::move(hashes)), *std::move(run_leaves)};
 }
 
 }  // namespace dxledger::storage

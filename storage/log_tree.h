@@ -13,18 +13,29 @@
 
 // The Merkle tree over the log as the store keeps it: one record a complete
 // subtree of 16 leaves or more (Family::kTree), written in the same batch
-// as the events it covers. Smaller subtrees are not stored: they are hashed
-// from the log itself, whose up to 16 records a proof reads in one short
-// scan. A proof thus reads O(log n) records and never walks the log, and an
-// append writes a tree record for one event in eight.
+// as the events it covers; a 16-leaf subtree's record also holds its 16 leaf
+// hashes. Smaller subtrees are hashed from those, or, in the last run of
+// fewer than 16 events, from the log itself (one short scan). A proof thus
+// reads O(log n) records and never walks the log, and an append writes a
+// tree record for one event in eight.
 //
 // Leaf i is the event at position i + 1; its bytes are BE64(position)
 // followed by the event's stored body, so whoever reads an event can
 // recompute its leaf.
 namespace dxledger::storage {
 
-// Subtrees below this level (2^4 = 16 leaves) are hashed from the log.
+// Subtrees below this level (2^4 = 16 leaves) are not stored on their own.
 inline constexpr uint8_t kLowestStoredLevel = 4;
+inline constexpr uint64_t kRunLeaves = uint64_t{1} << kLowestStoredLevel;
+
+// The tree as the writer grows it: its right border, and the leaf hashes of
+// the run of 16 not complete yet (concatenated), which go into that run's
+// record once it is.
+struct LogTree {
+  merkle::Frontier frontier;
+  std::string run_leaves;
+  uint64_t size() const { return frontier.size(); }
+};
 
 std::string LeafBytes(uint64_t position, std::string_view body);
 // merkle::LeafHash(LeafBytes(position, body)), without building the leaf.
@@ -32,8 +43,7 @@ std::string LeafHashOf(uint64_t position, std::string_view body);
 
 // Adds the event at `position` to `tree` and the subtrees it completes to
 // `puts`.
-void GrowTree(merkle::Frontier& tree, uint64_t position, std::string_view body,
-              std::vector<Put>& puts);
+void GrowTree(LogTree& tree, uint64_t position, std::string_view body, std::vector<Put>& puts);
 
 // The hashes of `nodes`, in order: stored ones read at once, smaller ones
 // hashed from the log. DATA_LOSS when one is missing or malformed: the tree
@@ -44,7 +54,7 @@ absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
 // The tree's right border for a log of `size` events, from the stored
 // nodes. A store written before the tree existed gets it first, built from
 // the log in one scan (written in chunks; an interrupted build starts over).
-absl::StatusOr<merkle::Frontier> OpenTree(KvBackend& kv, uint64_t size);
+absl::StatusOr<LogTree> OpenTree(KvBackend& kv, uint64_t size);
 
 }  // namespace dxledger::storage
 
