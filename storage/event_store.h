@@ -50,6 +50,11 @@ struct AppendRequest {
   std::vector<IndexWrite> index;
   std::string request_key;          // empty: no idempotency record
   std::string request_fingerprint;  // what the request key was used for
+  // The record time the events carry (Unix micros). Record times never go
+  // back in log order: an append whose time is before the last one stored
+  // is refused with ABORTED (decide again with a later time). 0: the store
+  // records its own clock for the time index.
+  int64_t record_micros = 0;
 };
 
 struct AppendResult {
@@ -86,6 +91,9 @@ struct StoredCheckpoint {
 struct Head {
   uint64_t position = 0;
   std::string hash = std::string(kHashBytes, '\0');
+  // The record time of the last event (Unix micros): a new append's time
+  // must not be before it. Not kept by snapshots.
+  int64_t record_micros = 0;
 };
 
 // What Scan reads: the log (BE64 position -> the record as stored; for
@@ -130,8 +138,8 @@ class EventStore {
   // Approximate bytes the store holds on disk and in memory tables.
   virtual uint64_t ApproximateBytes() = 0;
 
-  // The head position as of `unix_micros`: the last position committed at or
-  // before that time (0 when nothing was).
+  // The head position as of `unix_micros`: the last position whose record
+  // time is at or before that time (0 when none is).
   virtual absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) = 0;
 
   // nullopt when the stream has no events.

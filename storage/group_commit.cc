@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "base/thread_name.h"
+#include "fmt/format.h"
 #include "storage/log_tree.h"
 
 namespace dxledger::storage {
@@ -90,9 +91,24 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
       tree_stale_ = false;
     }
   }
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::vector<Put> time_index;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!tree_read.ok()) {
       results[i] = tree_read;
+      continue;
+    }
+    // Record times never go back in log order, so "the log as of time T" is
+    // one floor lookup in the time index, and includes what was recorded at T.
+    const int64_t record_micros = batch[i].request.record_micros != 0
+                                      ? batch[i].request.record_micros
+                                      : std::max(now, head.record_micros);
+    if (record_micros < head.record_micros) {
+      results[i] = absl::AbortedError(
+          fmt::format("the record time {} is before the log's last, {}: decide again",
+                      record_micros, head.record_micros));
       continue;
     }
     absl::StatusOr<AppendPlan> plan = PlanAppend(std::move(batch[i].request), head, state_, tree_);
@@ -103,17 +119,14 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     std::move(plan->puts.begin(), plan->puts.end(), std::back_inserter(puts));
     results[i] = std::move(plan->result);
     head = std::move(plan->head_after);
+    head.record_micros = record_micros;
+    // Appends recorded at the same time: the later entry, written later, wins.
+    time_index.push_back(CommitTimePut(record_micros, head.position));
     ++planned;
   }
   if (planned > 0) {
     puts.push_back(HeadPut(head));
-    // Commit times index the log by time; the writer makes them strictly
-    // increasing, so "the log as of time T" is one floor lookup.
-    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    last_commit_micros_ = std::max(now, last_commit_micros_ + 1);
-    puts.push_back(CommitTimePut(last_commit_micros_, head.position));
+    std::move(time_index.begin(), time_index.end(), std::back_inserter(puts));
     CommitStats stats{.appends = planned, .synced = sync_};
     for (const Put& put : puts) {
       stats.bytes += put.key.size() + put.value.size();

@@ -76,7 +76,6 @@ class GroupCommitWriter {
   uint64_t unanswered_ ABSL_GUARDED_BY(mu_) = 0;
   Head head_ ABSL_GUARDED_BY(mu_);
   std::function<void(const CommitStats&)> listener_ ABSL_GUARDED_BY(mu_);
-  int64_t last_commit_micros_ = 0;  // writer thread only; commit times only increase
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> appends_{0};
   std::thread thread_;

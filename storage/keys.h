@@ -11,7 +11,7 @@
 //   views:    stream                    -> BE64(version) view
 //   requests: key                       -> BE64(first) BE64(last) fingerprint
 //   meta:     "head"                    -> BE64(position) hash(32)
-//   meta:     "t" BE64(commit micros)   -> BE64(last position of that commit)
+//   meta:     "t" BE64(record micros)   -> BE64(last position recorded then)
 //   meta:     "c" BE64(tree size)       -> signed checkpoint (a note)
 //   tree:     level(1) BE64(index)      -> SHA-256 of that complete subtree
 //             (RFC 9162; leaf i is the event at position i + 1)

@@ -30,6 +30,17 @@ absl::StatusOr<Head> ReadHead(KvBackend& kv) {
     }
     head.hash = bytes.substr(8);
   }
+  // The last record time: the newest entry of the time index.
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> last =
+      kv.Floor(Family::kMeta, keys::kCommitTimePrefix,
+               std::string(keys::kCommitTimePrefix) + keys::BigEndian64(UINT64_MAX));
+  if (!last.ok()) return last.status();
+  uint64_t micros = 0;
+  if (last->has_value() &&
+      !keys::ReadBigEndian64(std::string_view((*last)->first).substr(1), micros)) {
+    return absl::DataLossError("a commit-time record's key is malformed");
+  }
+  head.record_micros = static_cast<int64_t>(micros);
   return head;
 }
 

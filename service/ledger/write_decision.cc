@@ -183,7 +183,12 @@ absl::StatusOr<Writer::Decision> Writer::Decide(const WriteRequest& request,
   Decision decision;
   storage::AppendRequest& append = decision.append;
   TouchedStreams touched(commands.size());
-  const domain::CommandContext context{request.actor, clock_(), request.request_id, request.reason};
+  // The record time: never before the log's last, so times follow log order
+  // (the store refuses one that fell behind while deciding; see Append).
+  const int64_t micros = std::max(absl::ToUnixMicros(clock_()), store_.GetHead().record_micros);
+  append.record_micros = micros;
+  const domain::CommandContext context{request.actor, absl::FromUnixMicros(micros),
+                                       request.request_id, request.reason};
   CommandDecider decide(queries_, context, static_cast<bool>(request.plan));
   for (size_t i = 0; i < commands.size(); ++i) {
     Touched* stream = touched.Find(keys[i]);

@@ -158,9 +158,10 @@ void Writer::Append(WriteRequest request, int attempts_left, Decision decision,
        tickets = std::move(tickets),
        done = std::move(done)](absl::StatusOr<storage::AppendResult> result) mutable {
         for (const auto& [stream, ticket] : tickets) pending_.Finished(stream, ticket, result.ok());
-        // ABORTED: another write to one of the streams got in first.
-        // ALREADY_EXISTS: a twin with the same request id did. Deciding
-        // again answers both right (a fresh version check, or the replay).
+        // ABORTED: another write to one of the streams got in first, or
+        // one with a later record time did. ALREADY_EXISTS: a twin with the
+        // same request id did. Deciding again answers all three right (a
+        // fresh version check and time, or the replay).
         if ((absl::IsAborted(result.status()) || absl::IsAlreadyExists(result.status())) &&
             attempts_left > 1) {
           return Attempt(std::move(request), attempts_left - 1, std::move(done));

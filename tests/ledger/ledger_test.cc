@@ -12,6 +12,7 @@
 #include "storage/keys.h"
 #include "storage/log_store.h"
 #include "storage/memory_kv.h"
+#include "storage/stores.h"
 
 namespace dxledger::ledger {
 namespace {
@@ -525,6 +526,54 @@ TEST_F(LedgerTest, OrganizationsAreSeparate) {
   EXPECT_EQ(tokyo->items[0].name(), "organizations/130001/goals/a");
   EXPECT_EQ(tokyo->items[0].departments(0), "総務局");
   EXPECT_TRUE(ledger_.maintenance().Verify().ok());
+}
+
+// With the real clock and writers racing on different goals: record times
+// follow log order, and an as-of read at an event's own record time shows it.
+TEST(RecordTimeTest, RecordTimesFollowLogOrderAndAsOfIncludesTheEventAtItsTime) {
+  std::unique_ptr<storage::LogStore> store = storage::NewMemoryEventStore();
+  Ledger ledger(*store, "050008");
+  constexpr int kGoals = 4, kEach = 150;
+  for (int g = 0; g < kGoals; ++g) {
+    CommandRequest create;
+    create.method = "CreateGoal";
+    create.command.goal = GoalName{"050008", "g" + std::to_string(g)};
+    create.command.proposal.mutable_goal_created()->set_fiscal_year(2025);
+    create.command.proposal.mutable_goal_created()->add_departments("総務部");
+    create.command.proposal.mutable_goal_created()->set_title("目標");
+    create.actor = "hq";
+    ASSERT_TRUE(ledger.writer().ExecuteAndWait(std::move(create)).ok());
+  }
+  std::vector<std::thread> writers;
+  for (int g = 0; g < kGoals; ++g) {
+    writers.emplace_back([&ledger, g] {
+      for (int i = 0; i < kEach; ++i) {
+        CommandRequest rate;
+        rate.method = "SetRating";
+        rate.command.goal = GoalName{"050008", "g" + std::to_string(g)};
+        rate.command.proposal.mutable_rating_set()->set_rating(i % 2 ? v1::RATING_A : v1::RATING_B);
+        rate.actor = "editor";
+        absl::StatusOr<CommandOutcome> outcome = ledger.writer().ExecuteAndWait(std::move(rate));
+        EXPECT_TRUE(outcome.ok()) << outcome.status();
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  absl::StatusOr<Page<v1::Event>> log = ledger.queries().ReadLog(1, 1000, "");
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_EQ(log->items.size(), static_cast<size_t>(kGoals * (kEach + 1)));
+  absl::Time previous = absl::InfinitePast();
+  for (const v1::Event& event : log->items) {
+    const absl::Time recorded = ToTime(event.record_time());
+    ASSERT_GE(recorded, previous) << "position " << event.position() << " went back in time";
+    previous = recorded;
+    absl::StatusOr<std::optional<uint64_t>> as_of =
+        ledger.queries().ResolveAsOf(AsOf{.time = recorded});
+    ASSERT_TRUE(as_of.ok()) << as_of.status();
+    ASSERT_TRUE(as_of->has_value());
+    EXPECT_GE(**as_of, event.position())
+        << "as of its own time, event " << event.position() << " is missing";
+  }
 }
 
 }  // namespace

@@ -434,6 +434,37 @@ TEST_P(EventStoreContractTest, CommitTimesIndexTheLog) {
   EXPECT_EQ(*store().PositionAt(absl::ToUnixMicros(absl::Now())), 3u);
 }
 
+TEST_P(EventStoreContractTest, RecordTimesNeverGoBackInLogOrder) {
+  AppendRequest first = OneStream("o/g1", 0, {"a", "b"});
+  first.record_micros = 1'700'000'000'000'000;
+  ASSERT_TRUE(store().AppendAndWait(std::move(first)).ok());
+  EXPECT_EQ(store().GetHead().record_micros, 1'700'000'000'000'000);
+  // Decided before the last append but submitted after it: refused, nothing
+  // written, so that the writer decides again with a later time.
+  AppendRequest late = OneStream("o/g2", 0, {"c"});
+  late.record_micros = 1'699'999'999'999'999;
+  absl::StatusOr<AppendResult> refused = store().AppendAndWait(std::move(late));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store().GetHead().position, 2u);
+  AppendRequest same = OneStream("o/g2", 0, {"c"});
+  same.record_micros = 1'700'000'000'000'000;
+  ASSERT_TRUE(store().AppendAndWait(std::move(same)).ok());
+  AppendRequest next = OneStream("o/g3", 0, {"d"});
+  next.record_micros = 1'700'000'000'000'007;
+  ASSERT_TRUE(store().AppendAndWait(std::move(next)).ok());
+  Reopen();
+  // As of a time, the log holds everything recorded at or before it.
+  EXPECT_EQ(*store().PositionAt(1'699'999'999'999'999), 0u);
+  EXPECT_EQ(*store().PositionAt(1'700'000'000'000'000), 3u);
+  EXPECT_EQ(*store().PositionAt(1'700'000'000'000'006), 3u);
+  EXPECT_EQ(*store().PositionAt(1'700'000'000'000'007), 4u);
+  // Reopened, the store still refuses a time before its last.
+  EXPECT_EQ(store().GetHead().record_micros, 1'700'000'000'000'007);
+  AppendRequest behind = OneStream("o/g4", 0, {"e"});
+  behind.record_micros = 1'700'000'000'000'006;
+  EXPECT_EQ(store().AppendAndWait(std::move(behind)).status().code(), absl::StatusCode::kAborted);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, EventStoreContractTest, testing::Values("memory", "rocksdb"),
                          [](const testing::TestParamInfo<std::string>& info) {
                            return info.param;
