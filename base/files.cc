@@ -37,6 +37,15 @@ absl::Status WriteFileDurably(const std::string& path, std::string_view bytes, m
   return ok ? absl::OkStatus() : Errno("cannot sync", directory);
 }
 
+absl::Status AppendFileDurably(const std::string& path, std::string_view bytes, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
+  if (fd < 0) return Errno("cannot open", path);
+  bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+            ::fsync(fd) == 0;
+  ok = (::close(fd) == 0) && ok;
+  return ok ? absl::OkStatus() : Errno("cannot append to", path);
+}
+
 absl::StatusOr<std::optional<std::string>> ReadFileIfExists(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -17,6 +17,9 @@ namespace dxledger::base {
 // directory synced. The file gets `mode`.
 absl::Status WriteFileDurably(const std::string& path, std::string_view bytes, mode_t mode);
 
+// Appends `bytes` to `path` (created with `mode` when missing) and syncs it.
+absl::Status AppendFileDurably(const std::string& path, std::string_view bytes, mode_t mode);
+
 // The file's bytes; nullopt when it does not exist.
 absl::StatusOr<std::optional<std::string>> ReadFileIfExists(const std::string& path);
 

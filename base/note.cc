@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include "absl/strings/escaping.h"
+#include "base/files.h"
 #include "base/sha256.h"
 #include "fmt/format.h"
 
@@ -101,6 +102,28 @@ uint32_t KeyId(std::string_view name, uint8_t type, std::span<const uint8_t, 32>
   uint32_t id = 0;
   for (int i = 0; i < 4; ++i) id = (id << 8) | static_cast<uint8_t>(digest[i]);
   return id;
+}
+
+absl::StatusOr<Signer> LoadOrCreateSigner(const std::string& key_file, std::string_view name,
+                                          bool create) {
+  absl::StatusOr<std::optional<std::string>> text = base::ReadFileIfExists(key_file);
+  if (!text.ok()) return text.status();
+  if (text->has_value()) {
+    absl::StatusOr<Signer> signer = Signer::FromPrivateKey(**text);
+    if (!signer.ok()) {
+      return absl::InvalidArgumentError(fmt::format("the key in {} is not usable: {}", key_file,
+                                                    std::string(signer.status().message())));
+    }
+    return signer;
+  }
+  if (!create) return absl::NotFoundError(fmt::format("no key at {}", key_file));
+  absl::StatusOr<Signer> signer = Signer::Generate(name);
+  if (!signer.ok()) return signer.status();
+  if (absl::Status s = base::WriteFileDurably(key_file, signer->PrivateKey() + "\n", 0600);
+      !s.ok()) {
+    return s;
+  }
+  return signer;
 }
 
 absl::StatusOr<Signer> Signer::Generate(std::string_view name) {

@@ -72,6 +72,12 @@ class Verifier {
   std::array<uint8_t, 32> public_key_{};
 };
 
+// A signing key kept in a file in the signer form: read from `key_file`
+// when it exists; otherwise made (named `name`) and written there,
+// owner-only, when `create` (NOT_FOUND when not).
+absl::StatusOr<Signer> LoadOrCreateSigner(const std::string& key_file, std::string_view name,
+                                          bool create);
+
 // The key id of a key: the first 4 bytes of SHA-256(name || '\n' || type ||
 // public key), big-endian.
 uint32_t KeyId(std::string_view name, uint8_t type, std::span<const uint8_t, 32> public_key);

@@ -1,5 +1,6 @@
 #include "client/log_verifier.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 
@@ -62,21 +63,21 @@ absl::StatusOr<VerifiedCheckpoint> LogVerifier::VerifyLatest(bool refresh) {
   if (!latest.ok()) return latest.status();
   verified.checkpoint = *latest;
 
-  absl::StatusOr<std::optional<std::string>> state = base::ReadFileIfExists(state_file_);
+  absl::StatusOr<std::optional<std::string>> state = Recall();
   if (!state.ok()) return state.status();
   if (state->has_value()) {
     absl::StatusOr<tlog::Checkpoint> seen = Open(**state);
     if (!seen.ok()) {
       return absl::FailedPreconditionError(
-          fmt::format("the state file {} does not hold a checkpoint of this log: {}", state_file_,
+          fmt::format("the file {} does not hold a checkpoint of this log: {}", file_,
                       std::string(seen.status().message())));
     }
     verified.previous_size = seen->size;
     if (latest->size < seen->size) {
       return absl::DataLossError(fmt::format(
-          "the log rolled back: it presents {} but this client verified {} before (state file "
-          "{}). Do not trust this server; keep both checkpoints as evidence.",
-          Describe(*latest), Describe(*seen), state_file_));
+          "the log rolled back: it presents {} but {} verified {} before (kept in {}). Do not "
+          "trust this server; keep both checkpoints as evidence.",
+          Describe(*latest), who_, Describe(*seen), file_));
     }
     std::vector<std::string> proof;
     if (seen->size > 0 && latest->size > seen->size) {
@@ -92,15 +93,69 @@ absl::StatusOr<VerifiedCheckpoint> LogVerifier::VerifyLatest(bool refresh) {
             merkle::VerifyConsistency(seen->size, latest->size, seen->root, latest->root, proof);
         !s.ok()) {
       return absl::DataLossError(fmt::format(
-          "the log forked: its checkpoint {} does not extend {} that this client verified before "
-          "(state file {}): {}. Do not trust this server; keep both checkpoints as evidence.",
-          Describe(*latest), Describe(*seen), state_file_, std::string(s.message())));
+          "the log forked: its checkpoint {} does not extend {} that {} verified before (kept "
+          "in {}): {}. Do not trust this server; keep both checkpoints as evidence.",
+          Describe(*latest), Describe(*seen), who_, file_, std::string(s.message())));
     }
   }
-  std::error_code error;
-  std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), error);
-  if (absl::Status s = base::WriteFileDurably(state_file_, verified.note, 0600); !s.ok()) return s;
+  if (absl::Status s = Remember(verified); !s.ok()) return s;
   return verified;
+}
+
+namespace {
+
+// An append-only file of checkpoints: each one framed as
+// "checkpoint <bytes>\n" and then its note.
+constexpr std::string_view kFrame = "checkpoint ";
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> LogVerifier::Recall() const {
+  absl::StatusOr<std::optional<std::string>> bytes = base::ReadFileIfExists(file_);
+  if (!bytes.ok() || !bytes->has_value() || memory_ == Memory::kStateFile) return bytes;
+  std::string_view rest = **bytes;
+  std::optional<std::string> last;
+  while (!rest.empty()) {
+    const size_t end = rest.find('\n');
+    size_t length = 0;
+    if (!rest.starts_with(kFrame) || end == std::string_view::npos ||
+        std::from_chars(rest.data() + kFrame.size(), rest.data() + end, length).ptr !=
+            rest.data() + end ||
+        rest.size() - end - 1 < length) {
+      return absl::DataLossError(fmt::format("the append-only file {} is damaged after {} bytes",
+                                             file_, (*bytes)->size() - rest.size()));
+    }
+    last = std::string(rest.substr(end + 1, length));
+    rest.remove_prefix(end + 1 + length);
+  }
+  return last;
+}
+
+absl::Status LogVerifier::Remember(const VerifiedCheckpoint& verified) const {
+  std::error_code error;
+  std::filesystem::create_directories(std::filesystem::path(file_).parent_path(), error);
+  if (memory_ == Memory::kStateFile) return base::WriteFileDurably(file_, verified.note, 0600);
+  if (verified.previous_size == verified.checkpoint.size && verified.previous_size != 0) {
+    return absl::OkStatus();  // seen already
+  }
+  return base::AppendFileDurably(
+      file_, fmt::format("{}{}\n{}", kFrame, verified.note.size(), verified.note), 0600);
+}
+
+absl::StatusOr<int> CountCosignatures(std::string_view signed_note,
+                                      const std::vector<note::Verifier>& witnesses) {
+  absl::StatusOr<note::Note> note = note::ParseNote(signed_note);
+  if (!note.ok()) return note.status();
+  int count = 0;
+  for (const note::Verifier& witness : witnesses) {
+    absl::StatusOr<uint64_t> time = tlog::VerifyCosignature(*note, witness);
+    if (time.ok()) {
+      ++count;
+    } else if (!absl::IsNotFound(time.status())) {
+      return time.status();
+    }
+  }
+  return count;
 }
 
 }  // namespace dxledger::client

@@ -1,7 +1,9 @@
 #ifndef DXLEDGER_CLIENT_LOG_VERIFIER_H_
 #define DXLEDGER_CLIENT_LOG_VERIFIER_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "base/checkpoint.h"
@@ -9,36 +11,55 @@
 #include "client/ledger_client.h"
 
 // Checks a log from outside, trusting only the log's public key and what
-// this client saw before: the latest checkpoint must carry a valid signature
-// of the pinned key and extend (RFC 9162 consistency) the last checkpoint
-// this client verified, which a state file keeps.
+// was seen before: the latest checkpoint must carry a valid signature of
+// the pinned key and extend (RFC 9162 consistency) the last checkpoint
+// verified, which a file keeps. A client keeps only the last one (a state
+// file); a witness keeps every one it accepted (an append-only file).
 namespace dxledger::client {
 
 struct VerifiedCheckpoint {
   tlog::Checkpoint checkpoint;
   std::string note;
-  uint64_t previous_size = 0;  // what the state file held; 0 when nothing
+  uint64_t previous_size = 0;  // what the file held; 0 when nothing
 };
 
 class LogVerifier {
  public:
-  // `client` must outlive this.
-  LogVerifier(LedgerClient& client, note::Verifier log_key, std::string state_file)
-      : client_(client), log_key_(std::move(log_key)), state_file_(std::move(state_file)) {}
+  enum class Memory { kStateFile, kAppendOnly };
+
+  // `client` must outlive this. `who` names the one that verified before in
+  // errors ("this client", "this witness").
+  LogVerifier(LedgerClient& client, note::Verifier log_key, std::string file,
+              Memory memory = Memory::kStateFile, std::string who = "this client")
+      : client_(client),
+        log_key_(std::move(log_key)),
+        file_(std::move(file)),
+        memory_(memory),
+        who_(std::move(who)) {}
 
   // Fetches the latest checkpoint (signing a fresh one when `refresh`),
-  // verifies it and, once it holds, keeps it in the state file.
-  // DATA_LOSS on a bad signature, a fork or a rollback, naming both
-  // checkpoints; the state file then keeps the old one.
+  // verifies it and, once it holds, keeps it in the file. DATA_LOSS on a
+  // bad signature, a fork or a rollback, naming both checkpoints; the file
+  // then keeps the old one.
   absl::StatusOr<VerifiedCheckpoint> VerifyLatest(bool refresh);
 
  private:
   absl::StatusOr<tlog::Checkpoint> Open(std::string_view signed_note) const;
+  // The last checkpoint note the file holds; nullopt when none.
+  absl::StatusOr<std::optional<std::string>> Recall() const;
+  absl::Status Remember(const VerifiedCheckpoint& verified) const;
 
   LedgerClient& client_;
   const note::Verifier log_key_;
-  const std::string state_file_;
+  const std::string file_;
+  const Memory memory_;
+  const std::string who_;
 };
+
+// How many of `witnesses` (cosigner keys) cosigned `signed_note`. DATA_LOSS
+// when a cosignature by one of them is there but does not verify.
+absl::StatusOr<int> CountCosignatures(std::string_view signed_note,
+                                      const std::vector<note::Verifier>& witnesses);
 
 // ~/.local/state/dxledger/<key name>-<key id> ($XDG_STATE_HOME when set):
 // one state file per log key and user.

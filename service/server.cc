@@ -69,7 +69,7 @@ absl::StatusOr<std::unique_ptr<ledger::Notary>> StartNotary(const ServerOptions&
       default_key ? options.data_dir + "/checkpoint.key" : options.checkpoint_key_file;
   const std::string origin = options.checkpoint_origin.empty() ? "dxledger/" + options.organization
                                                                : options.checkpoint_origin;
-  absl::StatusOr<note::Signer> signer = ledger::LoadOrCreateSigner(key_file, origin, default_key);
+  absl::StatusOr<note::Signer> signer = note::LoadOrCreateSigner(key_file, origin, default_key);
   if (!signer.ok()) return signer.status();
   auto notary = std::make_unique<ledger::Notary>(
       store, *std::move(signer),

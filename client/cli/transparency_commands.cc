@@ -1,4 +1,4 @@
-// dxledger verify [--remote] | checkpoint
+// dxledger verify [--remote] | checkpoint | witness
 #include <cstdlib>
 
 #include "absl/strings/escaping.h"
@@ -14,6 +14,8 @@ struct TrustOptions {
   std::string log_key;
   std::string state_file;
   bool refresh = false;
+  std::vector<std::string> witnesses;  // cosigner keys
+  int cosignatures = 0;                // required of them
 
   void AddTo(CLI::App& command) {
     if (const char* key = std::getenv("DXLEDGER_LOG_KEY")) log_key = key;
@@ -25,9 +27,17 @@ struct TrustOptions {
                        "~/.local/state/dxledger/<key name>-<key id>)");
     command.add_flag("--refresh", refresh, "have the server sign a checkpoint of the log now");
   }
+  void AddWitnessOptionsTo(CLI::App& command) {
+    command.add_option("--witness", witnesses,
+                       "a witness's cosigner key to trust (repeat); see dxledger witness");
+    command
+        .add_option("--cosignatures", cosignatures,
+                    "how many of the --witness keys must have cosigned the checkpoint")
+        ->capture_default_str();
+  }
 
-  // Verifies the latest checkpoint; reports and returns false on failure.
-  std::optional<client::VerifiedCheckpoint> Verify(Cli& cli) const {
+  // The pinned key, or a reported error.
+  std::optional<note::Verifier> LogKey(Cli& cli) const {
     if (log_key.empty()) {
       cli.exit_code = Fail(absl::InvalidArgumentError(
           "pin the log's verifier key with --log-key or DXLEDGER_LOG_KEY (dxledgerd prints it at "
@@ -40,6 +50,46 @@ struct TrustOptions {
           fmt::format("--log-key: {}", std::string(key.status().message()))));
       return std::nullopt;
     }
+    return *key;
+  }
+
+  // Checks that `cosignatures` of the pinned witnesses cosigned `note`.
+  bool CheckCosignatures(const std::string& note, Cli& cli) const {
+    std::vector<note::Verifier> keys;
+    for (const std::string& witness : witnesses) {
+      absl::StatusOr<note::Verifier> key = note::Verifier::FromCosignerKey(witness);
+      if (!key.ok()) {
+        cli.exit_code = Fail(absl::InvalidArgumentError(
+            fmt::format("--witness {}: {}", witness, std::string(key.status().message()))));
+        return false;
+      }
+      keys.push_back(*key);
+    }
+    if (cosignatures > static_cast<int>(keys.size())) {
+      cli.exit_code = Fail(absl::InvalidArgumentError(
+          fmt::format("--cosignatures {} asks for more witnesses than the {} --witness keys given",
+                      cosignatures, keys.size())));
+      return false;
+    }
+    absl::StatusOr<int> count = client::CountCosignatures(note, keys);
+    if (!count.ok()) {
+      cli.exit_code = Fail(count.status());
+      return false;
+    }
+    if (*count < cosignatures) {
+      cli.exit_code = Fail(absl::FailedPreconditionError(fmt::format(
+          "the checkpoint carries {} of the {} witness cosignatures required: no independent "
+          "witness vouches for it yet (retry after the witnesses have seen it)",
+          *count, cosignatures)));
+      return false;
+    }
+    return true;
+  }
+
+  // Verifies the latest checkpoint; reports and returns false on failure.
+  std::optional<client::VerifiedCheckpoint> Verify(Cli& cli) const {
+    std::optional<note::Verifier> key = LogKey(cli);
+    if (!key) return std::nullopt;
     client::LogVerifier verifier(cli.client(), *key,
                                  state_file.empty() ? client::DefaultStateFile(*key) : state_file);
     absl::StatusOr<client::VerifiedCheckpoint> verified = verifier.VerifyLatest(refresh);
@@ -47,6 +97,7 @@ struct TrustOptions {
       cli.exit_code = Fail(verified.status());
       return std::nullopt;
     }
+    if (!CheckCosignatures(verified->note, cli)) return std::nullopt;
     return *std::move(verified);
   }
 };
@@ -61,6 +112,7 @@ void AddVerify(CLI::App& app, Cli& cli) {
   verify->add_flag("--remote", *remote,
                    "check the signed checkpoint and its consistency with the last one verified");
   trust->AddTo(*verify);
+  trust->AddWitnessOptionsTo(*verify);
   verify->callback([&cli, trust, remote] {
     if (*remote) {
       std::optional<client::VerifiedCheckpoint> verified = trust->Verify(cli);
@@ -106,11 +158,83 @@ void AddCheckpoint(CLI::App& app, Cli& cli) {
   });
 }
 
+// One look at the log as a witness: verify its latest checkpoint against
+// everything this witness accepted before, keep it, cosign it and hand the
+// cosignature to the log.
+absl::Status Witness(Cli& cli, client::LogVerifier& verifier, const note::Signer& key) {
+  absl::StatusOr<client::VerifiedCheckpoint> verified = verifier.VerifyLatest(false);
+  if (!verified.ok()) return verified.status();
+  absl::StatusOr<note::Note> note = note::ParseNote(verified->note);
+  if (!note.ok()) return note.status();
+  const uint64_t now = static_cast<uint64_t>(absl::ToUnixSeconds(absl::Now()));
+  note->signatures.push_back(tlog::Cosign(key, note->text, now));
+  v1::AddCosignatureRequest request;
+  request.set_witness_key(note::CosignerKey(key));
+  request.set_cosigned_checkpoint(note::FormatNote(*note));
+  absl::StatusOr<v1::AddCosignatureResponse> sent = cli.client().AddCosignature(request);
+  if (!sent.ok()) return sent.status();
+  fmt::print("cosigned: {} events, root {}\n", verified->checkpoint.size,
+             absl::Base64Escape(verified->checkpoint.root));
+  std::fflush(stdout);
+  return absl::OkStatus();
+}
+
+void AddWitness(CLI::App& app, Cli& cli) {
+  struct Args {
+    TrustOptions trust;
+    std::string key_file, name = "witness";
+    double interval = 10;
+    bool once = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* witness = app.add_subcommand(
+      "witness",
+      "follow a log's checkpoints, refuse any that does not extend what was seen (exit non-zero: "
+      "the alarm), and cosign the rest");
+  if (const char* key = std::getenv("DXLEDGER_LOG_KEY")) args->trust.log_key = key;
+  witness->add_option("--log-key", args->trust.log_key, "the log's verifier key")->required();
+  witness
+      ->add_option("--key", args->key_file,
+                   "the witness's own signing key (made here when missing; its cosigner key "
+                   "is printed for clients to pin)")
+      ->required();
+  witness->add_option("--name", args->name, "the name of a key made here")->capture_default_str();
+  witness
+      ->add_option("--log", args->trust.state_file,
+                   "append-only file of every checkpoint this witness accepted")
+      ->required();
+  witness->add_option("--interval", args->interval, "seconds between looks")->capture_default_str();
+  witness->add_flag("--once", args->once, "look once and exit");
+  witness->callback([&cli, args] {
+    std::optional<note::Verifier> log_key = args->trust.LogKey(cli);
+    if (!log_key) return;
+    absl::StatusOr<note::Signer> key = note::LoadOrCreateSigner(args->key_file, args->name, true);
+    if (!key.ok()) {
+      cli.exit_code = Fail(key.status());
+      return;
+    }
+    fmt::print("witness cosigner key: {}\n", note::CosignerKey(*key));
+    client::LogVerifier verifier(cli.client(), *log_key, args->trust.state_file,
+                                 client::LogVerifier::Memory::kAppendOnly, "this witness");
+    for (;;) {
+      if (absl::Status looked = Witness(cli, verifier, *key); !looked.ok()) {
+        cli.exit_code = Fail(looked);
+        // A refused checkpoint is the alarm; the server being away is not.
+        if (args->once || !absl::IsUnavailable(looked)) return;
+        cli.exit_code = 0;
+      }
+      if (args->once) return;
+      absl::SleepFor(absl::Seconds(args->interval));
+    }
+  });
+}
+
 }  // namespace
 
 void AddTransparencyCommands(CLI::App& app, Cli& cli) {
   AddVerify(app, cli);
   AddCheckpoint(app, cli);
+  AddWitness(app, cli);
 }
 
 }  // namespace dxledger::cli

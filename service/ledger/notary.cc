@@ -13,30 +13,6 @@ std::string Message(const absl::Status& status) { return std::string(status.mess
 
 }  // namespace
 
-absl::StatusOr<note::Signer> LoadOrCreateSigner(const std::string& key_file, std::string_view name,
-                                                bool create) {
-  absl::StatusOr<std::optional<std::string>> text = base::ReadFileIfExists(key_file);
-  if (!text.ok()) return text.status();
-  if (text->has_value()) {
-    absl::StatusOr<note::Signer> signer = note::Signer::FromPrivateKey(**text);
-    if (!signer.ok()) {
-      return absl::InvalidArgumentError(fmt::format("the checkpoint key in {} is not usable: {}",
-                                                    key_file, Message(signer.status())));
-    }
-    return signer;
-  }
-  if (!create) {
-    return absl::NotFoundError(fmt::format("no checkpoint key at {}", key_file));
-  }
-  absl::StatusOr<note::Signer> signer = note::Signer::Generate(name);
-  if (!signer.ok()) return signer.status();
-  if (absl::Status s = base::WriteFileDurably(key_file, signer->PrivateKey() + "\n", 0600);
-      !s.ok()) {
-    return s;
-  }
-  return signer;
-}
-
 Notary::Notary(storage::EventStore& store, note::Signer signer, NotaryOptions options)
     : store_(store),
       signer_(std::move(signer)),

@@ -93,11 +93,6 @@ class Notary {
   std::thread thread_;
 };
 
-// The log's signing key: read from `key_file` when it exists; otherwise
-// made (named `name`) and written there, owner-only, when `create`.
-absl::StatusOr<note::Signer> LoadOrCreateSigner(const std::string& key_file, std::string_view name,
-                                                bool create);
-
 }  // namespace dxledger::ledger
 
 #endif  // DXLEDGER_SERVICE_LEDGER_NOTARY_H_

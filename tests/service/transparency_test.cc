@@ -374,5 +374,66 @@ TEST(TransparencyTest, AWitnessCosignatureIsKeptAndServedWithTheCheckpoint) {
   server.Stop();
 }
 
+// Runs `dxledger witness --once` as an auditor-like principal (the admin).
+int WitnessOnce(const TestServer& server, const std::string& log_key, const std::string& dir,
+                std::string* out, std::string* err) {
+  return RunCommand(
+      fmt::format("{} --server {} --token-file {}/admin.token witness --once "
+                  "--log-key {} --key {}/witness.key --name witness.example --log "
+                  "{}/witness.log",
+                  DXLEDGER_PATH, server.address(), server.data_dir(), log_key, dir, dir),
+      out, err);
+}
+
+TEST(TransparencyTest, AWitnessCosignsWhatExtendsWhatItSawAndRaisesTheAlarmOnARollback) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 3);
+  Checkpoint(client);
+  const std::string key = VerifierKeyFromLog(server);
+  const std::string dir = server.data_dir() + "-witness";
+  std::filesystem::create_directories(dir);
+  std::string out, err;
+  ASSERT_EQ(WitnessOnce(server, key, dir, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("cosigned: "));
+  const size_t at = out.find("witness cosigner key: ");
+  ASSERT_NE(at, std::string::npos);
+  const std::string cosigner = out.substr(at + 22, out.find('\n', at) - at - 22);
+
+  // A client that requires the witness's cosignature accepts the log; one
+  // that requires an unknown witness's does not.
+  const std::string verify = fmt::format(
+      "verify --remote --log-key {} --state-file {}/client-state --cosignatures 1", key, dir);
+  ASSERT_EQ(RunCli(server, verify + " --witness " + cosigner, &out, &err), 0) << err;
+  const note::Signer stranger = *note::Signer::Generate("stranger.example");
+  ASSERT_NE(RunCli(server, verify + " --witness " + note::CosignerKey(stranger), &out, &err), 0);
+  EXPECT_THAT(err, HasSubstr("carries 0 of the 1 witness cosignatures required"));
+
+  WriteGoals(client, 3, 2);
+  const uint64_t size = Checkpoint(client).tree_size();
+  ASSERT_EQ(WitnessOnce(server, key, dir, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr(fmt::format("cosigned: {} events", size)));
+  const std::string seen = ReadFile(dir + "/witness.log");
+  // Two checkpoints accepted and kept, each as the log signed it (one
+  // signature line, whose em dash ends in byte 0x94).
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), '\x94'), 2);
+  EXPECT_THAT(seen, HasSubstr(fmt::format("\n{}\n", size)));
+  server.Stop();
+
+  RollBackAndForgetCheckpoints(server, size - 2);
+  server.Start();
+  LedgerClient again(ClientOptions{server.address(), server.tester_token()});
+  Checkpoint(again);
+  ASSERT_NE(WitnessOnce(server, key, dir, &out, &err), 0);
+  EXPECT_THAT(
+      err, HasSubstr(fmt::format("DATA_LOSS: the log rolled back: it presents size {}", size - 2)));
+  EXPECT_THAT(err, HasSubstr(fmt::format("this witness verified size {}", size)));
+  EXPECT_EQ(ReadFile(dir + "/witness.log"), seen);  // everything it saw, kept
+  // It did not cosign, so a client requiring it refuses the rolled-back log.
+  ASSERT_NE(RunCli(server, verify + " --witness " + cosigner, &out, &err), 0);
+  server.Stop();
+}
+
 }  // namespace
 }  // namespace dxledger
