@@ -1,5 +1,7 @@
 #include "client/log_verifier.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -140,6 +142,55 @@ absl::Status LogVerifier::Remember(const VerifiedCheckpoint& verified) const {
   }
   return base::AppendFileDurably(
       file_, fmt::format("{}{}\n{}", kFrame, verified.note.size(), verified.note), 0600);
+}
+
+absl::Status VerifyEvents(const google::protobuf::RepeatedPtrField<v1::Event>& events,
+                          const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs,
+                          const tlog::Checkpoint& checkpoint) {
+  int next = 0;
+  for (const v1::Event& event : events) {
+    if (event.position() > checkpoint.size) {
+      return absl::FailedPreconditionError(
+          fmt::format("event {} is newer than the verified checkpoint ({} events); run again",
+                      event.position(), checkpoint.size));
+    }
+    if (next == proofs.size() || proofs[next].position() != event.position()) {
+      return absl::DataLossError(
+          fmt::format("the server gave no proof for event {}", event.position()));
+    }
+    const v1::EventProof& proof = proofs[next++];
+    const std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
+    std::string position(8, '\0');
+    for (int i = 0; i < 8; ++i) position[i] = static_cast<char>(event.position() >> (56 - 8 * i));
+    if (proof.tree_size() != checkpoint.size || !proof.leaf().starts_with(position)) {
+      return absl::DataLossError(
+          fmt::format("the proof of event {} is for another event or tree", event.position()));
+    }
+    if (absl::Status s =
+            merkle::VerifyInclusion(event.position() - 1, checkpoint.size,
+                                    merkle::LeafHash(proof.leaf()), hashes, checkpoint.root);
+        !s.ok()) {
+      return absl::DataLossError(fmt::format("event {} is not in the verified log ({}): {}",
+                                             event.position(), Describe(checkpoint),
+                                             std::string(s.message())));
+    }
+    v1::Event stored;
+    if (!stored.ParseFromArray(proof.leaf().data() + 8,
+                               static_cast<int>(proof.leaf().size() - 8))) {
+      return absl::DataLossError(
+          fmt::format("the leaf of event {} is not an event", event.position()));
+    }
+    stored.set_position(event.position());
+    stored.set_prev_hash(event.prev_hash());
+    stored.set_hash(event.hash());
+    if (!google::protobuf::util::MessageDifferencer::Equals(stored, event)) {
+      return absl::DataLossError(fmt::format(
+          "event {} as served differs from the event the verified log holds: the server altered "
+          "it",
+          event.position()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> CountCosignatures(std::string_view signed_note,

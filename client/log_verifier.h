@@ -56,6 +56,15 @@ class LogVerifier {
   const std::string who_;
 };
 
+// Checks events as a read served them against a verified checkpoint: each
+// has a proof whose leaf is its position and stored bytes, the leaf is in
+// the checkpoint's tree, and the bytes are the event served. DATA_LOSS naming
+// the first event that fails; FAILED_PRECONDITION for one newer than the
+// checkpoint.
+absl::Status VerifyEvents(const google::protobuf::RepeatedPtrField<v1::Event>& events,
+                          const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs,
+                          const tlog::Checkpoint& checkpoint);
+
 // How many of `witnesses` (cosigner keys) cosigned `signed_note`. DATA_LOSS
 // when a cosignature by one of them is there but does not verify.
 absl::StatusOr<int> CountCosignatures(std::string_view signed_note,

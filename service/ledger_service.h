@@ -97,6 +97,11 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   // The log position of an as_of (nullopt: now).
   absl::StatusOr<std::optional<uint64_t>> Resolve(const v1::AsOf& as_of);
   absl::StatusOr<std::string> Organization(std::string_view parent) const;
+  // The inclusion proofs of `events` at or below `tree_size` in that tree
+  // (none when it is 0): verifying a read costs no round trip an event.
+  absl::Status AddProofs(const google::protobuf::RepeatedPtrField<v1::Event>& events,
+                         uint64_t tree_size,
+                         google::protobuf::RepeatedPtrField<v1::EventProof>* proofs);
 
   ledger::Ledger& ledger_;
   Principals& principals_;

@@ -75,8 +75,10 @@ grpc::ServerUnaryReactor* LedgerService::ListGoalEvents(grpc::CallbackServerCont
   if (!name.ok()) return Reply(call, name.status());
   absl::StatusOr<ledger::Page<v1::Event>> page =
       ledger_.queries().ListGoalEvents(*name, request->page_size(), request->page_token());
-  if (page.ok()) MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
-  return Reply(call, page.status());
+  if (!page.ok()) return Reply(call, page.status());
+  MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
+  return Reply(
+      call, AddProofs(response->events(), request->proof_tree_size(), response->mutable_proofs()));
 }
 
 grpc::ServerUnaryReactor* LedgerService::ListRatingChanges(
@@ -115,9 +117,11 @@ grpc::ServerUnaryReactor* LedgerService::ReadLog(grpc::CallbackServerContext* co
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
   absl::StatusOr<ledger::Page<v1::Event>> page = ledger_.queries().ReadLog(
       request->start_position(), request->page_size(), request->page_token());
-  if (page.ok()) MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
+  if (!page.ok()) return Reply(call, page.status());
+  MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
   response->set_head_position(ledger_.queries().head().position);
-  return Reply(call, page.status());
+  return Reply(
+      call, AddProofs(response->events(), request->proof_tree_size(), response->mutable_proofs()));
 }
 
 grpc::ServerUnaryReactor* LedgerService::ExportReport(grpc::CallbackServerContext* context,

@@ -11,7 +11,29 @@ void SetHashes(const std::vector<std::string>& hashes,
   for (const std::string& hash : hashes) *out->Add() = hash;
 }
 
+void SetProof(uint64_t position, uint64_t tree_size, ledger::Notary::Inclusion inclusion,
+              v1::EventProof& proof) {
+  proof.set_position(position);
+  proof.set_tree_size(tree_size);
+  proof.set_leaf(std::move(inclusion.leaf));
+  SetHashes(inclusion.hashes, proof.mutable_hashes());
+}
+
 }  // namespace
+
+absl::Status LedgerService::AddProofs(const google::protobuf::RepeatedPtrField<v1::Event>& events,
+                                      uint64_t tree_size,
+                                      google::protobuf::RepeatedPtrField<v1::EventProof>* proofs) {
+  if (tree_size == 0) return absl::OkStatus();
+  for (const v1::Event& event : events) {
+    if (event.position() > tree_size) continue;
+    absl::StatusOr<ledger::Notary::Inclusion> inclusion =
+        notary_.ProveInclusion(event.position(), tree_size);
+    if (!inclusion.ok()) return inclusion.status();
+    SetProof(event.position(), tree_size, *std::move(inclusion), *proofs->Add());
+  }
+  return absl::OkStatus();
+}
 
 grpc::ServerUnaryReactor* LedgerService::GetCheckpoint(grpc::CallbackServerContext* context,
                                                        const v1::GetCheckpointRequest* request,
@@ -35,11 +57,8 @@ grpc::ServerUnaryReactor* LedgerService::GetInclusionProof(
   absl::StatusOr<ledger::Notary::Inclusion> inclusion =
       notary_.ProveInclusion(request->position(), request->tree_size());
   if (inclusion.ok()) {
-    v1::EventProof& proof = *response->mutable_proof();
-    proof.set_position(request->position());
-    proof.set_tree_size(request->tree_size());
-    proof.set_leaf(std::move(inclusion->leaf));
-    SetHashes(inclusion->hashes, proof.mutable_hashes());
+    SetProof(request->position(), request->tree_size(), *std::move(inclusion),
+             *response->mutable_proof());
   }
   return Reply(call, inclusion.status());
 }

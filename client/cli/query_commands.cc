@@ -2,6 +2,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "client/cli/cli.h"
+#include "client/cli/trust.h"
 #include "proto/notation/fiscal_year.h"
 
 namespace dxledger::cli {
@@ -23,17 +24,30 @@ bool ParseTimestamp(const std::string& text, google::protobuf::Timestamp& out, C
 
 void AddHistory(CLI::App& app, Cli& cli) {
   auto name = std::make_shared<std::string>();
+  auto trust = std::make_shared<TrustOptions>();
+  auto verified = std::make_shared<bool>(false);
   CLI::App* history = app.add_subcommand("history", "a goal's events, oldest first");
   history->add_option("GOAL", *name, "goal")->required();
-  history->callback([name, &cli] {
+  history->add_flag("--verified", *verified,
+                    "check every event's inclusion in a checkpoint verified against --log-key "
+                    "before printing");
+  trust->AddTo(*history);
+  history->callback([name, trust, verified, &cli] {
     v1::ListGoalEventsRequest request;
     request.set_name(*name);
+    const auto print = [](const v1::ListGoalEventsResponse& r) {
+      PrintEventTable({r.events().begin(), r.events().end()});
+    };
+    if (*verified) {
+      std::optional<v1::ListGoalEventsResponse> read =
+          VerifiedRead(request, &client::LedgerClient::ListGoalEvents, *trust, cli);
+      if (read) cli.Show<v1::ListGoalEventsResponse>(*read, print);
+      return;
+    }
     cli.Show<v1::ListGoalEventsResponse>(
         Gather(request, false, &client::LedgerClient::ListGoalEvents,
                &v1::ListGoalEventsResponse::mutable_events, cli),
-        [](const v1::ListGoalEventsResponse& r) {
-          PrintEventTable({r.events().begin(), r.events().end()});
-        });
+        print);
   });
 }
 
@@ -85,14 +99,30 @@ void AddLog(CLI::App& app, Cli& cli) {
     int limit = 100;
   };
   auto args = std::make_shared<Args>();
+  auto trust = std::make_shared<TrustOptions>();
+  auto verified = std::make_shared<bool>(false);
   CLI::App* log = app.add_subcommand("log", "the global log from a position");
+  log->add_flag("--verified", *verified,
+                "check every event's inclusion in a checkpoint verified against --log-key before "
+                "printing");
+  trust->AddTo(*log);
   log->add_option("--from", args->from, "first position")->capture_default_str();
   log->add_option("--limit", args->limit, "at most this many events (1-1000)")
       ->capture_default_str();
-  log->callback([args, &cli] {
+  log->callback([args, trust, verified, &cli] {
     v1::ReadLogRequest request;
     request.set_start_position(args->from);
     request.set_page_size(args->limit);
+    if (*verified) {
+      std::optional<v1::ReadLogResponse> read =
+          VerifiedRead(request, &client::LedgerClient::ReadLog, *trust, cli, /*one_page=*/true);
+      if (read) {
+        cli.Show<v1::ReadLogResponse>(*read, [](const v1::ReadLogResponse& r) {
+          PrintEventTable({r.events().begin(), r.events().end()});
+        });
+      }
+      return;
+    }
     cli.Show<v1::ReadLogResponse>(cli.client().ReadLog(request), [](const v1::ReadLogResponse& r) {
       PrintEventTable({r.events().begin(), r.events().end()});
       fmt::print("head position {}\n", r.head_position());

@@ -3,104 +3,11 @@
 
 #include "absl/strings/escaping.h"
 #include "client/cli/cli.h"
+#include "client/cli/trust.h"
 #include "client/log_verifier.h"
 
 namespace dxledger::cli {
 namespace {
-
-// What the client trusts: the log's verifier key (--log-key or
-// DXLEDGER_LOG_KEY) and the state file of what it verified before.
-struct TrustOptions {
-  std::string log_key;
-  std::string state_file;
-  bool refresh = false;
-  std::vector<std::string> witnesses;  // cosigner keys
-  int cosignatures = 0;                // required of them
-
-  void AddTo(CLI::App& command) {
-    if (const char* key = std::getenv("DXLEDGER_LOG_KEY")) log_key = key;
-    command.add_option("--log-key", log_key,
-                       "the log's verifier key to trust, as dxledgerd prints it at start (env "
-                       "DXLEDGER_LOG_KEY)");
-    command.add_option("--state-file", state_file,
-                       "where the last verified checkpoint is kept (default: "
-                       "~/.local/state/dxledger/<key name>-<key id>)");
-    command.add_flag("--refresh", refresh, "have the server sign a checkpoint of the log now");
-  }
-  void AddWitnessOptionsTo(CLI::App& command) {
-    command.add_option("--witness", witnesses,
-                       "a witness's cosigner key to trust (repeat); see dxledger witness");
-    command
-        .add_option("--cosignatures", cosignatures,
-                    "how many of the --witness keys must have cosigned the checkpoint")
-        ->capture_default_str();
-  }
-
-  // The pinned key, or a reported error.
-  std::optional<note::Verifier> LogKey(Cli& cli) const {
-    if (log_key.empty()) {
-      cli.exit_code = Fail(absl::InvalidArgumentError(
-          "pin the log's verifier key with --log-key or DXLEDGER_LOG_KEY (dxledgerd prints it at "
-          "start as \"verifier key\"); a key taken from the server proves nothing"));
-      return std::nullopt;
-    }
-    absl::StatusOr<note::Verifier> key = note::Verifier::FromKey(log_key);
-    if (!key.ok()) {
-      cli.exit_code = Fail(absl::InvalidArgumentError(
-          fmt::format("--log-key: {}", std::string(key.status().message()))));
-      return std::nullopt;
-    }
-    return *key;
-  }
-
-  // Checks that `cosignatures` of the pinned witnesses cosigned `note`.
-  bool CheckCosignatures(const std::string& note, Cli& cli) const {
-    std::vector<note::Verifier> keys;
-    for (const std::string& witness : witnesses) {
-      absl::StatusOr<note::Verifier> key = note::Verifier::FromCosignerKey(witness);
-      if (!key.ok()) {
-        cli.exit_code = Fail(absl::InvalidArgumentError(
-            fmt::format("--witness {}: {}", witness, std::string(key.status().message()))));
-        return false;
-      }
-      keys.push_back(*key);
-    }
-    if (cosignatures > static_cast<int>(keys.size())) {
-      cli.exit_code = Fail(absl::InvalidArgumentError(
-          fmt::format("--cosignatures {} asks for more witnesses than the {} --witness keys given",
-                      cosignatures, keys.size())));
-      return false;
-    }
-    absl::StatusOr<int> count = client::CountCosignatures(note, keys);
-    if (!count.ok()) {
-      cli.exit_code = Fail(count.status());
-      return false;
-    }
-    if (*count < cosignatures) {
-      cli.exit_code = Fail(absl::FailedPreconditionError(fmt::format(
-          "the checkpoint carries {} of the {} witness cosignatures required: no independent "
-          "witness vouches for it yet (retry after the witnesses have seen it)",
-          *count, cosignatures)));
-      return false;
-    }
-    return true;
-  }
-
-  // Verifies the latest checkpoint; reports and returns false on failure.
-  std::optional<client::VerifiedCheckpoint> Verify(Cli& cli) const {
-    std::optional<note::Verifier> key = LogKey(cli);
-    if (!key) return std::nullopt;
-    client::LogVerifier verifier(cli.client(), *key,
-                                 state_file.empty() ? client::DefaultStateFile(*key) : state_file);
-    absl::StatusOr<client::VerifiedCheckpoint> verified = verifier.VerifyLatest(refresh);
-    if (!verified.ok()) {
-      cli.exit_code = Fail(verified.status());
-      return std::nullopt;
-    }
-    if (!CheckCosignatures(verified->note, cli)) return std::nullopt;
-    return *std::move(verified);
-  }
-};
 
 void AddVerify(CLI::App& app, Cli& cli) {
   auto trust = std::make_shared<TrustOptions>();

@@ -435,5 +435,48 @@ TEST(TransparencyTest, AWitnessCosignsWhatExtendsWhatItSawAndRaisesTheAlarmOnARo
   server.Stop();
 }
 
+TEST(TransparencyTest, VerifiedReadsCatchAnEventTheServerAltered) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 3);
+  const std::string trust = fmt::format("--log-key {} --state-file {}-state",
+                                        VerifierKeyFromLog(server), server.data_dir());
+  std::string out, err;
+  ASSERT_EQ(RunCli(server, "history g0 --verified " + trust, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("目標 0"));
+  EXPECT_THAT(err, HasSubstr("verified: 1 events are in the log's checkpoint of"));
+  ASSERT_EQ(RunCli(server, "log --verified " + trust, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("目標 2"));
+  server.Stop();
+  uint64_t position = 0;
+  {
+    // Rewrite the copy of g0's first event that history reads (the stream
+    // index), its own hash recomputed; the log and its tree stay as signed.
+    std::unique_ptr<storage::RocksDbKv> kv = OpenStore(server);
+    const std::string key = storage::keys::StreamKey("050008/g0", 1);
+    std::string entry = **kv->Get(storage::Family::kStreams, key);
+    ASSERT_TRUE(storage::keys::ReadBigEndian64(entry, position));
+    const std::string prev = entry.substr(8, 32);
+    std::string body = entry.substr(8 + 64);
+    const size_t at = body.find("目標");
+    ASSERT_NE(at, std::string::npos);
+    body.replace(at, 6, "偽造");
+    entry = storage::keys::BigEndian64(position) +
+            storage::EncodeLogValue(prev, storage::EventHash(prev, position, body), body);
+    storage::Put put{storage::Family::kStreams, key, entry};
+    ASSERT_TRUE(kv->Write({&put, 1}, true).ok());
+  }
+  server.Start();
+  ASSERT_EQ(RunCli(server, "history g0", &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("偽造"));  // what a trusting reader is shown
+  ASSERT_NE(RunCli(server, "history g0 --verified " + trust, &out, &err), 0);
+  EXPECT_THAT(err, HasSubstr(fmt::format("DATA_LOSS: event {} as served differs from the event the "
+                                         "verified log holds",
+                                         position)));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("偽造")));
+  server.Stop();
+}
+
 }  // namespace
 }  // namespace dxledger
