@@ -118,7 +118,8 @@ absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& pa
   if (status.IsCorruption()) {
     return absl::DataLossError(fmt::format(
         "the store in {} is damaged and was not opened ({}): acknowledged events would be lost. "
-        "Restore the data directory from a backup (see README, \"Backups\"); keep the damaged "
+        "Restore the data directory from a backup (README, \"Back up and restore\"); keep the "
+        "damaged "
         "copy for investigation.",
         path, status.ToString()));
   }

@@ -54,7 +54,8 @@ absl::Status Notary::CheckRecovered() {
       return absl::DataLossError(fmt::format(
           "the log holds {} events, but the checkpoint in {} that this log signed covers {}: "
           "events {} to {} were acknowledged and are gone. Restore the data directory from a "
-          "backup taken after that checkpoint (see README, \"Backups\"); dxledgerd will not serve "
+          "backup taken after that checkpoint (README, \"Back up and restore\"); dxledgerd will "
+          "not serve "
           "a log that lost history.",
           head, seen.where, checkpoint->size, head + 1, checkpoint->size));
     }
