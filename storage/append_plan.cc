@@ -91,9 +91,8 @@ Put HeadPut(const Head& head) {
 }
 
 Put CommitTimePut(int64_t micros, uint64_t position) {
-  std::string key(keys::kCommitTimePrefix);
-  keys::AppendBigEndian64(static_cast<uint64_t>(micros), key);
-  return Put{Family::kMeta, std::move(key), keys::BigEndian64(position)};
+  return Put{Family::kMeta, keys::CommitTimeKey(static_cast<uint64_t>(micros)),
+             keys::BigEndian64(position)};
 }
 
 absl::StatusOr<AppendPlan> PlanAppend(AppendRequest request, const Head& head, PendingState& state,

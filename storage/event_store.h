@@ -97,9 +97,10 @@ struct Head {
 };
 
 // What Scan reads: the log (BE64 position -> the record as stored; for
-// storage's own checks), views, index entries, the security log and the
-// stream index.
-enum class Keyspace { kLog, kViews, kIndex, kSecurity, kStreams };
+// storage's own checks), views, index entries, the security log, the
+// stream index, and, for verify, request records, the Merkle tree's
+// records and the time index (keys as keys.h spells them).
+enum class Keyspace { kLog, kViews, kIndex, kSecurity, kStreams, kRequests, kTree, kCommitTimes };
 
 // Thread-safe. Reads see every append whose callback has run.
 // One group commit, as the writer saw it.
@@ -202,12 +203,14 @@ class EventStore {
   // store.
   virtual absl::StatusOr<std::unique_ptr<EventStore>> Snapshot() = 0;
 
-  // Makes the views and index entries exactly these (a rebuild from the
-  // log), each sorted by key: writes them and erases every other view and
-  // index entry. Never touches the log. Only while no append runs.
+  // Makes the views, index entries and time index exactly these (a rebuild
+  // from the log), each sorted by key (the time index's as keys.h spells
+  // them): writes them and erases every other. Never touches the log. Only
+  // while no append runs.
   virtual absl::Status ReplaceProjections(
       const std::vector<std::pair<std::string, StoredView>>& views,
-      const std::vector<std::pair<std::string, std::string>>& index) = 0;
+      const std::vector<std::pair<std::string, std::string>>& index,
+      const std::vector<std::pair<std::string, std::string>>& commit_times) = 0;
 };
 
 }  // namespace dxledger::storage

@@ -42,4 +42,10 @@ std::string TreeKey(uint8_t level, uint64_t index) {
   return key;
 }
 
+std::string CommitTimeKey(uint64_t unix_micros) {
+  std::string key(kCommitTimePrefix);
+  AppendBigEndian64(unix_micros, key);
+  return key;
+}
+
 }  // namespace dxledger::storage::keys

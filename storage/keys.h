@@ -32,6 +32,8 @@ std::string StreamKey(std::string_view stream, uint64_t version);
 std::string StreamPrefix(std::string_view stream);
 
 std::string TreeKey(uint8_t level, uint64_t index);
+// "t" BE64(micros): the time index's key.
+std::string CommitTimeKey(uint64_t unix_micros);
 
 }  // namespace dxledger::storage::keys
 

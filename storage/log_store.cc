@@ -1,5 +1,6 @@
 #include "storage/log_store.h"
 
+#include <algorithm>
 #include <future>
 
 #include "fmt/format.h"
@@ -32,8 +33,7 @@ absl::StatusOr<Head> ReadHead(KvBackend& kv) {
   }
   // The last record time: the newest entry of the time index.
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> last =
-      kv.Floor(Family::kMeta, keys::kCommitTimePrefix,
-               std::string(keys::kCommitTimePrefix) + keys::BigEndian64(UINT64_MAX));
+      kv.Floor(Family::kMeta, keys::kCommitTimePrefix, keys::CommitTimeKey(UINT64_MAX));
   if (!last.ok()) return last.status();
   uint64_t micros = 0;
   if (last->has_value() &&
@@ -94,10 +94,9 @@ Head LogStore::GetHead() { return writer_ != nullptr ? writer_->head() : snapsho
 
 absl::StatusOr<uint64_t> LogStore::PositionAt(int64_t unix_micros) {
   if (unix_micros < 0) return 0;
-  std::string key(keys::kCommitTimePrefix);
-  keys::AppendBigEndian64(static_cast<uint64_t>(unix_micros), key);
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> entry =
-      kv_->Floor(Family::kMeta, keys::kCommitTimePrefix, key);
+      kv_->Floor(Family::kMeta, keys::kCommitTimePrefix,
+                 keys::CommitTimeKey(static_cast<uint64_t>(unix_micros)));
   if (!entry.ok()) return entry.status();
   uint64_t position = 0;
   if (entry->has_value() && !keys::ReadBigEndian64((*entry)->second, position)) {
@@ -323,6 +322,17 @@ absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::str
     case Keyspace::kStreams:
       family = Family::kStreams;
       break;
+    case Keyspace::kRequests:
+      family = Family::kRequests;
+      break;
+    case Keyspace::kTree:
+      family = Family::kTree;
+      break;
+    case Keyspace::kCommitTimes: {
+      // The time index shares the meta family: its keys keep their "t".
+      const std::string within = std::string(keys::kCommitTimePrefix).append(prefix);
+      return kv_->Scan(Family::kMeta, within, std::max<std::string_view>(start, within), visitor);
+    }
   }
   if (keyspace != Keyspace::kViews) return kv_->Scan(family, prefix, start, visitor);
   // Views are stored behind their version; callers see the view bytes.
@@ -333,7 +343,19 @@ absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::str
 
 absl::Status LogStore::ReplaceProjections(
     const std::vector<std::pair<std::string, StoredView>>& views,
-    const std::vector<std::pair<std::string, std::string>>& index) {
+    const std::vector<std::pair<std::string, std::string>>& index,
+    const std::vector<std::pair<std::string, std::string>>& commit_times) {
+  // The time index shares the meta family: its entries are swapped in one
+  // write, the rest of the family untouched.
+  std::vector<Put> times;
+  absl::Status scanned = kv_->Scan(Family::kMeta, keys::kCommitTimePrefix, "",
+                                   [&](std::string_view key, std::string_view) {
+                                     times.push_back({Family::kMeta, std::string(key), "", true});
+                                     return true;
+                                   });
+  if (!scanned.ok()) return scanned;
+  for (const auto& [key, value] : commit_times) times.push_back({Family::kMeta, key, value});
+  if (absl::Status s = kv_->Write(times, /*sync=*/true); !s.ok()) return s;
   KvBackend::SortedEntries stored_views;
   stored_views.reserve(views.size());
   for (const auto& [stream, view] : views) {

@@ -51,7 +51,8 @@ class LogStore : public EventStore {
   absl::StatusOr<std::unique_ptr<EventStore>> Checkpoint(const std::string& directory) override;
   absl::Status ReplaceProjections(
       const std::vector<std::pair<std::string, StoredView>>& views,
-      const std::vector<std::pair<std::string, std::string>>& index) override;
+      const std::vector<std::pair<std::string, std::string>>& index,
+      const std::vector<std::pair<std::string, std::string>>& commit_times) override;
 
   WriterStats writer_stats() const { return writer_ ? writer_->stats() : WriterStats{}; }
 

@@ -106,6 +106,15 @@ void GrowTree(LogTree& tree, uint64_t position, std::string_view body, std::vect
   }
 }
 
+std::vector<std::pair<std::string, std::string>> ExpectedTree::TakeSorted() {
+  std::vector<std::pair<std::string, std::string>> records;
+  records.reserve(records_.size());
+  for (Put& put : records_) records.emplace_back(std::move(put.key), std::move(put.value));
+  records_.clear();
+  std::sort(records.begin(), records.end());
+  return records;
+}
+
 absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
                                                        std::span<const merkle::Node> nodes) {
   // Each node below the stored levels is read through the record of its run

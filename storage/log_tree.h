@@ -45,6 +45,19 @@ std::string LeafHashOf(uint64_t position, std::string_view body);
 // `puts`.
 void GrowTree(LogTree& tree, uint64_t position, std::string_view body, std::vector<Put>& puts);
 
+// The tree records a log should have, built from its events in order: for
+// verify, to compare with the stored ones.
+class ExpectedTree {
+ public:
+  void Add(uint64_t position, std::string_view body) { GrowTree(tree_, position, body, records_); }
+  // The records (keys as keys::TreeKey), sorted as the store keeps them.
+  std::vector<std::pair<std::string, std::string>> TakeSorted();
+
+ private:
+  LogTree tree_;
+  std::vector<Put> records_;
+};
+
 // The hashes of `nodes`, in order: stored ones read at once, smaller ones
 // hashed from the log. DATA_LOSS when one is missing or malformed: the tree
 // and the log no longer agree.

@@ -13,6 +13,7 @@
 #include "service/ledger/projection.h"
 #include "service/ledger/streams.h"
 #include "storage/keys.h"
+#include "storage/log_tree.h"
 
 namespace dxledger::ledger {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 // A stream as the walk folds it.
 struct Folding {
   std::string stream;
-  std::string organization;  // a goal's: its index entries' scope
+  std::string organization;  // a goal's or year's (its request ids' scope); empty for principals
   StreamView view;
 };
 
@@ -42,7 +43,7 @@ std::optional<Folding> StartStream(const v1::Event& event) {
     case domain::StreamKind::kFiscalYear: {
       absl::StatusOr<domain::FiscalYearName> name = domain::ParseFiscalYearName(event.goal());
       if (!name.ok()) return std::nullopt;
-      return Folding{StreamOfYear(*name), "", domain::ImplicitYear(*name)};
+      return Folding{StreamOfYear(*name), name->organization, domain::ImplicitYear(*name)};
     }
     case domain::StreamKind::kPrincipal:
       if (!event.goal().starts_with("principals/")) return std::nullopt;
@@ -75,6 +76,8 @@ class LogFold {
                       record.position, event_.version(), event_.goal(), VersionOf(folding.view)));
     }
     ApplyToView(event_, folding.view);
+    AddRequest(folding.organization, record.position);
+    AddCommitTime(record.position);
     if (const auto* goal = std::get_if<v1::Goal>(&folding.view)) {
       entries_.clear();
       AddIndexEntries(folding.organization, event_, *goal, entries_);
@@ -96,13 +99,58 @@ class LogFold {
               [](const ProjectedView& a, const ProjectedView& b) { return a.stream < b.stream; });
     std::sort(index_.begin(), index_.end());
     projections.index = std::move(index_);
+    projections.requests.reserve(requests_.size());
+    for (auto& [key, positions] : requests_) {
+      projections.requests.push_back({key, positions.first, positions.second});
+    }
+    std::sort(projections.requests.begin(), projections.requests.end(),
+              [](const ProjectedRequest& a, const ProjectedRequest& b) { return a.key < b.key; });
+    projections.commit_times = std::move(commit_times_);
   }
 
  private:
+  // Every event sent with a request id is covered by that id's record.
+  void AddRequest(const std::string& scope, uint64_t position) {
+    if (event_.request_id().empty()) return;
+    // The events of one request are consecutive: the key is built once.
+    if (position != last_request_position_ + 1 || event_.request_id() != last_request_id_ ||
+        event_.actor() != last_actor_ || scope != last_scope_) {
+      last_request_id_ = event_.request_id();
+      last_actor_ = event_.actor();
+      last_scope_ = scope;
+      last_request_ = &requests_
+                           .try_emplace(RequestKeyOf(scope, event_.actor(), event_.request_id()),
+                                        position, position)
+                           .first->second;
+    }
+    last_request_->first = std::min(last_request_->first, position);
+    last_request_->second = std::max(last_request_->second, position);
+    last_request_position_ = position;
+  }
+
+  // The time index maps each record time to the last position recorded
+  // then. Record times never go back in log order; in a log written before
+  // that held, an event counts from the latest time before it.
+  void AddCommitTime(uint64_t position) {
+    const int64_t micros =
+        event_.record_time().seconds() * 1'000'000 + event_.record_time().nanos() / 1000;
+    if (commit_times_.empty() || micros > last_micros_) {
+      last_micros_ = micros;
+      commit_times_.emplace_back(storage::keys::CommitTimeKey(static_cast<uint64_t>(micros)), "");
+    }
+    commit_times_.back().second = storage::keys::BigEndian64(position);
+  }
+
   v1::Event event_;  // reused: parsing into it keeps its allocations
   absl::node_hash_map<std::string, Folding> streams_;  // by resource name
   std::vector<std::pair<std::string, std::string>> index_;
-  std::vector<storage::IndexWrite> entries_;  // one event's, reused
+  std::vector<storage::IndexWrite> entries_;                                  // one event's, reused
+  absl::node_hash_map<std::string, std::pair<uint64_t, uint64_t>> requests_;  // first, last
+  std::pair<uint64_t, uint64_t>* last_request_ = nullptr;
+  uint64_t last_request_position_ = 0;
+  std::string last_request_id_, last_actor_, last_scope_;
+  Entries commit_times_;
+  int64_t last_micros_ = 0;
 };
 
 }  // namespace
@@ -111,14 +159,17 @@ absl::StatusOr<Projections> ProjectLog(storage::EventStore& store) {
   Projections projections;
   projections.hashes.reserve(store.GetHead().position);
   LogFold fold(store.GetHead().position);
+  storage::ExpectedTree tree;
   absl::StatusOr<storage::ChainReport> chain =
       storage::VerifyChain(store, [&](const storage::EventView& event) {
         projections.hashes.push_back(storage::PrefixOf(event.hash));
+        tree.Add(event.position, event.body);
         return fold.Add(event);
       });
   if (!chain.ok()) return chain.status();
   projections.chain = *std::move(chain);
   fold.Finish(projections);
+  projections.tree = tree.TakeSorted();
   return projections;
 }
 

@@ -23,15 +23,28 @@ struct ProjectedView {
   std::string bytes;
 };
 
+// The events a request id was used for: positions first to last.
+struct ProjectedRequest {
+  std::string key;  // as RequestKeyOf
+  uint64_t first = 0;
+  uint64_t last = 0;
+};
+
+using Entries = std::vector<std::pair<std::string, std::string>>;
+
 struct Projections {
   storage::ChainReport chain;
-  std::vector<ProjectedView> views;                        // by stream
-  std::vector<std::pair<std::string, std::string>> index;  // by key
-  std::vector<storage::HashPrefix> hashes;                 // by position - 1
+  std::vector<ProjectedView> views;         // by stream
+  Entries index;                            // by key
+  std::vector<storage::HashPrefix> hashes;  // by position - 1
+  std::vector<ProjectedRequest> requests;   // by key
+  Entries commit_times;                     // the time index, by key
+  Entries tree;                             // the Merkle tree's records, by key
 };
 
 // Walks the log once (its chain checked as storage::VerifyChain does) and
-// folds every event into its stream's view. DATA_LOSS as VerifyChain, or
+// folds every event into its stream's view, the index entries, the request
+// records, the time index and the Merkle tree. DATA_LOSS as VerifyChain, or
 // for an event that cannot be decoded, names no valid stream, or does not
 // follow its stream's version.
 absl::StatusOr<Projections> ProjectLog(storage::EventStore& store);

@@ -23,14 +23,16 @@ class Maintenance {
   // `store` must outlive this.
   explicit Maintenance(storage::EventStore& store) : store_(store) {}
 
-  // Verifies the hash chain, that every stored view and index entry is what
-  // the log projects to, and that the stream index holds the log's events
-  // unaltered, all on one snapshot. DATA_LOSS names the first position,
-  // goal or entry that differs.
+  // Verifies the hash chain; that every stored view, index entry and
+  // time-index entry is what the log projects to; that each request record
+  // covers exactly the events sent with its id; that the Merkle tree's
+  // records are those of the log; and that the stream index holds the log's
+  // events unaltered; all on one snapshot. DATA_LOSS names the first
+  // position, goal or entry that differs, and what to do.
   absl::StatusOr<VerifyReport> Verify();
 
-  // Rewrites every view and index entry from the log; returns how many
-  // views. Run with no writers.
+  // Rewrites every view, index entry and time-index entry from the log;
+  // returns how many views. Run with no writers.
   absl::StatusOr<uint64_t> RebuildViews();
 
   // Copies the store to `directory` (absolute, not existing) while writes go

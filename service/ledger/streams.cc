@@ -71,4 +71,13 @@ void ApplyToView(const v1::Event& event, StreamView& view) {
       view);
 }
 
+std::string RequestKeyOf(std::string_view scope, std::string_view actor,
+                         std::string_view request_id) {
+  std::string key(scope);
+  key.push_back('\0');
+  key.append(actor).push_back('\0');
+  key.append(request_id);
+  return key;
+}
+
 }  // namespace dxledger::ledger

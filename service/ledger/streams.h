@@ -26,6 +26,12 @@ absl::StatusOr<StreamView> DecodeView(const StreamCommand& command, std::string_
 std::string EncodeView(const StreamView& view);
 uint64_t VersionOf(const StreamView& view);
 
+// The key of a request id's record: ids are scoped by organization (empty
+// for principals, which the server holds) and by the principal that sent
+// them.
+std::string RequestKeyOf(std::string_view scope, std::string_view actor,
+                         std::string_view request_id);
+
 // Folds one of the stream's events into its view.
 void ApplyToView(const v1::Event& event, StreamView& view);
 

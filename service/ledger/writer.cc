@@ -18,14 +18,8 @@ namespace {
 // is told to retry.
 constexpr int kMaxAttempts = 8;
 
-// Request ids are scoped by organization (or the server, for principals)
-// and by the principal that sent them.
 std::string RequestKey(const WriteRequest& request) {
-  std::string key = request.scope;
-  key.push_back('\0');
-  key.append(request.actor).push_back('\0');
-  key.append(request.request_id);
-  return key;
+  return RequestKeyOf(request.scope, request.actor, request.request_id);
 }
 
 // What a request id stands for: the operation, its targets and content.

@@ -13,79 +13,12 @@
 #include "storage/log_store.h"
 #include "storage/memory_kv.h"
 #include "storage/stores.h"
+#include "tests/ledger/ledger_fixture.h"
 
 namespace dxledger::ledger {
 namespace {
 
 using domain::GoalName;
-
-class LedgerTest : public testing::Test {
- protected:
-  LedgerTest() : store_(OpenStore()), ledger_(*store_, "050008", [this] { return now_; }) {}
-
-  std::unique_ptr<storage::LogStore> OpenStore() {
-    auto kv = std::make_unique<storage::MemoryKv>();
-    kv_ = kv.get();
-    return *storage::LogStore::Open(std::move(kv), false);
-  }
-  // Writes bytes under the store's feet, as someone with disk access could.
-  void Tamper(storage::Family family, std::string key, std::string value) {
-    storage::Put put{family, std::move(key), std::move(value)};
-    ASSERT_TRUE(kv_->Write({&put, 1}, false).ok());
-  }
-
-  CommandRequest Create(std::string id, int year, std::vector<std::string> departments,
-                        std::string actor = "hq") {
-    CommandRequest request;
-    request.method = "CreateGoal";
-    request.command.goal = GoalName{"050008", std::move(id)};
-    v1::GoalCreated* created = request.command.proposal.mutable_goal_created();
-    created->set_fiscal_year(year);
-    for (auto& d : departments) created->add_departments(d);
-    created->set_title("目標 " + request.command.goal.goal_id);
-    request.actor = std::move(actor);
-    return request;
-  }
-  CommandRequest Rate(std::string id, v1::Rating rating, std::string actor = "editor",
-                      std::string request_id = "") {
-    CommandRequest request;
-    request.method = "SetRating";
-    request.command.goal = GoalName{"050008", std::move(id)};
-    request.command.proposal.mutable_rating_set()->set_rating(rating);
-    request.command.proposal.mutable_rating_set()->set_rationale("根拠");
-    request.actor = std::move(actor);
-    request.request_id = std::move(request_id);
-    return request;
-  }
-  // Threads that each rate `goal` `each` times, alternating A and B; any
-  // failure fails the test.
-  std::vector<std::thread> StartRaters(const std::string& goal, int threads, int each) {
-    std::vector<std::thread> started;
-    for (int t = 0; t < threads; ++t) {
-      started.emplace_back([this, goal, t, each] {
-        for (int i = 0; i < each; ++i) {
-          absl::StatusOr<CommandOutcome> outcome = ledger_.writer().ExecuteAndWait(
-              Rate(goal, (t + i) % 2 ? v1::RATING_A : v1::RATING_B));
-          EXPECT_TRUE(outcome.ok()) << outcome.status();
-        }
-      });
-    }
-    return started;
-  }
-  // A goal command as one command of a batch.
-  static StreamCommand Goal(CommandRequest request) {
-    return GoalCommand{std::move(request.command), {}};
-  }
-  void Must(CommandRequest request) {
-    absl::StatusOr<CommandOutcome> outcome = ledger_.writer().ExecuteAndWait(std::move(request));
-    ASSERT_TRUE(outcome.ok()) << outcome.status();
-  }
-
-  absl::Time now_ = absl::FromUnixSeconds(1640995200);  // 2022-01-01T00:00:00Z
-  storage::MemoryKv* kv_ = nullptr;
-  std::unique_ptr<storage::LogStore> store_;
-  Ledger ledger_;
-};
 
 TEST_F(LedgerTest, CommandReturnsTheGoalAndItsPositionedEvents) {
   absl::StatusOr<CommandOutcome> created =
@@ -431,88 +364,6 @@ TEST_F(LedgerTest, FoldGoalStopsAtAVersion) {
   Must(Rate("a", v1::RATING_D));
   EXPECT_EQ(ledger_.queries().FoldGoal({"050008", "a"}, 2)->rating(), v1::RATING_B);
   EXPECT_EQ(ledger_.queries().FoldGoal({"050008", "a"})->rating(), v1::RATING_D);
-}
-
-TEST_F(LedgerTest, VerifyCatchesAViewThatDisagreesWithTheLogAndRebuildMendsIt) {
-  Must(Create("a", 2021, {"総務部"}));
-  Must(Rate("a", v1::RATING_B));
-  absl::StatusOr<VerifyReport> report = ledger_.maintenance().Verify();
-  ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->events_checked, 2u);
-  EXPECT_EQ(report->views_checked, 1u);
-
-  v1::Goal forged = *ledger_.queries().GetGoal({"050008", "a"});
-  forged.set_rating(v1::RATING_A);
-  Tamper(storage::Family::kViews, "050008/a", storage::keys::BigEndian64(2) + EncodeGoal(forged));
-  Tamper(storage::Family::kViews, "050008/ghost", storage::keys::BigEndian64(1) + "x");
-  absl::Status status = ledger_.maintenance().Verify().status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(status.message().find("organizations/050008/goals/a"), absl::string_view::npos)
-      << status;
-
-  ASSERT_EQ(*ledger_.maintenance().RebuildViews(), 1u);
-  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
-  EXPECT_EQ(ledger_.queries().GetGoal({"050008", "a"})->rating(), v1::RATING_B);
-  EXPECT_EQ(ledger_.queries().GetGoal({"050008", "ghost"}).status().code(),
-            absl::StatusCode::kNotFound);
-}
-
-TEST_F(LedgerTest, VerifyCatchesAnAlteredAuditIndexAndRebuildMendsIt) {
-  Must(Create("a", 2021, {"総務部"}));
-  Must(Rate("a", v1::RATING_D, "somu"));
-  // Someone rewrites who made the change in the rating-change index.
-  std::string key, value;
-  ASSERT_TRUE(store_
-                  ->Scan(storage::Keyspace::kIndex, RatingChangesPrefix("050008"), "",
-                         [&](std::string_view k, std::string_view v) {
-                           key = std::string(k);
-                           value = std::string(v);
-                           return false;
-                         })
-                  .ok());
-  v1::RatingChange change;
-  ASSERT_TRUE(change.ParseFromString(value));
-  change.set_actor("someone-else");
-  Tamper(storage::Family::kIndex, key, change.SerializeAsString());
-  EXPECT_EQ(ledger_.maintenance().Verify().status().code(), absl::StatusCode::kDataLoss);
-
-  ASSERT_TRUE(ledger_.maintenance().RebuildViews().ok());
-  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
-  EXPECT_EQ(ledger_.queries().ListRatingChanges({"050008"}, 0, "")->items[0].actor(), "somu");
-}
-
-TEST_F(LedgerTest, VerifyCatchesAStreamIndexThatDisagreesWithTheLog) {
-  Must(Create("a", 2021, {"総務部"}));
-  Must(Rate("a", v1::RATING_B));
-  Must(Create("b", 2021, {"総務部"}));
-  ASSERT_TRUE(ledger_.maintenance().Verify().ok());
-  const std::string key = storage::keys::StreamKey("050008/a", 2);
-  const std::string entry = **kv_->Get(storage::Family::kStreams, key);
-
-  // A forger rewrites the copy of the rating in the stream index, with a
-  // hash that matches the forged record: reads cannot tell, verify can.
-  absl::StatusOr<storage::LogRecord> record = store_->ReadEvent(2);
-  ASSERT_TRUE(record.ok());
-  v1::Event event = *DecodeEvent(*record);
-  event.mutable_rating_set()->set_rating(v1::RATING_A);
-  event.clear_position();
-  event.clear_hash();
-  event.clear_prev_hash();
-  const std::string body = event.SerializeAsString();
-  Tamper(storage::Family::kStreams, key,
-         storage::keys::BigEndian64(2) +
-             storage::EncodeLogValue(record->prev_hash,
-                                     storage::EventHash(record->prev_hash, 2, body), body));
-  ASSERT_EQ(ledger_.queries().FoldGoal({"050008", "a"})->rating(), v1::RATING_A);
-  absl::Status status = ledger_.maintenance().Verify().status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(status.message().find("position 2"), absl::string_view::npos) << status;
-
-  // An entry filed under another goal.
-  Tamper(storage::Family::kStreams, key, entry);
-  ASSERT_TRUE(ledger_.maintenance().Verify().ok());
-  Tamper(storage::Family::kStreams, storage::keys::StreamKey("050008/b", 2), entry);
-  EXPECT_EQ(ledger_.maintenance().Verify().status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(LedgerTest, OrganizationsAreSeparate) {

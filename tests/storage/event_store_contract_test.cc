@@ -178,16 +178,21 @@ TEST_P(EventStoreContractTest, ReadViewsAnswersEachStreamInOrder) {
   EXPECT_EQ((*store().ReadViews(streams))[2]->bytes, "v1b");
 }
 
-// A rebuild replaces every view and index entry at once, and keeps the log.
+// A rebuild replaces every view, index entry and time-index entry at once,
+// and keeps the log.
 TEST_P(EventStoreContractTest, ReplaceProjectionsLeavesExactlyWhatItWasGiven) {
   AppendRequest first = OneStream("o/g1", 0, {"e1"}, "v1");
   first.index.push_back({"i/a", "A", std::nullopt});
   first.index.push_back({"i/b", "B", std::nullopt});
+  first.record_micros = 100;
   ASSERT_TRUE(store().AppendAndWait(std::move(first)).ok());
-  ASSERT_TRUE(store().AppendAndWait(OneStream("o/g2", 0, {"e2"}, "v2")).ok());
+  AppendRequest second = OneStream("o/g2", 0, {"e2"}, "v2");
+  second.record_micros = 200;
+  ASSERT_TRUE(store().AppendAndWait(std::move(second)).ok());
   ASSERT_TRUE(store()
                   .ReplaceProjections({{"o/g2", {1, "v2 rebuilt"}}, {"o/g3", {4, "v3"}}},
-                                      {{"i/b", "B rebuilt"}, {"i/c", "C"}})
+                                      {{"i/b", "B rebuilt"}, {"i/c", "C"}},
+                                      {{keys::CommitTimeKey(150), keys::BigEndian64(2)}})
                   .ok());
   Reopen();
   EXPECT_FALSE(store().ReadView("o/g1")->has_value());
@@ -205,8 +210,20 @@ TEST_P(EventStoreContractTest, ReplaceProjectionsLeavesExactlyWhatItWasGiven) {
             (std::vector<std::pair<std::string, std::string>>{{"i/b", "B rebuilt"}, {"i/c", "C"}}));
   EXPECT_EQ(store().GetHead().position, 2u);
   EXPECT_TRUE(VerifyChain(store()).ok());
-  // An empty rebuild empties both.
-  ASSERT_TRUE(store().ReplaceProjections({}, {}).ok());
+  EXPECT_EQ(*store().PositionAt(120), 0u);
+  EXPECT_EQ(*store().PositionAt(150), 2u);
+  EXPECT_EQ(*store().PositionAt(250), 2u);
+  int times = 0;
+  ASSERT_TRUE(store()
+                  .Scan(Keyspace::kCommitTimes, "", "",
+                        [&](std::string_view key, std::string_view) {
+                          EXPECT_EQ(key, keys::CommitTimeKey(150));
+                          return ++times < 10;
+                        })
+                  .ok());
+  EXPECT_EQ(times, 1);
+  // An empty rebuild empties them all.
+  ASSERT_TRUE(store().ReplaceProjections({}, {}, {}).ok());
   EXPECT_FALSE(store().ReadView("o/g2")->has_value());
 }
 
