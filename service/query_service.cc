@@ -220,6 +220,7 @@ grpc::ServerUnaryReactor* LedgerService::VerifyLog(grpc::CallbackServerContext* 
     response->set_head_position(report->head.position);
     response->set_head_hash(report->head.hash);
     response->set_views_checked(report->views_checked);
+    response->set_security_records_checked(report->security_records_checked);
   }
   return Reply(call, report.status());
 }

@@ -75,7 +75,8 @@ absl::StatusOr<std::unique_ptr<ledger::Notary>> StartNotary(const ServerOptions&
       store, *std::move(signer),
       ledger::NotaryOptions{.origin = origin,
                             .interval = options.checkpoint_interval,
-                            .latest_file = options.data_dir + "/checkpoint"});
+                            .latest_file = options.data_dir + "/checkpoint",
+                            .security_seal_file = options.data_dir + "/security-seal"});
   if (absl::Status s = notary->CheckRecovered(); !s.ok()) return s;
   notary->Start();
   return notary;

@@ -88,6 +88,20 @@ struct StoredCheckpoint {
   std::string note;
 };
 
+// The security log's chain (storage/security_log.h): how many records it
+// holds and the hash of the last.
+struct SecurityHead {
+  uint64_t records = 0;
+  std::string hash = std::string(kHashBytes, '\0');
+  bool operator==(const SecurityHead&) const = default;
+};
+
+// A security head, signed (the note is opaque here).
+struct SecuritySeal {
+  SecurityHead head;
+  std::string note;
+};
+
 struct Head {
   uint64_t position = 0;
   std::string hash = std::string(kHashBytes, '\0');
@@ -189,10 +203,20 @@ class EventStore {
   virtual absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                             ScanVisitor visitor) = 0;
 
-  // Appends a record to the security log, its own keyspace apart from the
-  // event log, keyed by time (BE64 Unix micros, then a sequence number).
-  // Not synced: a refusal is recorded best-effort and never slows writers.
+  // Appends a record to the security log, its own hash chain apart from the
+  // event log, keyed by time (BE64 Unix micros, then a sequence number; a
+  // time before the last record's is recorded as the last's). Not synced: a
+  // refusal is recorded best-effort and never slows writers.
   virtual absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) = 0;
+  virtual SecurityHead GetSecurityHead() = 0;
+  // Keeps the latest seal of the security log; synced, so every record it
+  // covers is durable once it returns.
+  virtual absl::Status RecordSecuritySeal(const SecuritySeal& seal) = 0;
+  virtual absl::StatusOr<std::optional<SecuritySeal>> LatestSecuritySeal() = 0;
+  // Walks the security log's chain: DATA_LOSS naming the first record whose
+  // link is broken, a head the records do not reach, or a seal the chain
+  // does not pass through.
+  virtual absl::StatusOr<SecurityHead> VerifySecurityLog() = 0;
 
   // Writes a consistent copy of the whole store into `directory` (which must
   // not exist) while appends go on, and opens it (synced, like the store it

@@ -51,8 +51,10 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(std::unique_ptr<KvBacke
   if (!head.ok()) return head.status();
   absl::StatusOr<LogTree> tree = OpenTree(*kv, head->position);
   if (!tree.ok()) return tree.status();
+  absl::StatusOr<std::unique_ptr<SecurityLog>> security = SecurityLog::Open(*kv);
+  if (!security.ok()) return security.status();
   return std::unique_ptr<LogStore>(
-      new LogStore(std::move(kv), *std::move(head), *std::move(tree), sync));
+      new LogStore(std::move(kv), *std::move(security), *std::move(head), *std::move(tree), sync));
 }
 
 absl::StatusOr<std::unique_ptr<EventStore>> LogStore::Checkpoint(const std::string& directory) {
@@ -67,15 +69,20 @@ absl::StatusOr<std::unique_ptr<EventStore>> LogStore::Snapshot() {
   std::unique_ptr<KvBackend> kv = kv_->Snapshot();
   absl::StatusOr<Head> head = ReadHead(*kv);
   if (!head.ok()) return head.status();
-  return std::unique_ptr<EventStore>(new LogStore(std::move(kv), *std::move(head)));
+  absl::StatusOr<std::unique_ptr<SecurityLog>> security = SecurityLog::Open(*kv);
+  if (!security.ok()) return security.status();
+  return std::unique_ptr<EventStore>(
+      new LogStore(std::move(kv), *std::move(security), *std::move(head)));
 }
 
-LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head, LogTree tree, bool sync)
+LogStore::LogStore(std::unique_ptr<KvBackend> kv, std::unique_ptr<SecurityLog> security, Head head,
+                   LogTree tree, bool sync)
     : kv_(std::move(kv)),
+      security_(std::move(security)),
       writer_(std::make_unique<GroupCommitWriter>(*kv_, std::move(head), std::move(tree), sync)) {}
 
-LogStore::LogStore(std::unique_ptr<KvBackend> kv, Head head)
-    : kv_(std::move(kv)), snapshot_head_(std::move(head)) {}
+LogStore::LogStore(std::unique_ptr<KvBackend> kv, std::unique_ptr<SecurityLog> security, Head head)
+    : kv_(std::move(kv)), security_(std::move(security)), snapshot_head_(std::move(head)) {}
 
 // Closed before it is destroyed: an answer may still append through this
 // store (a retry) while the writer drains.
@@ -297,10 +304,7 @@ absl::StatusOr<std::optional<StoredCheckpoint>> LogStore::CheckpointAt(uint64_t 
 }
 
 absl::Status LogStore::RecordSecurityEvent(int64_t unix_micros, std::string record) {
-  std::string key = keys::BigEndian64(static_cast<uint64_t>(unix_micros));
-  keys::AppendBigEndian64(security_sequence_.fetch_add(1, std::memory_order_relaxed), key);
-  Put put{Family::kSecurity, std::move(key), std::move(record)};
-  return kv_->Write({&put, 1}, /*sync=*/false);
+  return security_->Record(unix_micros, record);
 }
 
 absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
@@ -334,10 +338,14 @@ absl::Status LogStore::Scan(Keyspace keyspace, std::string_view prefix, std::str
       return kv_->Scan(Family::kMeta, within, std::max<std::string_view>(start, within), visitor);
     }
   }
-  if (keyspace != Keyspace::kViews) return kv_->Scan(family, prefix, start, visitor);
-  // Views are stored behind their version; callers see the view bytes.
+  // Views are stored behind their version, security records behind their
+  // chain link; callers see the bytes behind.
+  size_t behind = 0;
+  if (keyspace == Keyspace::kViews) behind = 8;
+  if (keyspace == Keyspace::kSecurity) behind = kHashBytes;
+  if (behind == 0) return kv_->Scan(family, prefix, start, visitor);
   return kv_->Scan(family, prefix, start, [&](std::string_view key, std::string_view value) {
-    return visitor(key, value.size() >= 8 ? value.substr(8) : std::string_view());
+    return visitor(key, value.size() >= behind ? value.substr(behind) : std::string_view());
   });
 }
 

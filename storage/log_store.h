@@ -1,13 +1,13 @@
 #ifndef DXLEDGER_STORAGE_LOG_STORE_H_
 #define DXLEDGER_STORAGE_LOG_STORE_H_
 
-#include <atomic>
 #include <memory>
 
 #include "absl/status/statusor.h"
 #include "storage/event_store.h"
 #include "storage/group_commit.h"
 #include "storage/kv.h"
+#include "storage/security_log.h"
 
 // The EventStore over any KvBackend: reads go straight to the backend,
 // appends through the group-commit writer. Opening reads only the head
@@ -48,6 +48,14 @@ class LogStore : public EventStore {
   absl::Status Scan(Keyspace keyspace, std::string_view prefix, std::string_view start,
                     ScanVisitor visitor) override;
   absl::Status RecordSecurityEvent(int64_t unix_micros, std::string record) override;
+  SecurityHead GetSecurityHead() override { return security_->head(); }
+  absl::Status RecordSecuritySeal(const SecuritySeal& seal) override {
+    return security_->RecordSeal(seal);
+  }
+  absl::StatusOr<std::optional<SecuritySeal>> LatestSecuritySeal() override {
+    return ReadSecuritySeal(*kv_);
+  }
+  absl::StatusOr<SecurityHead> VerifySecurityLog() override { return VerifySecurityChain(*kv_); }
   absl::StatusOr<std::unique_ptr<EventStore>> Checkpoint(const std::string& directory) override;
   absl::Status ReplaceProjections(
       const std::vector<std::pair<std::string, StoredView>>& views,
@@ -57,15 +65,16 @@ class LogStore : public EventStore {
   WriterStats writer_stats() const { return writer_ ? writer_->stats() : WriterStats{}; }
 
  private:
-  LogStore(std::unique_ptr<KvBackend> kv, Head head, LogTree tree, bool sync);
+  LogStore(std::unique_ptr<KvBackend> kv, std::unique_ptr<SecurityLog> security, Head head,
+           LogTree tree, bool sync);
   // A snapshot's store: no writer, the head as the snapshot holds it.
-  LogStore(std::unique_ptr<KvBackend> kv, Head head);
+  LogStore(std::unique_ptr<KvBackend> kv, std::unique_ptr<SecurityLog> security, Head head);
   // OUT_OF_RANGE when the log holds fewer than `size` events.
   absl::Status CheckTreeSize(uint64_t size);
   absl::StatusOr<std::vector<std::string>> ReadNodes(std::span<const merkle::Node> nodes);
 
   std::unique_ptr<KvBackend> kv_;
-  std::atomic<uint64_t> security_sequence_{0};
+  std::unique_ptr<SecurityLog> security_;
   const Head snapshot_head_;                   // a snapshot's
   std::unique_ptr<GroupCommitWriter> writer_;  // destroyed first: it uses kv_; null in a snapshot
 };

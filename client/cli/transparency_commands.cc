@@ -45,8 +45,12 @@ void AddVerify(CLI::App& app, Cli& cli) {
         cli.client().VerifyLog(v1::VerifyLogRequest()), [](const v1::VerifyLogResponse& r) {
           fmt::print("log intact: {} events verified, head position {}, head hash {}\n",
                      r.events_checked(), r.head_position(), absl::BytesToHexString(r.head_hash()));
-          fmt::print("views intact: {} goal views match a rebuild from the log\n",
-                     r.views_checked());
+          fmt::print(
+              "views intact: {} views match a rebuild from the log, and so do the indexes, "
+              "request records and the Merkle tree\n",
+              r.views_checked());
+          fmt::print("security log intact: {} records chained to its head and seal\n",
+                     r.security_records_checked());
         });
   });
 }

@@ -16,6 +16,7 @@ struct VerifyReport {
   uint64_t events_checked = 0;
   storage::Head head;
   uint64_t views_checked = 0;
+  uint64_t security_records_checked = 0;
 };
 
 class Maintenance {
@@ -26,8 +27,8 @@ class Maintenance {
   // Verifies the hash chain; that every stored view, index entry and
   // time-index entry is what the log projects to; that each request record
   // covers exactly the events sent with its id; that the Merkle tree's
-  // records are those of the log; and that the stream index holds the log's
-  // events unaltered; all on one snapshot. DATA_LOSS names the first
+  // records are those of the log; that the stream index holds the log's
+  // events unaltered; and the security log's chain; all on one snapshot. DATA_LOSS names the first
   // position, goal or entry that differs, and what to do.
   absl::StatusOr<VerifyReport> Verify();
 

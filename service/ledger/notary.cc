@@ -1,5 +1,7 @@
 #include "service/ledger/notary.h"
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "base/checkpoint.h"
 #include "base/files.h"
 #include "base/thread_name.h"
@@ -11,7 +13,49 @@ namespace {
 
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
+constexpr std::string_view kSealTitle = "dxledger security log";
+
+// A note read back from `where`: verified with `verifier`. NOT_FOUND when
+// another key signed it; DATA_LOSS when it is not one this key signed.
+absl::StatusOr<note::Note> ReadSigned(std::string_view what, std::string_view note_text,
+                                      std::string_view where, const note::Verifier& verifier,
+                                      std::string_view key_name) {
+  absl::StatusOr<note::Note> parsed = note::ParseNote(note_text);
+  absl::Status verified = parsed.ok() ? note::VerifyNote(*parsed, verifier) : parsed.status();
+  if (verified.code() == absl::StatusCode::kNotFound) return verified;
+  if (!verified.ok()) {
+    return absl::DataLossError(fmt::format(
+        "{} in {} is not one this log's key ({}) signed: {}. Find out who changed it before "
+        "serving from this data directory.",
+        what, where, key_name, Message(verified)));
+  }
+  return parsed;
+}
+
 }  // namespace
+
+std::string SealText(std::string_view origin, const storage::SecurityHead& head) {
+  return fmt::format("{}\n{}\n{}\n{}\n", kSealTitle, origin, head.records,
+                     absl::Base64Escape(absl::string_view(head.hash.data(), head.hash.size())));
+}
+
+absl::StatusOr<storage::SecurityHead> ParseSealText(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start < text.size();) {
+    const size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) break;
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  storage::SecurityHead head;
+  if (lines.size() != 4 || !text.ends_with('\n') || lines[0] != kSealTitle ||
+      !absl::SimpleAtoi(absl::string_view(lines[2].data(), lines[2].size()), &head.records) ||
+      !absl::Base64Unescape(absl::string_view(lines[3].data(), lines[3].size()), &head.hash) ||
+      head.hash.size() != storage::kHashBytes) {
+    return absl::InvalidArgumentError("not a security-log seal");
+  }
+  return head;
+}
 
 Notary::Notary(storage::EventStore& store, note::Signer signer, NotaryOptions options)
     : store_(store),
@@ -36,14 +80,14 @@ absl::Status Notary::CheckRecovered() {
   const uint64_t head = store_.GetHead().position;
   std::optional<uint64_t> newest;
   for (const Seen& seen : latest) {
-    absl::StatusOr<note::Note> parsed = note::ParseNote(seen.note);
-    absl::Status verified = parsed.ok() ? note::VerifyNote(*parsed, verifier_) : parsed.status();
+    absl::StatusOr<note::Note> parsed =
+        ReadSigned("the latest checkpoint", seen.note, seen.where, verifier_, signer_.name());
     // Signed by another key: the store was restored under a new key (a
     // backup does not carry the secret key). Clients that pinned the old
     // key will refuse the new one, which is the check that matters.
-    if (verified.code() == absl::StatusCode::kNotFound) continue;
-    absl::StatusOr<tlog::Checkpoint> checkpoint =
-        verified.ok() ? tlog::ParseCheckpoint(parsed->text) : verified;
+    if (parsed.status().code() == absl::StatusCode::kNotFound) continue;
+    if (!parsed.ok()) return parsed.status();
+    absl::StatusOr<tlog::Checkpoint> checkpoint = tlog::ParseCheckpoint(parsed->text);
     if (!checkpoint.ok()) {
       return absl::DataLossError(fmt::format(
           "the latest checkpoint in {} is not one this log's key ({}) signed: {}. Find out who "
@@ -70,8 +114,70 @@ absl::Status Notary::CheckRecovered() {
     }
     newest = std::max(newest.value_or(0), checkpoint->size);
   }
+  absl::StatusOr<std::optional<uint64_t>> sealed = CheckSecurityLogRecovered();
+  if (!sealed.ok()) return sealed.status();
   absl::MutexLock lock(&mu_);
   signed_size_ = newest;
+  sealed_records_ = sealed->value_or(0);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<uint64_t>> Notary::CheckSecurityLogRecovered() {
+  std::vector<std::pair<std::string, std::string>> seals;  // where, note
+  absl::StatusOr<std::optional<storage::SecuritySeal>> stored = store_.LatestSecuritySeal();
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) seals.emplace_back("the store", (*stored)->note);
+  if (!options_.security_seal_file.empty()) {
+    absl::StatusOr<std::optional<std::string>> file =
+        base::ReadFileIfExists(options_.security_seal_file);
+    if (!file.ok()) return file.status();
+    if (file->has_value()) seals.emplace_back(options_.security_seal_file, **file);
+  }
+  const storage::SecurityHead now = store_.GetSecurityHead();
+  std::optional<uint64_t> largest;
+  for (const auto& [where, text] : seals) {
+    absl::StatusOr<note::Note> parsed =
+        ReadSigned("the security-log seal", text, where, verifier_, signer_.name());
+    if (parsed.status().code() == absl::StatusCode::kNotFound) continue;
+    if (!parsed.ok()) return parsed.status();
+    absl::StatusOr<storage::SecurityHead> sealed = ParseSealText(parsed->text);
+    if (!sealed.ok()) {
+      return absl::DataLossError(fmt::format("the security-log seal in {} cannot be read: {}",
+                                             where, Message(sealed.status())));
+    }
+    if (now.records < sealed->records ||
+        (now.records == sealed->records && now.hash != sealed->hash)) {
+      return absl::DataLossError(fmt::format(
+          "the security log holds {} records, but the seal in {} that this log's key signed "
+          "covers {}{}: refusals and denials were deleted or changed. Restore the data directory "
+          "from a backup (README, \"Back up and restore\"); dxledgerd will not serve a store "
+          "whose security log lost records.",
+          now.records, where, sealed->records,
+          now.records == sealed->records ? " with another chain hash" : ""));
+    }
+    largest = std::max(largest.value_or(0), sealed->records);
+  }
+  return largest;
+}
+
+absl::Status Notary::SealSecurityLog() {
+  absl::MutexLock lock(&mu_);
+  return SealIfGrown();
+}
+
+absl::Status Notary::SealIfGrown() {
+  const storage::SecurityHead head = store_.GetSecurityHead();
+  if (head.records <= sealed_records_) return absl::OkStatus();
+  storage::SecuritySeal seal{head, signer_.SignNote(SealText(options_.origin, head))};
+  // Synced: every record the seal covers is on disk before the file says so.
+  if (absl::Status s = store_.RecordSecuritySeal(seal); !s.ok()) return s;
+  if (!options_.security_seal_file.empty()) {
+    if (absl::Status s = base::WriteFileDurably(options_.security_seal_file, seal.note, 0600);
+        !s.ok()) {
+      return s;
+    }
+  }
+  sealed_records_ = head.records;
   return absl::OkStatus();
 }
 
@@ -178,6 +284,7 @@ void Notary::Run() {
     absl::MutexLock lock(&mu_);
     // A failure is retried next interval; Latest() reports it to callers.
     if (Grown()) (void)SignIfGrown();
+    (void)SealIfGrown();
   }
 }
 

@@ -17,6 +17,8 @@
 // tlog-checkpoint text, signed as a note with the log's Ed25519 key. Each is
 // kept in the store; the latest is also written, synced, to a file outside
 // it, so a store that comes back shorter or different is caught on opening.
+// Seals the security log the same way: its record count and chain hash,
+// signed as a note of its own (SealText), in the store and a file.
 // Thread-safe.
 namespace dxledger::ledger {
 
@@ -27,7 +29,16 @@ struct NotaryOptions {
   absl::Duration interval = absl::Seconds(1);
   // Where the latest signed checkpoint is written; empty writes none.
   std::string latest_file;
+  // Where the latest seal of the security log is written; empty writes none.
+  std::string security_seal_file;
 };
+
+// The text of a security-log seal (not a tlog checkpoint: the hash is the
+// chain's, not a Merkle root):
+//   dxledger security log\n<origin>\n<records>\n<base64 chain hash>\n
+std::string SealText(std::string_view origin, const storage::SecurityHead& head);
+// INVALID_ARGUMENT when `text` is not one.
+absl::StatusOr<storage::SecurityHead> ParseSealText(std::string_view text);
 
 class Notary {
  public:
@@ -36,12 +47,13 @@ class Notary {
   ~Notary() { Stop(); }
 
   // Whether the log still holds everything the latest checkpoint this key
-  // signed covers, unchanged (the store's and the file's). DATA_LOSS saying
-  // what is missing or different and what to do. A checkpoint another key
-  // signed (a store restored under a new key) is not this key's to check.
+  // signed covers, unchanged (the store's and the file's), and the security
+  // log everything its latest seal covers. DATA_LOSS saying what is missing
+  // or different and what to do. A checkpoint or seal another key signed (a
+  // store restored under a new key) is not this key's to check.
   absl::Status CheckRecovered();
-  // Signs in the background: a checkpoint whenever the log grew, at most
-  // once an interval.
+  // Signs in the background: a checkpoint whenever the log grew, a seal
+  // whenever the security log did, each at most once an interval.
   void Start();
   void Stop();
 
@@ -65,6 +77,9 @@ class Notary {
   absl::StatusOr<Inclusion> ProveInclusion(uint64_t position, uint64_t tree_size);
   absl::StatusOr<std::vector<std::string>> ProveConsistency(uint64_t from, uint64_t to);
 
+  // Seals the security log now if it grew since the last seal.
+  absl::Status SealSecurityLog();
+
   std::string VerifierKey() const { return signer_.VerifierKey(); }
   const std::string& origin() const { return options_.origin; }
 
@@ -76,6 +91,9 @@ class Notary {
     return !signed_size_ || store_.GetHead().position > *signed_size_;
   }
   absl::Status WriteLatestFile(const std::string& note);
+  absl::Status SealIfGrown() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The largest seal this key signed that the security log still reaches.
+  absl::StatusOr<std::optional<uint64_t>> CheckSecurityLogRecovered();
   void Run();
 
   storage::EventStore& store_;
@@ -86,6 +104,8 @@ class Notary {
   absl::Mutex mu_;  // one signer at a time
   // The size of the latest checkpoint this key signed; nullopt before one.
   std::optional<uint64_t> signed_size_ ABSL_GUARDED_BY(mu_);
+  // The record count of the latest security-log seal.
+  uint64_t sealed_records_ ABSL_GUARDED_BY(mu_) = 0;
 
   absl::Mutex run_mu_;
   absl::CondVar run_cv_;

@@ -166,6 +166,9 @@ absl::StatusOr<VerifyReport> Maintenance::Verify() {
   if (!compared.ok()) return compared;
   if (!copies.ok()) return copies.status();
   if (absl::Status s = storage::MatchStreamIndex(*copies, rebuilt->hashes); !s.ok()) return s;
+  absl::StatusOr<storage::SecurityHead> security = store.VerifySecurityLog();
+  if (!security.ok()) return security.status();
+  report.security_records_checked = security->records;
   return report;
 }
 

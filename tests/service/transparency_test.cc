@@ -16,6 +16,7 @@
 #include "storage/hash_chain.h"
 #include "storage/keys.h"
 #include "storage/rocksdb_kv.h"
+#include "tests/service/stopped_server.h"
 #include "tests/service/test_server.h"
 
 namespace dxledger {
@@ -24,6 +25,8 @@ namespace {
 using client::ClientOptions;
 using client::LedgerClient;
 using ::testing::HasSubstr;
+using testsupport::OpenStore;
+using testsupport::RefusedStart;
 using testsupport::RunCli;
 using testsupport::RunCommand;
 using testsupport::TestServer;
@@ -136,27 +139,6 @@ TEST(TransparencyTest, GosChecksumDatabaseVerifierAcceptsOurCheckpointsAndProofs
   ASSERT_EQ(GoVerify(bad, &out), 1);
   EXPECT_THAT(out, HasSubstr("REJECTED: checkpoint: signature"));
   server.Stop();
-}
-
-// Opens the stopped server's store as bytes, to do what someone with write
-// access to the data directory could.
-std::unique_ptr<storage::RocksDbKv> OpenStore(const TestServer& server) {
-  absl::StatusOr<std::unique_ptr<storage::RocksDbKv>> kv =
-      storage::RocksDbKv::Open(server.data_dir() + "/db", {});
-  EXPECT_TRUE(kv.ok()) << kv.status();
-  return kv.ok() ? *std::move(kv) : nullptr;
-}
-
-// Starts dxledgerd on the data directory, expecting it to refuse; returns
-// what it printed.
-std::string RefusedStart(const TestServer& server) {
-  std::string out, err;
-  const int code =
-      RunCommand(fmt::format("timeout 30 {} --data-dir {} --listen 127.0.0.1:0 --metrics-listen ''",
-                             DXLEDGERD_PATH, server.data_dir()),
-                 &out, &err);
-  EXPECT_EQ(code, 1) << out << err;
-  return err;
 }
 
 TEST(TransparencyTest, AServerWhoseLogLostCheckpointedEventsRefusesToStart) {
