@@ -144,50 +144,103 @@ absl::Status LogVerifier::Remember(const VerifiedCheckpoint& verified) const {
       file_, fmt::format("{}{}\n{}", kFrame, verified.note.size(), verified.note), 0600);
 }
 
+namespace {
+
+// The event at `position` as the verified log holds it: `proofs[next]` must
+// be its proof, in the checkpoint's tree. `what` names it in messages.
+absl::StatusOr<v1::Event> EventInLog(
+    uint64_t position, std::string_view what,
+    const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs, int& next,
+    const tlog::Checkpoint& checkpoint) {
+  if (position > checkpoint.size) {
+    return absl::FailedPreconditionError(
+        fmt::format("{} {} is newer than the verified checkpoint ({} events); run again", what,
+                    position, checkpoint.size));
+  }
+  if (next == proofs.size() || proofs[next].position() != position) {
+    return absl::DataLossError(fmt::format("the server gave no proof for {} {}", what, position));
+  }
+  const v1::EventProof& proof = proofs[next++];
+  const std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
+  std::string big_endian(8, '\0');
+  for (int i = 0; i < 8; ++i) big_endian[i] = static_cast<char>(position >> (56 - 8 * i));
+  if (proof.tree_size() != checkpoint.size || !proof.leaf().starts_with(big_endian)) {
+    return absl::DataLossError(
+        fmt::format("the proof of {} {} is for another event or tree", what, position));
+  }
+  if (absl::Status s = merkle::VerifyInclusion(
+          position - 1, checkpoint.size, merkle::LeafHash(proof.leaf()), hashes, checkpoint.root);
+      !s.ok()) {
+    return absl::DataLossError(fmt::format("{} {} is not in the verified log ({}): {}", what,
+                                           position, Describe(checkpoint),
+                                           std::string(s.message())));
+  }
+  v1::Event stored;
+  if (!stored.ParseFromArray(proof.leaf().data() + 8, static_cast<int>(proof.leaf().size() - 8))) {
+    return absl::DataLossError(fmt::format("the leaf of {} {} is not an event", what, position));
+  }
+  stored.set_position(position);
+  return stored;
+}
+
+// What a rating change says that its event records (the goal's fiscal year
+// and departments are the goal's, not the event's).
+v1::RatingChange ChangeRecordedBy(const v1::Event& event) {
+  v1::RatingChange change;
+  change.set_position(event.position());
+  change.set_goal(event.goal());
+  change.set_version(event.version());
+  change.set_previous_rating(event.rating_set().previous_rating());
+  change.set_rating(event.rating_set().rating());
+  change.set_rationale(event.rating_set().rationale());
+  change.set_actor(event.actor());
+  *change.mutable_record_time() = event.record_time();
+  change.set_request_id(event.request_id());
+  change.set_reason(event.reason());
+  change.set_post_close_correction(event.post_close_correction());
+  return change;
+}
+
+}  // namespace
+
 absl::Status VerifyEvents(const google::protobuf::RepeatedPtrField<v1::Event>& events,
                           const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs,
                           const tlog::Checkpoint& checkpoint) {
   int next = 0;
   for (const v1::Event& event : events) {
-    if (event.position() > checkpoint.size) {
-      return absl::FailedPreconditionError(
-          fmt::format("event {} is newer than the verified checkpoint ({} events); run again",
-                      event.position(), checkpoint.size));
-    }
-    if (next == proofs.size() || proofs[next].position() != event.position()) {
-      return absl::DataLossError(
-          fmt::format("the server gave no proof for event {}", event.position()));
-    }
-    const v1::EventProof& proof = proofs[next++];
-    const std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
-    std::string position(8, '\0');
-    for (int i = 0; i < 8; ++i) position[i] = static_cast<char>(event.position() >> (56 - 8 * i));
-    if (proof.tree_size() != checkpoint.size || !proof.leaf().starts_with(position)) {
-      return absl::DataLossError(
-          fmt::format("the proof of event {} is for another event or tree", event.position()));
-    }
-    if (absl::Status s =
-            merkle::VerifyInclusion(event.position() - 1, checkpoint.size,
-                                    merkle::LeafHash(proof.leaf()), hashes, checkpoint.root);
-        !s.ok()) {
-      return absl::DataLossError(fmt::format("event {} is not in the verified log ({}): {}",
-                                             event.position(), Describe(checkpoint),
-                                             std::string(s.message())));
-    }
-    v1::Event stored;
-    if (!stored.ParseFromArray(proof.leaf().data() + 8,
-                               static_cast<int>(proof.leaf().size() - 8))) {
-      return absl::DataLossError(
-          fmt::format("the leaf of event {} is not an event", event.position()));
-    }
-    stored.set_position(event.position());
-    stored.set_prev_hash(event.prev_hash());
-    stored.set_hash(event.hash());
-    if (!google::protobuf::util::MessageDifferencer::Equals(stored, event)) {
+    absl::StatusOr<v1::Event> stored =
+        EventInLog(event.position(), "event", proofs, next, checkpoint);
+    if (!stored.ok()) return stored.status();
+    stored->set_prev_hash(event.prev_hash());
+    stored->set_hash(event.hash());
+    if (!google::protobuf::util::MessageDifferencer::Equals(*stored, event)) {
       return absl::DataLossError(fmt::format(
           "event {} as served differs from the event the verified log holds: the server altered "
           "it",
           event.position()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyRatingChanges(
+    const google::protobuf::RepeatedPtrField<v1::RatingChange>& changes,
+    const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs,
+    const tlog::Checkpoint& checkpoint) {
+  int next = 0;
+  for (const v1::RatingChange& change : changes) {
+    absl::StatusOr<v1::Event> event =
+        EventInLog(change.position(), "the rating change at position", proofs, next, checkpoint);
+    if (!event.ok()) return event.status();
+    v1::RatingChange served = change;
+    served.clear_fiscal_year();
+    served.clear_departments();
+    if (!event->has_rating_set() ||
+        !google::protobuf::util::MessageDifferencer::Equals(ChangeRecordedBy(*event), served)) {
+      return absl::DataLossError(fmt::format(
+          "the rating change at position {} as served differs from the event the verified log "
+          "holds there: the server altered it",
+          change.position()));
     }
   }
   return absl::OkStatus();

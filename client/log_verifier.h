@@ -65,6 +65,15 @@ absl::Status VerifyEvents(const google::protobuf::RepeatedPtrField<v1::Event>& e
                           const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs,
                           const tlog::Checkpoint& checkpoint);
 
+// The same for rating changes: each has the proof of the event at its
+// position, and says what that event records (who, when, which rating
+// before and after, why). Its fiscal year and departments are the goal's
+// at the time, which `history --verified` proves event by event.
+absl::Status VerifyRatingChanges(
+    const google::protobuf::RepeatedPtrField<v1::RatingChange>& changes,
+    const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs,
+    const tlog::Checkpoint& checkpoint);
+
 // How many of `witnesses` (cosigner keys) cosigned `signed_note`. DATA_LOSS
 // when a cosignature by one of them is there but does not verify.
 absl::StatusOr<int> CountCosignatures(std::string_view signed_note,

@@ -97,11 +97,22 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   // The log position of an as_of (nullopt: now).
   absl::StatusOr<std::optional<uint64_t>> Resolve(const v1::AsOf& as_of);
   absl::StatusOr<std::string> Organization(std::string_view parent) const;
-  // The inclusion proofs of `events` at or below `tree_size` in that tree
-  // (none when it is 0): verifying a read costs no round trip an event.
-  absl::Status AddProofs(const google::protobuf::RepeatedPtrField<v1::Event>& events,
+  // The inclusion proofs of the events (or rating changes: any message with
+  // a log position) at or below `tree_size` in that tree (none when it is
+  // 0): verifying a read costs no round trip an event.
+  template <typename Positioned>
+  absl::Status AddProofs(const google::protobuf::RepeatedPtrField<Positioned>& items,
                          uint64_t tree_size,
-                         google::protobuf::RepeatedPtrField<v1::EventProof>* proofs);
+                         google::protobuf::RepeatedPtrField<v1::EventProof>* proofs) {
+    for (const Positioned& item : items) {
+      if (tree_size == 0) break;
+      if (absl::Status s = AddProof(item.position(), tree_size, proofs); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  // The proof of the event at `position`, when it is in the tree.
+  absl::Status AddProof(uint64_t position, uint64_t tree_size,
+                        google::protobuf::RepeatedPtrField<v1::EventProof>* proofs);
 
   ledger::Ledger& ledger_;
   Principals& principals_;

@@ -104,10 +104,10 @@ grpc::ServerUnaryReactor* LedgerService::ListRatingChanges(
   if (request->has_end_time()) filter.end_time = ledger::ToTime(request->end_time());
   absl::StatusOr<ledger::Page<v1::RatingChange>> page =
       ledger_.queries().ListRatingChanges(filter, request->page_size(), request->page_token());
-  if (page.ok()) {
-    MovePage(*page, response->mutable_rating_changes(), response->mutable_next_page_token());
-  }
-  return Reply(call, page.status());
+  if (!page.ok()) return Reply(call, page.status());
+  MovePage(*page, response->mutable_rating_changes(), response->mutable_next_page_token());
+  return Reply(call, AddProofs(response->rating_changes(), request->proof_tree_size(),
+                               response->mutable_proofs()));
 }
 
 grpc::ServerUnaryReactor* LedgerService::ReadLog(grpc::CallbackServerContext* context,

@@ -21,17 +21,12 @@ void SetProof(uint64_t position, uint64_t tree_size, ledger::Notary::Inclusion i
 
 }  // namespace
 
-absl::Status LedgerService::AddProofs(const google::protobuf::RepeatedPtrField<v1::Event>& events,
-                                      uint64_t tree_size,
-                                      google::protobuf::RepeatedPtrField<v1::EventProof>* proofs) {
-  if (tree_size == 0) return absl::OkStatus();
-  for (const v1::Event& event : events) {
-    if (event.position() > tree_size) continue;
-    absl::StatusOr<ledger::Notary::Inclusion> inclusion =
-        notary_.ProveInclusion(event.position(), tree_size);
-    if (!inclusion.ok()) return inclusion.status();
-    SetProof(event.position(), tree_size, *std::move(inclusion), *proofs->Add());
-  }
+absl::Status LedgerService::AddProof(uint64_t position, uint64_t tree_size,
+                                     google::protobuf::RepeatedPtrField<v1::EventProof>* proofs) {
+  if (position > tree_size) return absl::OkStatus();
+  absl::StatusOr<ledger::Notary::Inclusion> inclusion = notary_.ProveInclusion(position, tree_size);
+  if (!inclusion.ok()) return inclusion.status();
+  SetProof(position, tree_size, *std::move(inclusion), *proofs->Add());
   return absl::OkStatus();
 }
 

@@ -40,7 +40,9 @@ void AddHistory(CLI::App& app, Cli& cli) {
     };
     if (*verified) {
       std::optional<v1::ListGoalEventsResponse> read =
-          VerifiedRead(request, &client::LedgerClient::ListGoalEvents, *trust, cli);
+          VerifiedRead(request, &client::LedgerClient::ListGoalEvents,
+                       &v1::ListGoalEventsResponse::mutable_events, &client::VerifyEvents, "events",
+                       *trust, cli);
       if (read) cli.Show<v1::ListGoalEventsResponse>(*read, print);
       return;
     }
@@ -56,6 +58,8 @@ void AddAudit(CLI::App& app, Cli& cli) {
     std::string goal, department, year, actor, since, until;
   };
   auto args = std::make_shared<Args>();
+  auto trust = std::make_shared<TrustOptions>();
+  auto verified = std::make_shared<bool>(false);
   CLI::App* audit = app.add_subcommand("audit", "audit queries");
   audit->require_subcommand(1);
   CLI::App* ratings = audit->add_subcommand("ratings", "who changed which rating, when and why");
@@ -65,7 +69,11 @@ void AddAudit(CLI::App& app, Cli& cli) {
   ratings->add_option("--actor", args->actor, "only changes by this principal");
   ratings->add_option("--since", args->since, "from this time (YYYY-MM-DD or RFC 3339)");
   ratings->add_option("--until", args->until, "before this time");
-  ratings->callback([args, &cli] {
+  ratings->add_flag("--verified", *verified,
+                    "check that every change is what its event in a checkpoint verified against "
+                    "--log-key records, before printing");
+  trust->AddTo(*ratings);
+  ratings->callback([args, trust, verified, &cli] {
     v1::ListRatingChangesRequest request;
     request.set_goal(args->goal);
     request.set_department(args->department);
@@ -84,12 +92,21 @@ void AddAudit(CLI::App& app, Cli& cli) {
     if (!args->until.empty() && !ParseTimestamp(args->until, *request.mutable_end_time(), cli)) {
       return;
     }
+    const auto print = [](const v1::ListRatingChangesResponse& r) {
+      PrintRatingChangeTable({r.rating_changes().begin(), r.rating_changes().end()});
+    };
+    if (*verified) {
+      std::optional<v1::ListRatingChangesResponse> read =
+          VerifiedRead(request, &client::LedgerClient::ListRatingChanges,
+                       &v1::ListRatingChangesResponse::mutable_rating_changes,
+                       &client::VerifyRatingChanges, "rating changes", *trust, cli);
+      if (read) cli.Show<v1::ListRatingChangesResponse>(*read, print);
+      return;
+    }
     cli.Show<v1::ListRatingChangesResponse>(
         Gather(request, false, &client::LedgerClient::ListRatingChanges,
                &v1::ListRatingChangesResponse::mutable_rating_changes, cli),
-        [](const v1::ListRatingChangesResponse& r) {
-          PrintRatingChangeTable({r.rating_changes().begin(), r.rating_changes().end()});
-        });
+        print);
   });
 }
 
@@ -114,8 +131,9 @@ void AddLog(CLI::App& app, Cli& cli) {
     request.set_start_position(args->from);
     request.set_page_size(args->limit);
     if (*verified) {
-      std::optional<v1::ReadLogResponse> read =
-          VerifiedRead(request, &client::LedgerClient::ReadLog, *trust, cli, /*one_page=*/true);
+      std::optional<v1::ReadLogResponse> read = VerifiedRead(
+          request, &client::LedgerClient::ReadLog, &v1::ReadLogResponse::mutable_events,
+          &client::VerifyEvents, "events", *trust, cli, /*one_page=*/true);
       if (read) {
         cli.Show<v1::ReadLogResponse>(*read, [](const v1::ReadLogResponse& r) {
           PrintEventTable({r.events().begin(), r.events().end()});

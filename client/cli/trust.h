@@ -106,13 +106,18 @@ struct TrustOptions {
 };
 
 // Reads every page (or only the first, with `one_page`) of a read that
-// returns events, with proofs against a
-// checkpoint verified just before (a fresh one, so that it covers what the
-// read returns), and checks each event before anything is printed.
-template <typename Request, typename Response>
+// returns events (or rating changes: `items` says which), with proofs
+// against a checkpoint verified just before (a fresh one, so that it covers
+// what the read returns), and checks each item with `check` (VerifyEvents,
+// VerifyRatingChanges) before anything is printed.
+template <typename Request, typename Response, typename Item>
 std::optional<Response> VerifiedRead(
     Request request, absl::StatusOr<Response> (client::LedgerClient::*call)(const Request&),
-    TrustOptions trust, Cli& cli, bool one_page = false) {
+    google::protobuf::RepeatedPtrField<Item>* (Response::*items)(),
+    absl::Status (*check)(const google::protobuf::RepeatedPtrField<Item>&,
+                          const google::protobuf::RepeatedPtrField<v1::EventProof>&,
+                          const tlog::Checkpoint&),
+    std::string_view noun, TrustOptions trust, Cli& cli, bool one_page = false) {
   trust.refresh = true;
   std::optional<client::VerifiedCheckpoint> verified = trust.Verify(cli);
   if (!verified) return std::nullopt;
@@ -120,19 +125,20 @@ std::optional<Response> VerifiedRead(
   Response all;
   for (;;) {
     absl::StatusOr<Response> page = (cli.client().*call)(request);
-    absl::Status checked =
-        page.ok() ? client::VerifyEvents(page->events(), page->proofs(), verified->checkpoint)
-                  : page.status();
+    absl::Status checked = page.ok()
+                               ? check(*((*page).*items)(), page->proofs(), verified->checkpoint)
+                               : page.status();
     if (!checked.ok()) {
       cli.exit_code = Fail(checked);
       return std::nullopt;
     }
-    for (v1::Event& event : *page->mutable_events()) *all.add_events() = std::move(event);
+    for (Item& item : *((*page).*items)()) *((all.*items)()->Add()) = std::move(item);
     if (one_page || page->next_page_token().empty()) break;
     request.set_page_token(page->next_page_token());
   }
-  fmt::print(stderr, "verified: {} events are in the log's checkpoint of {} events ({})\n",
-             all.events_size(), verified->checkpoint.size, verified->checkpoint.origin);
+  fmt::print(stderr, "verified: {} {} are in the log's checkpoint of {} events ({})\n",
+             ((all.*items)())->size(), noun, verified->checkpoint.size,
+             verified->checkpoint.origin);
   return all;
 }
 

@@ -460,5 +460,54 @@ TEST(TransparencyTest, VerifiedReadsCatchAnEventTheServerAltered) {
   server.Stop();
 }
 
+TEST(TransparencyTest, AVerifiedAuditCatchesARatingChangeTheServerAltered) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 1);
+  v1::SetRatingRequest rate;
+  rate.set_name("organizations/050008/goals/g0");
+  rate.set_rating(v1::RATING_C);
+  rate.set_rationale("遅れ");
+  ASSERT_TRUE(client.SetRating(rate).ok());
+  const std::string trust = fmt::format("--log-key {} --state-file {}-state",
+                                        VerifierKeyFromLog(server), server.data_dir());
+  std::string out, err;
+  ASSERT_EQ(RunCli(server, "audit ratings --verified " + trust, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("tester"));
+  EXPECT_THAT(err, HasSubstr("verified: 1 rating changes are in the log's checkpoint of"));
+  server.Stop();
+  uint64_t position = 0;
+  {
+    // Someone with the files makes the audit say the rating was B, and
+    // that another principal set it: the event and the tree stay as signed.
+    std::unique_ptr<storage::RocksDbKv> kv = OpenStore(server);
+    std::string key, value;
+    ASSERT_TRUE(
+        kv->Scan(storage::Family::kIndex, "", "", [&](std::string_view k, std::string_view v) {
+            if (v.find("遅れ") == std::string_view::npos) return true;
+            key = std::string(k);
+            value = std::string(v);
+            return false;
+          }).ok());
+    v1::RatingChange change;
+    ASSERT_TRUE(change.ParseFromString(value)) << "no rating change in the index";
+    ASSERT_TRUE(storage::keys::ReadBigEndian64(key.substr(key.size() - 8), position));
+    change.set_rating(v1::RATING_B);
+    change.set_actor("someone-else");
+    storage::Put put{storage::Family::kIndex, key, change.SerializeAsString()};
+    ASSERT_TRUE(kv->Write({&put, 1}, true).ok());
+  }
+  server.Start();
+  ASSERT_EQ(RunCli(server, "audit ratings", &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("someone-else"));  // what a trusting reader is shown
+  ASSERT_NE(RunCli(server, "audit ratings --verified " + trust, &out, &err), 0);
+  EXPECT_THAT(err, HasSubstr(fmt::format("DATA_LOSS: the rating change at position {} as served "
+                                         "differs from the event the verified log holds there",
+                                         position)));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("someone-else")));
+  server.Stop();
+}
+
 }  // namespace
 }  // namespace dxledger
