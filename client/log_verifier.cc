@@ -10,6 +10,7 @@
 #include "base/files.h"
 #include "base/merkle.h"
 #include "fmt/format.h"
+#include "proto/notation/rating.h"
 
 namespace dxledger::client {
 namespace {
@@ -183,24 +184,6 @@ absl::StatusOr<v1::Event> EventInLog(
   return stored;
 }
 
-// What a rating change says that its event records (the goal's fiscal year
-// and departments are the goal's, not the event's).
-v1::RatingChange ChangeRecordedBy(const v1::Event& event) {
-  v1::RatingChange change;
-  change.set_position(event.position());
-  change.set_goal(event.goal());
-  change.set_version(event.version());
-  change.set_previous_rating(event.rating_set().previous_rating());
-  change.set_rating(event.rating_set().rating());
-  change.set_rationale(event.rating_set().rationale());
-  change.set_actor(event.actor());
-  *change.mutable_record_time() = event.record_time();
-  change.set_request_id(event.request_id());
-  change.set_reason(event.reason());
-  change.set_post_close_correction(event.post_close_correction());
-  return change;
-}
-
 }  // namespace
 
 absl::Status VerifyEvents(const google::protobuf::RepeatedPtrField<v1::Event>& events,
@@ -235,8 +218,10 @@ absl::Status VerifyRatingChanges(
     v1::RatingChange served = change;
     served.clear_fiscal_year();
     served.clear_departments();
+    v1::RatingChange recorded;
+    notation::SetRecordedChange(*event, recorded);
     if (!event->has_rating_set() ||
-        !google::protobuf::util::MessageDifferencer::Equals(ChangeRecordedBy(*event), served)) {
+        !google::protobuf::util::MessageDifferencer::Equals(recorded, served)) {
       return absl::DataLossError(fmt::format(
           "the rating change at position {} as served differs from the event the verified log "
           "holds there: the server altered it",

@@ -47,4 +47,18 @@ absl::Status ValidateRating(int rating) {
       "rating {} is not one of RATING_A..RATING_D or RATING_UNSPECIFIED (to clear)", rating));
 }
 
+void SetRecordedChange(const v1::Event& event, v1::RatingChange& change) {
+  change.set_position(event.position());
+  change.set_goal(event.goal());
+  change.set_version(event.version());
+  change.set_previous_rating(event.rating_set().previous_rating());
+  change.set_rating(event.rating_set().rating());
+  change.set_rationale(event.rating_set().rationale());
+  change.set_actor(event.actor());
+  *change.mutable_record_time() = event.record_time();
+  change.set_request_id(event.request_id());
+  change.set_reason(event.reason());
+  change.set_post_close_correction(event.post_close_correction());
+}
+
 }  // namespace dxledger::notation

@@ -1,6 +1,7 @@
 #include "service/ledger/projection.h"
 
 #include "fmt/format.h"
+#include "proto/notation/rating.h"
 
 namespace dxledger::ledger {
 
@@ -35,18 +36,10 @@ void AddIndexEntries(std::string_view organization, const v1::Event& event, cons
     case v1::Event::kRatingSet: {
       // Reused: a rebuild adds an entry for most events of the log.
       thread_local v1::RatingChange change;
-      change.set_goal(event.goal());
-      change.set_version(event.version());
+      notation::SetRecordedChange(event, change);
+      change.clear_position();  // the entry's key carries it
       change.set_fiscal_year(goal.fiscal_year());
       *change.mutable_departments() = goal.departments();
-      change.set_previous_rating(event.rating_set().previous_rating());
-      change.set_rating(event.rating_set().rating());
-      change.set_rationale(event.rating_set().rationale());
-      change.set_actor(event.actor());
-      *change.mutable_record_time() = event.record_time();
-      change.set_request_id(event.request_id());
-      change.set_reason(event.reason());
-      change.set_post_close_correction(event.post_close_correction());
       storage::IndexWrite& entry = entries.emplace_back();
       entry.key = RatingChangesPrefix(organization);
       change.SerializeToString(&entry.value);
