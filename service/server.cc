@@ -111,7 +111,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       !s.ok()) {
     return s;
   }
-  server->hub_ = std::make_unique<SubscriptionHub>(*server->ledger_, options.subscriptions);
+  server->hub_ =
+      std::make_unique<SubscriptionHub>(*server->ledger_, *server->notary_, options.subscriptions);
   server->metrics_ = std::make_unique<Metrics>(ServedMethods());
   server->store_->SetCommitListener([hub = server->hub_.get(), metrics = server->metrics_.get()](
                                         const storage::CommitStats& stats) {

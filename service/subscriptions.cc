@@ -10,6 +10,7 @@
 #include "service/ledger/codec.h"
 #include "service/log.h"
 #include "service/status.h"
+#include "storage/log_tree.h"
 
 namespace dxledger::service {
 namespace {
@@ -25,6 +26,20 @@ constexpr int kEventsPerMessage = 256;
 constexpr size_t kBytesPerMessage = 1 << 20;
 // How often the hub looks at idle subscribers (checkpoints, stalls).
 constexpr absl::Duration kTick = absl::Milliseconds(200);
+
+// The inclusion proof of `record` in the tree of `tree_size` events, added
+// to `message`.
+absl::Status AddProof(const storage::EventView& record, uint64_t tree_size,
+                      v1::SubscribeResponse& message, ledger::Notary& notary) {
+  absl::StatusOr<std::vector<std::string>> path = notary.AuditPath(record.position, tree_size);
+  if (!path.ok()) return path.status();
+  v1::EventProof& proof = *message.add_proofs();
+  proof.set_position(record.position);
+  proof.set_tree_size(tree_size);
+  proof.set_leaf(storage::LeafBytes(record.position, record.body));
+  for (std::string& hash : *path) proof.add_hashes(std::move(hash));
+  return absl::OkStatus();
+}
 
 std::string_view PayloadName(const v1::Event& event) {
   const google::protobuf::FieldDescriptor* field =
@@ -50,6 +65,7 @@ absl::StatusOr<SubscriptionFilter> MakeFilter(const v1::SubscribeRequest& reques
   }
   filter.departments = {request.departments().begin(), request.departments().end()};
   filter.fiscal_year = request.fiscal_year();
+  filter.with_proofs = request.with_proofs();
   return filter;
 }
 
@@ -147,8 +163,9 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
   std::map<std::string, v1::Goal> goals_;
 };
 
-SubscriptionHub::SubscriptionHub(ledger::Ledger& ledger, SubscriptionOptions options)
-    : ledger_(ledger), options_(options) {
+SubscriptionHub::SubscriptionHub(ledger::Ledger& ledger, ledger::Notary& notary,
+                                 SubscriptionOptions options)
+    : ledger_(ledger), notary_(notary), options_(options) {
   thread_ = std::thread([this] { Run(); });
   base::NameThread(thread_, "dxl-subscribers");
 }
@@ -252,24 +269,37 @@ bool SubscriptionHub::Prepare(Subscriber& subscriber, absl::Time now, bool ahead
   google::protobuf::UnknownFieldSet& events =
       *message.GetReflection()->MutableUnknownFields(&message);
   const uint64_t from = subscriber.next_;
+  // With proofs, events go out only as far as a signed checkpoint covers.
+  storage::StoredCheckpoint checkpoint;
+  const bool proofs = subscriber.filter_.with_proofs;
+  if (proofs && !Checkpoint(subscriber, checkpoint)) return false;
+  const size_t limit =
+      !proofs ? kEventsPerMessage
+              : static_cast<size_t>(std::min<uint64_t>(
+                    kEventsPerMessage, checkpoint.size >= from ? checkpoint.size - from + 1 : 0));
   size_t read = 0, bytes = 0;
+  absl::Status failed;
   absl::Status scanned =
-      ledger_.queries().ScanLog(from, kEventsPerMessage, [&](const storage::EventView& record) {
-        ++read;
-        subscriber.next_ = record.position + 1;
-        if (subscriber.Wants(record, scratch_, ledger_)) {
-          std::string& event =
-              *events.AddLengthDelimited(v1::SubscribeResponse::kEventsFieldNumber);
-          ledger::AppendEventBytes(record.position, record.prev_hash, record.hash, record.body,
-                                   event);
-          bytes += event.size();
-        }
-        return bytes < kBytesPerMessage;
-      });
+      limit == 0 ? absl::OkStatus()
+                 : ledger_.queries().ScanLog(from, limit, [&](const storage::EventView& record) {
+                     ++read;
+                     subscriber.next_ = record.position + 1;
+                     if (subscriber.Wants(record, scratch_, ledger_)) {
+                       std::string& event =
+                           *events.AddLengthDelimited(v1::SubscribeResponse::kEventsFieldNumber);
+                       ledger::AppendEventBytes(record.position, record.prev_hash, record.hash,
+                                                record.body, event);
+                       bytes += event.size();
+                       if (proofs) failed = AddProof(record, checkpoint.size, message, notary_);
+                     }
+                     return failed.ok() && bytes < kBytesPerMessage;
+                   });
+  if (scanned.ok()) scanned = failed;
   if (!scanned.ok()) {
     subscriber.End(ToGrpcStatus(scanned));
     return false;
   }
+  if (proofs) message.set_signed_checkpoint(checkpoint.note);
   if (ahead) {
     if (events.empty()) {
       subscriber.next_ = from;  // read again when it may go out as a checkpoint
@@ -290,6 +320,16 @@ bool SubscriptionHub::Prepare(Subscriber& subscriber, absl::Time now, bool ahead
   message.set_checkpoint_position(subscriber.next_ - 1);
   subscriber.prepared_ = true;
   subscriber.prepared_from_ = from;
+  return true;
+}
+
+bool SubscriptionHub::Checkpoint(Subscriber& subscriber, storage::StoredCheckpoint& checkpoint) {
+  absl::StatusOr<storage::StoredCheckpoint> latest = notary_.Latest();
+  if (!latest.ok()) {
+    subscriber.End(ToGrpcStatus(latest.status()));
+    return false;
+  }
+  checkpoint = *std::move(latest);
   return true;
 }
 

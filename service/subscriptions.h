@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "dxledger/v1/ledger.pb.h"
 #include "service/ledger/ledger.h"
+#include "service/ledger/notary.h"
 
 // Live subscriptions. One hub thread feeds every subscriber from the log by
 // position, so the catch-up and the live tail are the same reads: no gap, no
@@ -37,6 +38,9 @@ struct SubscriptionFilter {
   std::set<std::string> event_types;
   std::set<std::string> departments;
   int fiscal_year = 0;
+  // Events only as far as the latest signed checkpoint, each with its
+  // inclusion proof in it, the checkpoint with them.
+  bool with_proofs = false;
 };
 
 // INVALID_ARGUMENT for an event type that is no Event payload.
@@ -45,7 +49,9 @@ absl::StatusOr<SubscriptionFilter> MakeFilter(const v1::SubscribeRequest& reques
 
 class SubscriptionHub {
  public:
-  SubscriptionHub(ledger::Ledger& ledger, SubscriptionOptions options);
+  // `notary` signs the checkpoints that proofs are given in; it must outlive
+  // the hub.
+  SubscriptionHub(ledger::Ledger& ledger, ledger::Notary& notary, SubscriptionOptions options);
   ~SubscriptionHub();  // Stop()
 
   // A reactor streaming from `next_position` on; it owns itself.
@@ -69,7 +75,13 @@ class SubscriptionHub {
   bool Prepare(Subscriber& subscriber, absl::Time now, bool ahead)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // The latest signed checkpoint, for a subscriber that wants proofs; false
+  // (the subscriber ended) when it cannot be had.
+  bool Checkpoint(Subscriber& subscriber, storage::StoredCheckpoint& checkpoint)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   ledger::Ledger& ledger_;
+  ledger::Notary& notary_;
   const SubscriptionOptions options_;
   mutable absl::Mutex mu_;
   std::set<Subscriber*> subscribers_ ABSL_GUARDED_BY(mu_);

@@ -75,6 +75,10 @@ class Notary {
     std::vector<std::string> hashes;
   };
   absl::StatusOr<Inclusion> ProveInclusion(uint64_t position, uint64_t tree_size);
+  // The audit path alone, for a caller that holds the event.
+  absl::StatusOr<std::vector<std::string>> AuditPath(uint64_t position, uint64_t tree_size) {
+    return store_.InclusionProof(position, tree_size);
+  }
   absl::StatusOr<std::vector<std::string>> ProveConsistency(uint64_t from, uint64_t to);
 
   // Seals the security log now if it grew since the last seal.

@@ -5,7 +5,10 @@
 #include <atomic>
 #include <thread>
 
+#include "base/checkpoint.h"
+#include "base/note.h"
 #include "client/ledger_client.h"
+#include "client/log_verifier.h"
 #include "fmt/format.h"
 #include "tests/service/test_server.h"
 
@@ -222,6 +225,56 @@ TEST_F(SlowSubscriberTest, ASubscriberThatDoesNotReadIsCutOffAndWritersGoOn) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
   EXPECT_NE(status.error_message().find("resume from position"), std::string::npos)
       << status.error_message();
+}
+
+// A subscriber that asks for proofs gets, with every event, its inclusion
+// proof in the signed checkpoint that comes with it: it can check each
+// event against the log's key alone, with no round trip.
+TEST_F(SubscriptionTest, WithProofsEveryEventIsProvedInTheCheckpointItCameWith) {
+  Write(20);
+  const uint64_t target = Head() + 30;
+  std::thread writer([&] {
+    LedgerClient other(ClientOptions{server_.address(), server_.tester_token()});
+    for (int i = 0; i < 30; ++i) {
+      v1::RecordActivityRequest request;
+      request.set_name("g");
+      request.set_text(fmt::format("後から {}", i));
+      EXPECT_TRUE(other.RecordActivity(request).ok());
+    }
+  });
+  absl::StatusOr<note::Verifier> key = note::Verifier::FromKey(server_.verifier_key());
+  ASSERT_TRUE(key.ok()) << key.status();
+  v1::SubscribeRequest request;
+  request.set_start_position(1);
+  request.set_with_proofs(true);
+  uint64_t last = 0;
+  int messages = 0;
+  (void)client_->Subscribe(request, [&](const v1::SubscribeResponse& message) {
+    if (message.events().empty()) return last < target;
+    absl::StatusOr<note::Note> signed_note = note::ParseNote(message.signed_checkpoint());
+    EXPECT_TRUE(signed_note.ok() && note::VerifyNote(*signed_note, *key).ok())
+        << message.signed_checkpoint();
+    absl::StatusOr<tlog::Checkpoint> checkpoint = tlog::ParseCheckpoint(signed_note->text);
+    EXPECT_TRUE(checkpoint.ok()) << checkpoint.status();
+    if (!checkpoint.ok()) return false;
+    absl::Status verified = client::VerifyEvents(message.events(), message.proofs(), *checkpoint);
+    EXPECT_TRUE(verified.ok()) << verified;
+    for (const v1::Event& event : message.events()) {
+      EXPECT_EQ(event.position(), last + 1);
+      EXPECT_LE(event.position(), checkpoint->size);
+      last = event.position();
+    }
+    if (messages++ == 0) {
+      // The check is real: an event changed on the way is refused.
+      google::protobuf::RepeatedPtrField<v1::Event> altered = message.events();
+      altered.Mutable(0)->set_actor("someone-else");
+      EXPECT_EQ(client::VerifyEvents(altered, message.proofs(), *checkpoint).code(),
+                absl::StatusCode::kDataLoss);
+    }
+    return last < target;
+  });
+  writer.join();
+  EXPECT_EQ(last, target);
 }
 
 }  // namespace

@@ -110,6 +110,15 @@ std::string TestServer::metrics_url() const {
 
 std::string TestServer::log() const { return ReadFile(data_dir_ + "/server.log"); }
 
+std::string TestServer::verifier_key() const {
+  const std::string printed = log();
+  const size_t at = printed.find("verifier key:");
+  if (at == std::string::npos) return "";
+  std::string rest = printed.substr(at + 13);
+  rest.erase(0, rest.find_first_not_of(' '));
+  return rest.substr(0, rest.find('\n'));
+}
+
 std::string TestServer::tester_token() const {
   std::string token = ReadFile(data_dir_ + "/tester.token");
   while (!token.empty() && token.back() == '\n') token.pop_back();

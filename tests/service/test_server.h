@@ -35,6 +35,8 @@ class TestServer {
   std::string metrics_url() const;
   // Everything the server wrote on stdout and stderr so far.
   std::string log() const;
+  // The log's verifier key, as dxledgerd printed it at start.
+  std::string verifier_key() const;
   const std::string& data_dir() const { return data_dir_; }
   pid_t pid() const { return pid_; }
   std::string admin_token() const;

@@ -50,15 +50,6 @@ v1::GetCheckpointResponse Checkpoint(LedgerClient& client) {
   return response.ok() ? *response : v1::GetCheckpointResponse();
 }
 
-std::string VerifierKeyFromLog(const TestServer& server) {
-  const std::string log = server.log();
-  const size_t at = log.find("verifier key:");
-  if (at == std::string::npos) return "";
-  std::string rest = log.substr(at + 13);
-  rest.erase(0, rest.find_first_not_of(' '));
-  return rest.substr(0, rest.find('\n'));
-}
-
 std::string Base64(const std::string& bytes) { return absl::Base64Escape(bytes); }
 
 // Runs the Go verifier on `input`; returns its output.
@@ -80,7 +71,7 @@ TEST(TransparencyTest, GosChecksumDatabaseVerifierAcceptsOurCheckpointsAndProofs
   WriteGoals(client, 5, 8);
   const v1::GetCheckpointResponse checkpoint = Checkpoint(client);
   ASSERT_GT(checkpoint.tree_size(), old_checkpoint.tree_size());
-  const std::string key = VerifierKeyFromLog(server);
+  const std::string key = server.verifier_key();
   ASSERT_EQ(key, checkpoint.verifier_key());
 
   nlohmann::json input;
@@ -264,7 +255,7 @@ TEST(TransparencyTest, TheClientCatchesARollbackTheServerCannotSee) {
   server.Start();
   LedgerClient client(ClientOptions{server.address(), server.tester_token()});
   WriteGoals(client, 0, 3);
-  const std::string key = VerifierKeyFromLog(server);
+  const std::string key = server.verifier_key();
   const std::string state = server.data_dir() + "-client-state";
   const std::string verify =
       fmt::format("verify --remote --refresh --log-key {} --state-file {}", key, state);
@@ -373,7 +364,7 @@ TEST(TransparencyTest, AWitnessCosignsWhatExtendsWhatItSawAndRaisesTheAlarmOnARo
   LedgerClient client(ClientOptions{server.address(), server.tester_token()});
   WriteGoals(client, 0, 3);
   Checkpoint(client);
-  const std::string key = VerifierKeyFromLog(server);
+  const std::string key = server.verifier_key();
   const std::string dir = server.data_dir() + "-witness";
   std::filesystem::create_directories(dir);
   std::string out, err;
@@ -422,8 +413,8 @@ TEST(TransparencyTest, VerifiedReadsCatchAnEventTheServerAltered) {
   server.Start();
   LedgerClient client(ClientOptions{server.address(), server.tester_token()});
   WriteGoals(client, 0, 3);
-  const std::string trust = fmt::format("--log-key {} --state-file {}-state",
-                                        VerifierKeyFromLog(server), server.data_dir());
+  const std::string trust =
+      fmt::format("--log-key {} --state-file {}-state", server.verifier_key(), server.data_dir());
   std::string out, err;
   ASSERT_EQ(RunCli(server, "history g0 --verified " + trust, &out, &err), 0) << err;
   EXPECT_THAT(out, HasSubstr("目標 0"));
@@ -470,8 +461,8 @@ TEST(TransparencyTest, AVerifiedAuditCatchesARatingChangeTheServerAltered) {
   rate.set_rating(v1::RATING_C);
   rate.set_rationale("遅れ");
   ASSERT_TRUE(client.SetRating(rate).ok());
-  const std::string trust = fmt::format("--log-key {} --state-file {}-state",
-                                        VerifierKeyFromLog(server), server.data_dir());
+  const std::string trust =
+      fmt::format("--log-key {} --state-file {}-state", server.verifier_key(), server.data_dir());
   std::string out, err;
   ASSERT_EQ(RunCli(server, "audit ratings --verified " + trust, &out, &err), 0) << err;
   EXPECT_THAT(out, HasSubstr("tester"));
