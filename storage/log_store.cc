@@ -241,7 +241,7 @@ absl::Status LogStore::CheckTreeSize(uint64_t size) {
 }
 
 absl::StatusOr<std::vector<std::string>> LogStore::ReadNodes(std::span<const merkle::Node> nodes) {
-  return ReadTreeNodes(*kv_, nodes);
+  return ReadTreeNodes(*kv_, nodes, &upper_nodes_);
 }
 
 absl::StatusOr<std::string> LogStore::TreeRoot(uint64_t size) {

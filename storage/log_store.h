@@ -7,6 +7,7 @@
 #include "storage/event_store.h"
 #include "storage/group_commit.h"
 #include "storage/kv.h"
+#include "storage/log_tree.h"
 #include "storage/security_log.h"
 
 // The EventStore over any KvBackend: reads go straight to the backend,
@@ -75,6 +76,7 @@ class LogStore : public EventStore {
 
   std::unique_ptr<KvBackend> kv_;
   std::unique_ptr<SecurityLog> security_;
+  UpperNodeCache upper_nodes_;                 // of the tree, as proofs read them
   const Head snapshot_head_;                   // a snapshot's
   std::unique_ptr<GroupCommitWriter> writer_;  // destroyed first: it uses kv_; null in a snapshot
 };

@@ -115,14 +115,41 @@ std::vector<std::pair<std::string, std::string>> ExpectedTree::TakeSorted() {
   return records;
 }
 
+std::optional<std::string> UpperNodeCache::Find(const merkle::Node& node) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = hashes_.find(KeyOf(node));
+  if (it == hashes_.end()) return std::nullopt;
+  return std::string(it->second.data(), it->second.size());
+}
+
+void UpperNodeCache::Add(const merkle::Node& node, std::string_view hash) {
+  if (hash.size() != merkle::kHashBytes) return;
+  std::array<char, merkle::kHashBytes> copy;
+  std::copy(hash.begin(), hash.end(), copy.begin());
+  absl::MutexLock lock(&mu_);
+  hashes_.try_emplace(KeyOf(node), copy);
+}
+
 absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
-                                                       std::span<const merkle::Node> nodes) {
+                                                       std::span<const merkle::Node> nodes,
+                                                       UpperNodeCache* cache) {
+  std::vector<std::optional<std::string>> cached(nodes.size());
+  if (cache != nullptr) {
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].level >= kCachedLevel) cached[i] = cache->Find(nodes[i]);
+    }
+  }
   // Each node below the stored levels is read through the record of its run
   // (or, for the last run, the log): one read a run.
   std::vector<std::string> node_keys;
   std::vector<merkle::Node> records;  // what node_keys name, each once
   std::vector<size_t> record_of;      // a node's record in `records`
-  for (const merkle::Node& node : nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const merkle::Node& node = nodes[i];
+    if (cached[i].has_value()) {
+      record_of.push_back(0);  // not read
+      continue;
+    }
     const merkle::Node record =
         node.level >= kLowestStoredLevel
             ? node
@@ -135,18 +162,24 @@ absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
     record_of.push_back(at);
   }
   absl::StatusOr<std::vector<std::optional<std::string>>> stored =
-      kv.MultiGet(Family::kTree, node_keys);
+      node_keys.empty() ? std::vector<std::optional<std::string>>()
+                        : kv.MultiGet(Family::kTree, node_keys);
   if (!stored.ok()) return stored.status();
   std::vector<std::string> hashes;
   hashes.reserve(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
     const merkle::Node& node = nodes[i];
+    if (cached[i].has_value()) {
+      hashes.push_back(*std::move(cached[i]));
+      continue;
+    }
     const size_t next = record_of[i];
     std::optional<std::string>& value = (*stored)[next];
     if (node.level > kLowestStoredLevel) {
       if (!value.has_value() || value->size() != merkle::kHashBytes) {
         return Missing(node, value.has_value());
       }
+      if (cache != nullptr && node.level >= kCachedLevel) cache->Add(node, *value);
       hashes.push_back(*value);
       continue;
     }

@@ -1,13 +1,17 @@
 #ifndef DXLEDGER_STORAGE_LOG_TREE_H_
 #define DXLEDGER_STORAGE_LOG_TREE_H_
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "base/merkle.h"
 #include "storage/kv.h"
 
@@ -58,11 +62,33 @@ class ExpectedTree {
   std::vector<Put> records_;
 };
 
-// The hashes of `nodes`, in order: stored ones read at once, smaller ones
-// hashed from the log. DATA_LOSS when one is missing or malformed: the tree
-// and the log no longer agree.
+// Subtrees of this level (128 leaves) and up are kept in memory once read.
+inline constexpr uint8_t kCachedLevel = 7;
+
+// The hashes of complete subtrees of 128 leaves and more, as they are read:
+// such a hash never changes once the subtree is complete, and these few
+// (about one for every 64 events: 40 bytes each, 640 KiB a million events)
+// lie on the path of every proof. With them in memory, a proof reads the
+// same number of records however long the log grows. Thread-safe.
+class UpperNodeCache {
+ public:
+  std::optional<std::string> Find(const merkle::Node& node) const;
+  void Add(const merkle::Node& node, std::string_view hash);
+
+ private:
+  static uint64_t KeyOf(const merkle::Node& node) {
+    return (uint64_t{node.level} << 58) | node.index;
+  }
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<uint64_t, std::array<char, merkle::kHashBytes>> hashes_ ABSL_GUARDED_BY(mu_);
+};
+
+// The hashes of `nodes`, in order: stored ones read at once (those in
+// `cache` not read at all), smaller ones hashed from the log. DATA_LOSS when
+// one is missing or malformed: the tree and the log no longer agree.
 absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
-                                                       std::span<const merkle::Node> nodes);
+                                                       std::span<const merkle::Node> nodes,
+                                                       UpperNodeCache* cache = nullptr);
 
 // The tree's right border for a log of `size` events, from the stored
 // nodes. A store written before the tree existed gets it first, built from

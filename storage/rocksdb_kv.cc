@@ -24,7 +24,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const RocksDbOptions& 
   table.block_cache = cache;
   // Point reads (events by position, views, request ids) dominate; scans use
   // bounded iterators and do not need the filter.
-  if (family != Family::kIndex && family != Family::kSecurity) {
+  // The tree's records are only read where they exist (a proof asks for the
+  // nodes the tree's size says are there), so a filter would be a block
+  // read that always answers "maybe".
+  if (family != Family::kIndex && family != Family::kSecurity && family != Family::kTree) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(options.bloom_bits_per_key));
   }
   // Index and filter blocks live in the (bounded) block cache, partitioned
@@ -39,6 +42,13 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const RocksDbOptions& 
   table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_top_level_index_and_filter = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  if (family == Family::kTree) {
+    // Hashes do not compress: reading them back should not try to.
+    cf.compression = rocksdb::kNoCompression;
+    // A proof reads a record at a random place in the tree: every index
+    // partition stays in the cache (a few hundred KiB at a million events).
+    table.metadata_cache_options.partition_pinning = rocksdb::PinningTier::kAll;
+  }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.write_buffer_size = options.memtable_bytes;
   cf.max_write_buffer_number = 2;

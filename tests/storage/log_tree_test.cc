@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 
 #include "storage/keys.h"
@@ -65,6 +66,36 @@ TEST(LogTreeTest, TheStoredTreeIsTheTreeOfTheLogAndItsProofsVerify) {
   for (int round = 0; round < 7; ++round) ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
   ASSERT_EQ(store->GetHead().position, 21u);
   ExpectProofsVerify(*store);
+}
+
+// A memory store that counts the records of subtrees of 128 leaves and up
+// it is asked for.
+class CountingKv : public MemoryKv {
+ public:
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      Family family, std::span<const std::string> keys) override {
+    for (const std::string& key : keys) {
+      if (family == Family::kTree && static_cast<uint8_t>(key[0]) >= kCachedLevel) ++upper_reads;
+    }
+    return MemoryKv::MultiGet(family, keys);
+  }
+  std::atomic<size_t> upper_reads{0};
+};
+
+// Subtrees of 128 leaves and up are read once, then served from memory:
+// proofs stay right and never read those records again.
+TEST(LogTreeTest, UpperSubtreesReadOnceServeLaterProofs) {
+  auto kv = std::make_unique<CountingKv>();
+  CountingKv& counting = *kv;
+  std::unique_ptr<LogStore> store = *LogStore::Open(std::move(kv), false);
+  for (int round = 0; round < 200; ++round) {
+    ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
+  }
+  ASSERT_EQ(store->GetHead().position, 600u);
+  ExpectProofsVerify(*store);
+  EXPECT_GT(counting.upper_reads.exchange(0), 0u);
+  ExpectProofsVerify(*store);
+  EXPECT_EQ(counting.upper_reads.load(), 0u);
 }
 
 TEST(LogTreeTest, AskingPastTheHeadIsOutOfRange) {
