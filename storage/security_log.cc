@@ -110,7 +110,37 @@ absl::StatusOr<SecurityHead> VerifySecurityChain(KvBackend& kv) {
   return chain;
 }
 
+namespace {
+
+// Chains the records of a store written before the security log had a
+// chain (no head record; values the bare records; sequence numbers that
+// started again at each start), in key order, in one write.
+absl::StatusOr<SecurityHead> ChainLegacyRecords(KvBackend& kv) {
+  std::vector<Put> puts;
+  SecurityHead head;
+  absl::Status scanned =
+      kv.Scan(Family::kSecurity, "", "", [&](std::string_view key, std::string_view record) {
+        std::string chained_key(key.substr(0, 8));
+        keys::AppendBigEndian64(head.records, chained_key);
+        std::string value = head.hash;
+        value.append(record);
+        head.hash = base::Sha256({head.hash, chained_key, record});
+        ++head.records;
+        puts.push_back({Family::kSecurity, std::string(key), "", /*erase=*/true});
+        puts.push_back({Family::kSecurity, std::move(chained_key), std::move(value)});
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  puts.push_back({Family::kMeta, std::string(kHeadKey), EncodeHead(head)});
+  if (absl::Status s = kv.Write(puts, /*sync=*/true); !s.ok()) return s;
+  return head;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<SecurityLog>> SecurityLog::Open(KvBackend& kv) {
+  absl::StatusOr<std::optional<std::string>> stored_head = kv.Get(Family::kMeta, kHeadKey);
+  if (!stored_head.ok()) return stored_head.status();
   absl::StatusOr<SecurityHead> head = ReadHead(kv);
   if (!head.ok()) return head.status();
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> last =
@@ -118,6 +148,10 @@ absl::StatusOr<std::unique_ptr<SecurityLog>> SecurityLog::Open(KvBackend& kv) {
   if (!last.ok()) return last.status();
   uint64_t last_micros = 0;
   if (last->has_value()) keys::ReadBigEndian64((*last)->first, last_micros);
+  if (last->has_value() && !stored_head->has_value()) {
+    head = ChainLegacyRecords(kv);
+    if (!head.ok()) return head.status();
+  }
   return std::unique_ptr<SecurityLog>(new SecurityLog(kv, *std::move(head), last_micros));
 }
 

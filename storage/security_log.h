@@ -33,7 +33,8 @@ absl::StatusOr<std::optional<SecuritySeal>> ReadSecuritySeal(KvBackend& kv);
 // Appends to the chain. Thread-safe.
 class SecurityLog {
  public:
-  // Reads the head; `kv` must outlive this.
+  // Reads the head; `kv` must outlive this. Records written before the
+  // chain existed (no head) are chained on opening, in key order.
   static absl::StatusOr<std::unique_ptr<SecurityLog>> Open(KvBackend& kv);
 
   // Not synced: a refusal is recorded best-effort and never slows writers.

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "storage/keys.h"
 #include "storage/log_store.h"
 #include "storage/memory_kv.h"
@@ -82,6 +84,24 @@ TEST_F(SecurityLogTest, TheChainGoesOnAfterReopening) {
   ASSERT_TRUE(store_->RecordSecurityEvent(4000, "after, clock behind").ok());
   EXPECT_THAT(Records(), ::testing::ElementsAre("before", "after, clock behind"));
   EXPECT_EQ(store_->VerifySecurityLog()->records, 2u);
+}
+
+// A store from before the chain: bare records, sequence numbers that began
+// again at each start. Opening chains them, and the log goes on from there.
+TEST_F(SecurityLogTest, RecordsFromBeforeTheChainAreChainedOnOpening) {
+  auto legacy = std::make_unique<MemoryKv>();
+  for (const auto& [micros, sequence, record] :
+       std::vector<std::tuple<uint64_t, uint64_t, std::string>>{
+           {1000, 0, "old 1"}, {2000, 1, "old 2"}, {3000, 0, "old 3, after a restart"}}) {
+    Put put{Family::kSecurity, keys::BigEndian64(micros) + keys::BigEndian64(sequence), record};
+    ASSERT_TRUE(legacy->Write({&put, 1}, false).ok());
+  }
+  Reopen(std::move(legacy));
+  ASSERT_TRUE(store_->RecordSecurityEvent(4000, "new").ok());
+  EXPECT_THAT(Records(), ::testing::ElementsAre("old 1", "old 2", "old 3, after a restart", "new"));
+  absl::StatusOr<SecurityHead> head = store_->VerifySecurityLog();
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->records, 4u);
 }
 
 TEST_F(SecurityLogTest, EachRemovalOrChangeIsNamed) {
