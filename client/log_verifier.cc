@@ -60,8 +60,12 @@ absl::StatusOr<VerifiedCheckpoint> LogVerifier::VerifyLatest(bool refresh) {
   request.set_refresh(refresh);
   absl::StatusOr<v1::GetCheckpointResponse> response = client_.GetCheckpoint(request);
   if (!response.ok()) return response.status();
+  return Verify(std::move(*response->mutable_signed_checkpoint()));
+}
+
+absl::StatusOr<VerifiedCheckpoint> LogVerifier::Verify(std::string signed_note) {
   VerifiedCheckpoint verified;
-  verified.note = response->signed_checkpoint();
+  verified.note = std::move(signed_note);
   absl::StatusOr<tlog::Checkpoint> latest = Open(verified.note);
   if (!latest.ok()) return latest.status();
   verified.checkpoint = *latest;

@@ -42,6 +42,9 @@ class LogVerifier {
   // bad signature, a fork or a rollback, naming both checkpoints; the file
   // then keeps the old one.
   absl::StatusOr<VerifiedCheckpoint> VerifyLatest(bool refresh);
+  // The same for a checkpoint note the server sent with something else (a
+  // subscription's message).
+  absl::StatusOr<VerifiedCheckpoint> Verify(std::string signed_note);
 
  private:
   absl::StatusOr<tlog::Checkpoint> Open(std::string_view signed_note) const;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "client/cli/cli.h"
+#include "client/cli/trust.h"
 #include "proto/notation/fiscal_year.h"
 
 namespace dxledger::cli {
@@ -17,6 +18,8 @@ struct TailArgs {
   std::string checkpoint_file;
   std::vector<std::string> types, departments;
   std::string year;
+  bool verified = false;
+  TrustOptions trust;
 };
 
 uint64_t ReadCheckpoint(const std::string& path) {
@@ -62,6 +65,11 @@ void AddTailCommand(CLI::App& app, Cli& cli) {
   tail->add_option("--type", args->types, "only this payload, e.g. rating_set (repeatable)");
   tail->add_option("--department", args->departments, "only goals of this department");
   tail->add_option("--year", args->year, "only goals of this fiscal year");
+  tail->add_flag("--verified", args->verified,
+                 "check every event's inclusion in the signed checkpoint that comes with it, "
+                 "against --log-key, before printing (events then arrive once a checkpoint "
+                 "covers them, about a second after they are recorded)");
+  args->trust.AddTo(*tail);
   tail->callback([args, &cli] {
     v1::SubscribeRequest request;
     uint64_t start = args->from;
@@ -89,8 +97,33 @@ void AddTailCommand(CLI::App& app, Cli& cli) {
     }
     const uint64_t stop_at = head->head_position();
     if (!args->follow && start > stop_at) return;
+    std::optional<client::LogVerifier> verifier =
+        args->verified ? args->trust.Verifier(cli) : std::nullopt;
+    if (args->verified && !verifier) return;
+    request.set_with_proofs(args->verified);
+    std::string checkpoint_note;  // the last one verified
+    tlog::Checkpoint checkpoint;
+    uint64_t events_verified = 0;
+    absl::Status refused;
     const bool jsonl = args->format == "jsonl";
     absl::Status status = cli.client().Subscribe(request, [&](const v1::SubscribeResponse& m) {
+      if (verifier && !m.events().empty()) {
+        // A new checkpoint must extend the last one verified (one round
+        // trip a checkpoint); each event must be in it.
+        if (m.signed_checkpoint() != checkpoint_note) {
+          absl::StatusOr<client::VerifiedCheckpoint> verified =
+              verifier->Verify(m.signed_checkpoint());
+          if (!verified.ok()) {
+            refused = verified.status();
+            return false;
+          }
+          checkpoint_note = m.signed_checkpoint();
+          checkpoint = verified->checkpoint;
+        }
+        refused = client::VerifyEvents(m.events(), m.proofs(), checkpoint);
+        if (!refused.ok()) return false;
+        events_verified += m.events_size();
+      }
       for (const v1::Event& event : m.events()) PrintEvent(event, jsonl);
       std::fflush(stdout);
       if (!args->checkpoint_file.empty()) {
@@ -98,7 +131,15 @@ void AddTailCommand(CLI::App& app, Cli& cli) {
       }
       return args->follow || m.checkpoint_position() < stop_at;
     });
+    if (!refused.ok()) {
+      cli.exit_code = Fail(refused);
+      return;
+    }
     if (!status.ok()) cli.exit_code = Fail(status);
+    if (verifier) {
+      fmt::print(stderr, "verified: {} events are in the log's checkpoints ({})\n", events_verified,
+                 checkpoint.origin);
+    }
   });
 }
 

@@ -89,13 +89,20 @@ struct TrustOptions {
     return true;
   }
 
-  // Verifies the latest checkpoint; reports and returns false on failure.
-  std::optional<client::VerifiedCheckpoint> Verify(Cli& cli) const {
+  // The verifier of the pinned key, with its state file; reports and
+  // returns nullopt when there is no usable key.
+  std::optional<client::LogVerifier> Verifier(Cli& cli) const {
     std::optional<note::Verifier> key = LogKey(cli);
     if (!key) return std::nullopt;
-    client::LogVerifier verifier(cli.client(), *key,
-                                 state_file.empty() ? client::DefaultStateFile(*key) : state_file);
-    absl::StatusOr<client::VerifiedCheckpoint> verified = verifier.VerifyLatest(refresh);
+    return std::make_optional<client::LogVerifier>(
+        cli.client(), *key, state_file.empty() ? client::DefaultStateFile(*key) : state_file);
+  }
+
+  // Verifies the latest checkpoint; reports and returns false on failure.
+  std::optional<client::VerifiedCheckpoint> Verify(Cli& cli) const {
+    std::optional<client::LogVerifier> verifier = Verifier(cli);
+    if (!verifier) return std::nullopt;
+    absl::StatusOr<client::VerifiedCheckpoint> verified = verifier->VerifyLatest(refresh);
     if (!verified.ok()) {
       cli.exit_code = Fail(verified.status());
       return std::nullopt;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "base/checkpoint.h"
+#include "base/note.h"
 #include "client/ledger_client.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -498,6 +499,36 @@ TEST(TransparencyTest, AVerifiedAuditCatchesARatingChangeTheServerAltered) {
                                          position)));
   EXPECT_THAT(out, ::testing::Not(HasSubstr("someone-else")));
   server.Stop();
+}
+
+TEST(TransparencyTest, AVerifiedTailChecksEveryEventAgainstTheCheckpointsItReceives) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  WriteGoals(client, 0, 5);
+  const std::string state = server.data_dir() + "-tail-state";
+  const std::string trust =
+      fmt::format("--log-key {} --state-file {}", server.verifier_key(), state);
+  std::string out, err;
+  ASSERT_EQ(RunCli(server, "tail --verified " + trust, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("organizations/050008/goals/g4"));
+  EXPECT_THAT(err, HasSubstr("verified: "));
+  EXPECT_THAT(err, HasSubstr("events are in the log's checkpoints (dxledger/050008)"));
+  // The checkpoint the stream carried was kept: a later verify extends it.
+  EXPECT_THAT(testsupport::ReadFile(state), HasSubstr("dxledger/050008\n"));
+
+  // Pinned to a key the log does not sign with: refused, nothing printed.
+  absl::StatusOr<note::Signer> stranger = note::Signer::Generate("dxledger/050008");
+  ASSERT_TRUE(stranger.ok());
+  ASSERT_NE(RunCli(server,
+                   fmt::format("tail --verified --log-key {} --state-file {}-other",
+                               stranger->VerifierKey(), state),
+                   &out, &err),
+            0);
+  EXPECT_THAT(err, HasSubstr("DATA_LOSS: the checkpoint is not signed by the pinned key"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("goals/g0")));
+  server.Stop();
+  std::filesystem::remove(state);
 }
 
 }  // namespace
