@@ -272,6 +272,8 @@ void Notary::Stop() {
     run_cv_.Signal();
   }
   thread_.join();
+  // Refusals recorded since the last seal are sealed on the way out.
+  (void)SealSecurityLog();
 }
 
 void Notary::Run() {

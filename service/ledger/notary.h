@@ -53,7 +53,8 @@ class Notary {
   // store restored under a new key) is not this key's to check.
   absl::Status CheckRecovered();
   // Signs in the background: a checkpoint whenever the log grew, a seal
-  // whenever the security log did, each at most once an interval.
+  // whenever the security log did, each at most once an interval. Stop()
+  // seals the security log a last time.
   void Start();
   void Stop();
 
