@@ -27,11 +27,14 @@ bool DecodeHead(std::string_view bytes, SecurityHead& head) {
   return true;
 }
 
-absl::StatusOr<SecurityHead> ReadHead(KvBackend& kv) {
+// nullopt when the store has no head (no record, or only records from
+// before the chain).
+absl::StatusOr<std::optional<SecurityHead>> ReadHead(KvBackend& kv) {
   absl::StatusOr<std::optional<std::string>> value = kv.Get(Family::kMeta, kHeadKey);
   if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::nullopt;
   SecurityHead head;
-  if (value->has_value() && (!DecodeHead(**value, head) || (*value)->size() != 8 + kHashBytes)) {
+  if (!DecodeHead(**value, head) || (*value)->size() != 8 + kHashBytes) {
     return absl::DataLossError("the security log's head record is malformed");
   }
   return head;
@@ -62,7 +65,7 @@ absl::StatusOr<std::optional<SecuritySeal>> ReadSecuritySeal(KvBackend& kv) {
 }
 
 absl::StatusOr<SecurityHead> VerifySecurityChain(KvBackend& kv) {
-  absl::StatusOr<SecurityHead> stored = ReadHead(kv);
+  absl::StatusOr<std::optional<SecurityHead>> stored = ReadHead(kv);
   if (!stored.ok()) return stored.status();
   absl::StatusOr<std::optional<SecuritySeal>> seal = ReadSecuritySeal(kv);
   if (!seal.ok()) return seal.status();
@@ -101,11 +104,11 @@ absl::StatusOr<SecurityHead> VerifySecurityChain(KvBackend& kv) {
                     "were deleted. {}",
                     chain.records, (*seal)->head.records, kRestore));
   }
-  if (chain != *stored) {
+  if (chain != stored->value_or(SecurityHead())) {
     return absl::DataLossError(fmt::format(
         "the security log holds {} records, but its head says {}: records were deleted or "
         "changed. {}",
-        chain.records, stored->records, kRestore));
+        chain.records, stored->value_or(SecurityHead()).records, kRestore));
   }
   return chain;
 }
@@ -139,16 +142,15 @@ absl::StatusOr<SecurityHead> ChainLegacyRecords(KvBackend& kv) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SecurityLog>> SecurityLog::Open(KvBackend& kv) {
-  absl::StatusOr<std::optional<std::string>> stored_head = kv.Get(Family::kMeta, kHeadKey);
-  if (!stored_head.ok()) return stored_head.status();
-  absl::StatusOr<SecurityHead> head = ReadHead(kv);
-  if (!head.ok()) return head.status();
+  absl::StatusOr<std::optional<SecurityHead>> stored = ReadHead(kv);
+  if (!stored.ok()) return stored.status();
+  absl::StatusOr<SecurityHead> head = stored->value_or(SecurityHead());
   absl::StatusOr<std::optional<std::pair<std::string, std::string>>> last =
       kv.Floor(Family::kSecurity, "", std::string(kKeyBytes, '\xff'));
   if (!last.ok()) return last.status();
   uint64_t last_micros = 0;
   if (last->has_value()) keys::ReadBigEndian64((*last)->first, last_micros);
-  if (last->has_value() && !stored_head->has_value()) {
+  if (last->has_value() && !stored->has_value()) {
     head = ChainLegacyRecords(kv);
     if (!head.ok()) return head.status();
   }

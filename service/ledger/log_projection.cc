@@ -56,7 +56,7 @@ std::optional<Folding> StartStream(const v1::Event& event) {
 class LogFold {
  public:
   // Most events of a goal's log add one index entry (a rating change).
-  explicit LogFold(uint64_t events) { index_.reserve(events); }
+  LogFold(uint64_t events, bool requests) : requests_wanted_(requests) { index_.reserve(events); }
 
   absl::Status Add(const storage::EventView& record) {
     if (!event_.ParseFromArray(record.body.data(), static_cast<int>(record.body.size()))) {
@@ -111,7 +111,7 @@ class LogFold {
  private:
   // Every event sent with a request id is covered by that id's record.
   void AddRequest(const std::string& scope, uint64_t position) {
-    if (event_.request_id().empty()) return;
+    if (!requests_wanted_ || event_.request_id().empty()) return;
     // The events of one request are consecutive: the key is built once.
     if (position != last_request_position_ + 1 || event_.request_id() != last_request_id_ ||
         event_.actor() != last_actor_ || scope != last_scope_) {
@@ -141,6 +141,7 @@ class LogFold {
     commit_times_.back().second = storage::keys::BigEndian64(position);
   }
 
+  const bool requests_wanted_;
   v1::Event event_;  // reused: parsing into it keeps its allocations
   absl::node_hash_map<std::string, Folding> streams_;  // by resource name
   std::vector<std::pair<std::string, std::string>> index_;
@@ -155,15 +156,15 @@ class LogFold {
 
 }  // namespace
 
-absl::StatusOr<Projections> ProjectLog(storage::EventStore& store) {
+absl::StatusOr<Projections> ProjectLog(storage::EventStore& store, bool bound) {
   Projections projections;
   projections.hashes.reserve(store.GetHead().position);
-  LogFold fold(store.GetHead().position);
+  LogFold fold(store.GetHead().position, bound);
   storage::ExpectedTree tree;
   absl::StatusOr<storage::ChainReport> chain =
       storage::VerifyChain(store, [&](const storage::EventView& event) {
         projections.hashes.push_back(storage::PrefixOf(event.hash));
-        tree.Add(event.position, event.body);
+        if (bound) tree.Add(event.position, event.body);
         return fold.Add(event);
       });
   if (!chain.ok()) return chain.status();

@@ -47,7 +47,9 @@ struct Projections {
 // records, the time index and the Merkle tree. DATA_LOSS as VerifyChain, or
 // for an event that cannot be decoded, names no valid stream, or does not
 // follow its stream's version.
-absl::StatusOr<Projections> ProjectLog(storage::EventStore& store);
+// `bound` adds what only verify compares (the Merkle tree's records and the
+// request records); a rebuild, which writes neither, leaves it off.
+absl::StatusOr<Projections> ProjectLog(storage::EventStore& store, bool bound = true);
 
 // Where an event's body says it belongs (for storage::ScanStreamIndex).
 absl::StatusOr<storage::StreamPlace> PlaceOfEvent(std::string_view body);

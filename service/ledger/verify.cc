@@ -173,7 +173,7 @@ absl::StatusOr<VerifyReport> Maintenance::Verify() {
 }
 
 absl::StatusOr<uint64_t> Maintenance::RebuildViews() {
-  absl::StatusOr<Projections> rebuilt = ProjectLog(store_);
+  absl::StatusOr<Projections> rebuilt = ProjectLog(store_, /*bound=*/false);
   if (!rebuilt.ok()) return rebuilt.status();
   std::vector<std::pair<std::string, storage::StoredView>> views;
   views.reserve(rebuilt->views.size());
