@@ -75,7 +75,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
   }
   const uint64_t next = request->from_now() ? ledger_.queries().head().position + 1
                                             : std::max<uint64_t>(request->start_position(), 1);
-  return hub_.Subscribe(*std::move(filter), next);
+  return hub_.Subscribe(*std::move(filter), next, call.principal->name());
 }
 
 absl::Status LedgerService::Admit(Call& call) const {

@@ -215,6 +215,9 @@ int main(int argc, char** argv) {
   app.add_option("--subscriber-max-lag", options.subscriptions.max_lag,
                  "events a stalled subscriber may fall behind before it is cut off")
       ->capture_default_str();
+  app.add_option("--subscriptions-per-principal", options.subscriptions.max_per_principal,
+                 "subscriptions one principal may hold open at once")
+      ->capture_default_str();
   app.add_option("--subscriber-stall-seconds", stall_seconds,
                  "seconds a subscriber's write may stall before a lagging one is cut off")
       ->capture_default_str();

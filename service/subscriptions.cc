@@ -17,9 +17,9 @@ namespace {
 
 // A message carries up to this many events, or this many bytes of them
 // (whichever comes first, and at least one event). The hub holds its lock
-// while it reads a message, and a commit waits for that lock to wake it, so
-// messages stay small: 2048 events a message measured no faster in pooled
-// catch-up runs (BENCHMARKS.md) and held writers up eight times as long.
+// while it reads a message, and a subscriber's write completion waits for
+// it, so messages stay small: 2048 events a message measured no faster in
+// pooled catch-up runs (BENCHMARKS.md).
 // 1 MiB stays well under gRPC's default 4 MiB limit for clients in any
 // language.
 constexpr int kEventsPerMessage = 256;
@@ -74,26 +74,40 @@ absl::StatusOr<SubscriptionFilter> MakeFilter(const v1::SubscribeRequest& reques
 
 class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
  public:
-  Subscriber(SubscriptionHub* hub, SubscriptionFilter filter, uint64_t next)
-      : hub_(hub), filter_(std::move(filter)), next_(next), last_message_(absl::Now()) {}
+  Subscriber(SubscriptionHub* hub, SubscriptionFilter filter, uint64_t next, std::string principal)
+      : hub_(hub),
+        filter_(std::move(filter)),
+        principal_(std::move(principal)),
+        next_(next),
+        last_message_(absl::Now()) {}
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&hub_->mu_);
-    in_flight_ = false;
-    if (!ok) End(grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
-    hub_->woken_ = true;
-    hub_->wake_.Signal();
+    {
+      absl::MutexLock lock(&mu_);
+      in_flight_ = false;
+      if (!ok) End(grpc::Status(grpc::StatusCode::CANCELLED, "the subscriber went away"));
+    }
+    hub_->Signal();
   }
   void OnCancel() override {
-    absl::MutexLock lock(&hub_->mu_);
+    absl::MutexLock lock(&mu_);
     End(grpc::Status::CANCELLED);
   }
   void OnDone() override {
+    SubscriptionHub* hub = hub_;
+    std::shared_ptr<Subscriber> self;  // the hub may hold it a little longer
     {
-      absl::MutexLock lock(&hub_->mu_);
-      hub_->subscribers_.erase(this);
+      absl::MutexLock lock(&hub->mu_);
+      auto it = hub->subscribers_.find(this);
+      if (it == hub->subscribers_.end()) {
+        delete this;  // refused before it joined
+        return;
+      }
+      self = std::move(it->second);
+      hub->subscribers_.erase(it);
+      hub->count_.fetch_sub(1, std::memory_order_relaxed);
+      if (--hub->per_principal_[principal_] == 0) hub->per_principal_.erase(principal_);
     }
-    delete this;
   }
 
   // Finishes the call once, whatever asked first.
@@ -152,7 +166,11 @@ class SubscriptionHub::Subscriber : public grpc::ServerWriteReactor<v1::Subscrib
   }
 
   SubscriptionHub* hub_;
+  // Held by the hub while it reads for this subscriber, and by gRPC's
+  // callbacks.
+  absl::Mutex mu_;
   SubscriptionFilter filter_;
+  const std::string principal_;
   uint64_t next_;  // the next position to read
   bool in_flight_ = false;
   bool finished_ = false;
@@ -176,59 +194,102 @@ SubscriptionHub::SubscriptionHub(ledger::Ledger& ledger, ledger::Notary& notary,
 SubscriptionHub::~SubscriptionHub() { Stop(); }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionHub::Subscribe(
-    SubscriptionFilter filter, uint64_t next_position) {
-  auto* subscriber = new Subscriber(this, std::move(filter), next_position);
-  absl::MutexLock lock(&mu_);
-  if (stopping_) {
-    subscriber->End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the server is shutting down; " + subscriber->ResumeHint()));
+    SubscriptionFilter filter, uint64_t next_position, std::string principal) {
+  auto* subscriber = new Subscriber(this, std::move(filter), next_position, principal);
+  grpc::Status refusal;
+  {
+    absl::MutexLock lock(&mu_);
+    size_t& held = per_principal_[principal];
+    if (stopping_) {
+      refusal = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                             "the server is shutting down; " + subscriber->ResumeHint());
+    } else if (held >= options_.max_per_principal) {
+      refusal = grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          fmt::format("{} already holds {} subscriptions, the most one principal may; end one "
+                      "first",
+                      principal, options_.max_per_principal));
+    }
+    if (refusal.ok()) {
+      ++held;
+      subscribers_.emplace(subscriber, std::shared_ptr<Subscriber>(subscriber));
+      count_.fetch_add(1, std::memory_order_relaxed);
+    } else if (held == 0) {
+      per_principal_.erase(principal);
+    }
   }
-  subscribers_.insert(subscriber);
-  woken_ = true;
-  wake_.Signal();
+  if (!refusal.ok()) {
+    absl::MutexLock lock(&subscriber->mu_);
+    subscriber->End(std::move(refusal));  // OnDone deletes it: it never joined
+    return subscriber;
+  }
+  Signal();
   return subscriber;
 }
 
 void SubscriptionHub::Wake() {
-  absl::MutexLock lock(&mu_);
-  // Called after every commit: with nobody subscribed, or the hub already
-  // told, there is no thread to wake. A subscriber that joins later is
-  // pumped from its start position when it joins.
-  if (subscribers_.empty() || woken_) return;
+  // Called after every commit: with nobody subscribed there is no thread to
+  // wake. A subscriber that joins later is pumped from its start position
+  // when it joins.
+  if (count_.load(std::memory_order_relaxed) == 0) return;
+  Signal();
+}
+
+void SubscriptionHub::Signal() {
+  absl::MutexLock lock(&wake_mu_);
+  if (woken_) return;
   woken_ = true;
   wake_.Signal();
 }
 
-size_t SubscriptionHub::subscribers() const {
-  absl::MutexLock lock(&mu_);
-  return subscribers_.size();
-}
+size_t SubscriptionHub::subscribers() const { return count_.load(std::memory_order_relaxed); }
 
 void SubscriptionHub::Stop() {
+  std::vector<std::shared_ptr<Subscriber>> ending;
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
+    for (auto& [_, subscriber] : subscribers_) ending.push_back(subscriber);
+  }
+  for (const std::shared_ptr<Subscriber>& subscriber : ending) {
+    absl::MutexLock lock(&subscriber->mu_);
+    subscriber->End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the server is shutting down; " + subscriber->ResumeHint()));
+  }
+  {
+    absl::MutexLock lock(&wake_mu_);
+    halted_ = true;
     wake_.Signal();
-    for (Subscriber* subscriber : subscribers_) {
-      subscriber->End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                   "the server is shutting down; " + subscriber->ResumeHint()));
-    }
   }
   thread_.join();
 }
 
 void SubscriptionHub::Run() {
-  absl::MutexLock lock(&mu_);
-  while (!stopping_) {
-    // A condition variable, not Mutex::Await: ThreadSanitizer can follow it
-    // (tests/sanitizers/tsan_absl_mutex.cc).
-    const absl::Time until = absl::Now() + kTick;
-    while (!woken_ && !stopping_ && !wake_.WaitWithDeadline(&mu_, until)) {
+  std::vector<std::shared_ptr<Subscriber>> round;
+  while (true) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      // A condition variable, not Mutex::Await: ThreadSanitizer can follow
+      // it (tests/sanitizers/tsan_absl_mutex.cc).
+      const absl::Time until = absl::Now() + kTick;
+      while (!woken_ && !halted_ && !wake_.WaitWithDeadline(&wake_mu_, until)) {
+      }
+      if (halted_) return;
+      woken_ = false;
     }
-    if (stopping_) return;
-    woken_ = false;
-    for (Subscriber* subscriber : subscribers_) Pump(*subscriber);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) continue;  // halted_ follows
+      for (auto& [_, subscriber] : subscribers_) round.push_back(subscriber);
+    }
+    again_ = false;
+    for (const std::shared_ptr<Subscriber>& subscriber : round) {
+      absl::MutexLock lock(&subscriber->mu_);
+      Pump(*subscriber);
+    }
+    round.clear();  // may delete subscribers that ended meanwhile
+    if (again_) Signal();
   }
 }
 
@@ -317,7 +378,7 @@ bool SubscriptionHub::Prepare(Subscriber& subscriber, absl::Time now, bool ahead
     if (read == 0) subscriber.caught_up_ = true;
     if (events.empty() && !caught_up &&
         now - subscriber.last_message_ < options_.checkpoint_interval) {
-      if (read != 0) woken_ = true;  // more to read, nothing to send yet
+      if (read != 0) again_ = true;  // more to read, nothing to send yet
       return false;
     }
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <iostream>
 #include <thread>
 
 #include "base/checkpoint.h"
@@ -225,6 +226,147 @@ TEST_F(SlowSubscriberTest, ASubscriberThatDoesNotReadIsCutOffAndWritersGoOn) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
   EXPECT_NE(status.error_message().find("resume from position"), std::string::npos)
       << status.error_message();
+}
+
+// A subscriber read with the callback API: records when its first message
+// came (a catching-up subscriber gets one only once it reached the head,
+// its filter matching nothing) and how its call ended.
+class CatchingUp : public grpc::ClientReadReactor<v1::SubscribeResponse> {
+ public:
+  CatchingUp(v1::LedgerService::Stub& stub, const std::string& token, int fiscal_year) {
+    context_.AddMetadata("authorization", "Bearer " + token);
+    request_.set_start_position(1);
+    request_.set_fiscal_year(fiscal_year);
+    stub.async()->Subscribe(&context_, &request_, this);
+    StartRead(&message_);
+    StartCall();
+  }
+  ~CatchingUp() override { Cancel(); }  // the call must end before its reactor
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    absl::MutexLock lock(&mu_);
+    if (first_ == absl::InfiniteFuture()) first_ = absl::Now();
+    StartRead(&message_);
+  }
+  void OnDone(const grpc::Status& status) override {
+    absl::MutexLock lock(&mu_);
+    status_ = status;
+    done_ = true;
+  }
+  absl::Time first() {
+    absl::MutexLock lock(&mu_);
+    return first_;
+  }
+  grpc::Status Cancel() {
+    context_.TryCancel();
+    return Wait();
+  }
+  grpc::Status Wait() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&done_));
+    return status_;
+  }
+
+ private:
+  grpc::ClientContext context_;
+  v1::SubscribeRequest request_;
+  v1::SubscribeResponse message_;
+  absl::Mutex mu_;
+  absl::Time first_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  grpc::Status status_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+class ManySubscribersTest : public SubscriptionTest {
+ protected:
+  ManySubscribersTest() : SubscriptionTest({"--subscriptions-per-principal", "1000"}) {}
+};
+
+// Hundreds of subscribers catching up over the log with a filter that
+// matches nothing keep the hub busy for a while. A write only wakes the
+// hub: it is never held until they have caught up.
+TEST_F(ManySubscribersTest, WritersAreNeverHeldByCatchingUpSubscribers) {
+  std::vector<std::thread> fill;
+  for (int w = 0; w < 4; ++w) {
+    fill.emplace_back([&] {
+      LedgerClient writer(ClientOptions{server_.address(), server_.tester_token()});
+      for (int i = 0; i < 500; ++i) {
+        v1::RecordActivityRequest request;
+        request.set_name("g");
+        request.set_text(fmt::format("取組 {}", i));
+        ASSERT_TRUE(writer.RecordActivity(request).ok());
+      }
+    });
+  }
+  for (std::thread& t : fill) t.join();
+  const absl::Time baseline_start = absl::Now();
+  Write(5);
+  const absl::Duration baseline = (absl::Now() - baseline_start) / 5;
+
+  constexpr int kSubscribers = 300;
+  std::vector<std::unique_ptr<v1::LedgerService::Stub>> stubs;
+  for (int c = 0; c < 6; ++c) {
+    grpc::ChannelArguments args;
+    args.SetInt("dxledger.test.channel", c);  // a connection of its own
+    stubs.push_back(v1::LedgerService::NewStub(
+        grpc::CreateCustomChannel(server_.address(), grpc::InsecureChannelCredentials(), args)));
+  }
+  std::vector<std::unique_ptr<CatchingUp>> subscribers;
+  for (int i = 0; i < kSubscribers; ++i) {
+    subscribers.push_back(
+        std::make_unique<CatchingUp>(*stubs[i % stubs.size()], server_.tester_token(), 1999));
+  }
+  absl::SleepFor(absl::Milliseconds(100));
+  absl::Duration slowest;
+  const absl::Time writes_start = absl::Now();
+  for (int i = 0; i < 10; ++i) {
+    const absl::Time start = absl::Now();
+    Write(1, "追いつく間");
+    slowest = std::max(slowest, absl::Now() - start);
+  }
+  const absl::Time writes_end = absl::Now();
+  // Every subscriber catches up in the end.
+  absl::Time last_caught_up = absl::InfinitePast();
+  for (auto& subscriber : subscribers) {
+    while (subscriber->first() == absl::InfiniteFuture()) absl::SleepFor(absl::Milliseconds(20));
+    last_caught_up = std::max(last_caught_up, subscriber->first());
+  }
+  std::cout << "baseline write " << baseline << ", slowest during catch-up " << slowest
+            << "; writes took " << writes_end - writes_start << ", catching up "
+            << last_caught_up - writes_start << "\n";
+  // The writes were done while the hub was still catching subscribers up:
+  // they did not wait for it.
+  EXPECT_LT(writes_end, last_caught_up) << "writes took " << writes_end - writes_start
+                                        << ", catching up " << last_caught_up - writes_start;
+  EXPECT_LT(slowest, absl::Milliseconds(500) + 20 * baseline)
+      << "baseline write " << baseline << ", slowest " << slowest;
+  for (auto& subscriber : subscribers)
+    EXPECT_EQ(subscriber->Cancel().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+// One principal may hold only so many subscriptions; the next is refused
+// with RESOURCE_EXHAUSTED, and one ending makes room.
+TEST_F(SubscriptionTest, APrincipalsSubscriptionsAreCapped) {
+  auto stub = v1::LedgerService::NewStub(
+      grpc::CreateChannel(server_.address(), grpc::InsecureChannelCredentials()));
+  std::vector<std::unique_ptr<CatchingUp>> held;
+  for (int i = 0; i < 16; ++i) {
+    held.push_back(std::make_unique<CatchingUp>(*stub, server_.tester_token(), 0));
+  }
+  for (auto& subscriber : held) {
+    while (subscriber->first() == absl::InfiniteFuture()) absl::SleepFor(absl::Milliseconds(10));
+  }
+  CatchingUp refused(*stub, server_.tester_token(), 0);
+  grpc::Status status = refused.Wait();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  EXPECT_NE(status.error_message().find("already holds 16 subscriptions"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(held.back()->Cancel().error_code(), grpc::StatusCode::CANCELLED);
+  held.pop_back();
+  absl::SleepFor(absl::Milliseconds(100));
+  CatchingUp admitted(*stub, server_.tester_token(), 0);
+  while (admitted.first() == absl::InfiniteFuture()) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(admitted.Cancel().error_code(), grpc::StatusCode::CANCELLED);
 }
 
 // A subscriber that asks for proofs gets, with every event, its inclusion
