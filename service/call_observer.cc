@@ -7,6 +7,8 @@
 
 #include "absl/time/clock.h"
 #include "fmt/format.h"
+#include "service/domain/limits.h"
+#include "service/domain/text.h"
 #include "service/log.h"
 
 namespace dxledger::service {
@@ -22,6 +24,9 @@ bool UsableRequestId(grpc::string_ref value) {
   }
   return true;
 }
+
+// An error message can quote what the caller sent.
+constexpr size_t kMaxLoggedErrorBytes = 1024;
 
 }  // namespace
 
@@ -56,7 +61,9 @@ class CallObserver : public grpc::experimental::Interceptor {
             message->GetDescriptor()->FindFieldByName("request_id");
         if (field != nullptr && field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
             !field->is_repeated()) {
-          request_id_ = message->GetReflection()->GetString(*message, field);
+          // Logged before it is checked: cut to what a valid one may be.
+          request_id_ = domain::ClipText(message->GetReflection()->GetString(*message, field),
+                                         domain::kMaxRequestIdBytes);
         }
       }
     }
@@ -88,7 +95,8 @@ class CallObserver : public grpc::experimental::Interceptor {
     metrics_.ObserveCall(method, status.error_code(), latency);
     if (!access_log_) return;
     const std::string peer = info_->server_context()->peer();
-    const std::string error = status.ok() ? "" : status.error_message();
+    const std::string error =
+        status.ok() ? "" : domain::ClipText(status.error_message(), kMaxLoggedErrorBytes);
     log::Fields fields = {
         {"method", method},
         {"code", StatusCodeName(status.error_code())},

@@ -43,8 +43,12 @@ void AddWrittenEvents(std::vector<v1::Event> events, v1::ImportReportResponse& r
 }  // namespace
 
 LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
-                             ledger::Notary& notary)
-    : ledger_(ledger), principals_(principals), hub_(hub), notary_(notary) {}
+                             ledger::Notary& notary, RefusalLimits refusal_limits)
+    : ledger_(ledger),
+      principals_(principals),
+      hub_(hub),
+      notary_(notary),
+      refusals_(refusal_limits) {}
 
 namespace {
 
@@ -54,6 +58,11 @@ class RefusedStream : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
   explicit RefusedStream(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
   void OnDone() override { delete this; }
 };
+
+// What a security record keeps of a refused call.
+constexpr size_t kMaxTargetBytes = 256;
+constexpr size_t kMaxPeerBytes = 128;
+constexpr size_t kMaxRefusalReasonBytes = 1024;
 
 }  // namespace
 
@@ -101,16 +110,22 @@ absl::Status LedgerService::Admit(Call& call) const {
 
 void LedgerService::Refused(const Call& call, const absl::Status& status) {
   if (!absl::IsUnauthenticated(status) && !absl::IsPermissionDenied(status)) return;
+  const absl::Time now = absl::Now();
+  const std::string peer = call.context->peer();
+  std::optional<uint64_t> unrecorded_before = refusals_.Admit(PeerAddress(peer), now);
+  if (!unrecorded_before.has_value()) return;  // counted, not recorded
   v1::SecurityEvent event;
-  const int64_t micros = absl::ToUnixMicros(absl::Now());
+  const int64_t micros = absl::ToUnixMicros(now);
   event.mutable_event_time()->set_seconds(micros / 1000000);
   event.mutable_event_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
   if (call.principal) event.set_principal(call.principal->principal());
-  event.set_peer(call.context->peer());
+  event.set_peer(domain::ClipText(peer, kMaxPeerBytes));
   event.set_method(fmt::format("/dxledger.v1.LedgerService/{}", call.rpc));
-  event.set_target(call.target);
+  // What a refused caller sent is kept short: refusals must not fill the disk.
+  event.set_target(domain::ClipText(call.target, kMaxTargetBytes));
   event.set_code(std::string(absl::StatusCodeToString(status.code())));
-  event.set_reason(std::string(status.message()));
+  event.set_reason(domain::ClipText(std::string(status.message()), kMaxRefusalReasonBytes));
+  event.set_unrecorded_before(*unrecorded_before);
   // The call is refused whether or not the record can be written.
   (void)ledger_.writer().RecordSecurityEvent(event);
 }
@@ -225,7 +240,8 @@ grpc::ServerUnaryReactor* LedgerService::ImportReport(grpc::CallbackServerContex
   if (absl::Status admitted = Admit(call); !admitted.ok()) return Reply(call, admitted);
   absl::StatusOr<std::string> organization = Organization(request->parent());
   if (!organization.ok()) return Reply(call, organization.status());
-  if (absl::Status s = domain::ValidateText("file_name", request->file_name(), 255, false);
+  if (absl::Status s =
+          domain::ValidateText("file_name", request->file_name(), 255, false, domain::Lines::kOne);
       !s.ok()) {
     return Reply(call, s);
   }

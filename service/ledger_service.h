@@ -9,6 +9,7 @@
 #include "service/auth.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger/notary.h"
+#include "service/refusal_limiter.h"
 #include "service/subscriptions.h"
 
 // The gRPC face of the ledger. Every handler admits the caller (identity,
@@ -22,7 +23,10 @@ class LedgerService final : public v1::LedgerService::CallbackService {
  public:
   // All three must outlive the service.
   LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
-                ledger::Notary& notary);
+                ledger::Notary& notary, RefusalLimits refusal_limits = {});
+
+  // Refusals left out of the security log by its per-peer rate limit.
+  uint64_t unrecorded_refusals() const { return refusals_.suppressed(); }
 
 #define DXLEDGER_RPC(Name)                                                                       \
   grpc::ServerUnaryReactor* Name(grpc::CallbackServerContext* context,                           \
@@ -118,6 +122,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   Principals& principals_;
   SubscriptionHub& hub_;
   ledger::Notary& notary_;
+  RefusalLimiter refusals_;
   std::atomic<bool> draining_{false};
 };
 

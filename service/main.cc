@@ -215,6 +215,13 @@ int main(int argc, char** argv) {
   app.add_option("--subscriber-max-lag", options.subscriptions.max_lag,
                  "events a stalled subscriber may fall behind before it is cut off")
       ->capture_default_str();
+  app.add_option("--refusals-per-second", options.refusal_limits.per_second,
+                 "refused calls a second the security log records from one peer address; more "
+                 "are counted (dxledger_security_refusals_unrecorded_total)")
+      ->capture_default_str();
+  app.add_option("--refusal-burst", options.refusal_limits.burst,
+                 "refused calls from one peer address recorded in a burst")
+      ->capture_default_str();
   app.add_option("--subscriptions-per-principal", options.subscriptions.max_per_principal,
                  "subscriptions one principal may hold open at once")
       ->capture_default_str();

@@ -148,6 +148,9 @@ std::string Metrics::Render() const {
   Header(out, "dxledger_subscribers_cut_off_total", "counter",
          "Subscribers cut off for falling too far behind.");
   Sample(out, "dxledger_subscribers_cut_off_total", gauges.subscribers_cut_off);
+  Header(out, "dxledger_security_refusals_unrecorded_total", "counter",
+         "Refused calls left out of the security log by its per-peer rate limit.");
+  Sample(out, "dxledger_security_refusals_unrecorded_total", gauges.refusals_unrecorded);
   return out;
 }
 

@@ -39,6 +39,7 @@ struct Gauges {
   uint64_t store_bytes = 0;
   uint64_t subscribers = 0;
   uint64_t subscribers_cut_off = 0;
+  uint64_t refusals_unrecorded = 0;
 };
 
 class Metrics {

@@ -123,10 +123,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     return Gauges{.log_events = server->ledger_->queries().head().position,
                   .store_bytes = server->store_->ApproximateBytes(),
                   .subscribers = server->hub_->subscribers(),
-                  .subscribers_cut_off = server->hub_->cut_off()};
+                  .subscribers_cut_off = server->hub_->cut_off(),
+                  .refusals_unrecorded = server->service_->unrecorded_refusals()};
   });
-  server->service_ = std::make_unique<LedgerService>(*server->ledger_, *server->principals_,
-                                                     *server->hub_, *server->notary_);
+  server->service_ =
+      std::make_unique<LedgerService>(*server->ledger_, *server->principals_, *server->hub_,
+                                      *server->notary_, options.refusal_limits);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -13,6 +13,7 @@
 #include "service/ledger_service.h"
 #include "service/metrics.h"
 #include "service/metrics_http.h"
+#include "service/refusal_limiter.h"
 #include "service/subscriptions.h"
 #include "storage/log_store.h"
 
@@ -39,6 +40,9 @@ struct ServerOptions {
   // Live subscriptions: how far a stalled subscriber may fall behind, and for
   // how long, before it is cut off; how often checkpoints go out.
   SubscriptionOptions subscriptions;
+  // How many refusals a second (and in a burst) the security log records
+  // from one peer address; the rest are counted.
+  RefusalLimits refusal_limits;
   // Prometheus metrics over HTTP at http://<metrics_listen>/metrics; empty
   // turns them off; port 0 picks a free one. Default: 127.0.0.1:7401
   std::string metrics_listen = "127.0.0.1:7401";

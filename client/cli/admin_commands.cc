@@ -152,10 +152,15 @@ void AddSecurityCommands(CLI::App& app, Cli& cli) {
                &v1::ListSecurityEventsResponse::mutable_security_events, cli),
         [](const v1::ListSecurityEventsResponse& r) {
           for (const v1::SecurityEvent& e : r.security_events()) {
-            fmt::print("{}  {}  {}  {}  {}  {}: {}\n", notation::FormatTime(e.event_time()),
+            fmt::print("{}  {}  {}  {}  {}  {}: {}{}\n", notation::FormatTime(e.event_time()),
                        e.principal().empty() ? "-" : e.principal(), e.peer(),
                        e.method().substr(e.method().rfind('/') + 1),
-                       e.target().empty() ? "-" : e.target(), e.code(), e.reason());
+                       e.target().empty() ? "-" : e.target(), e.code(), e.reason(),
+                       e.unrecorded_before() == 0
+                           ? ""
+                           : fmt::format(" (after {} more from this peer, not recorded: over "
+                                         "the rate limit)",
+                                         e.unrecorded_before()));
           }
         });
   });

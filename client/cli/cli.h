@@ -1,6 +1,7 @@
 #ifndef DXLEDGER_CLIENT_CLI_CLI_H_
 #define DXLEDGER_CLIENT_CLI_CLI_H_
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +26,9 @@ struct Cli {
   std::string tls_ca, tls_cert, tls_key;
   std::string organization;  // routes through a proxy; names goal list's organization
   int exit_code = 0;
+  // stdout as it was: what is printed is escaped (client/terminal_text.h),
+  // an export written to stdout goes here unchanged.
+  FILE* raw_stdout = stdout;
 
   bool json() const { return format == "json"; }
   // Connects on first use, with the token from --token-file, DXLEDGER_TOKEN or

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "client/cli/cli.h"
+#include "client/terminal_text.h"
 #include "fmt/format.h"
 
 namespace dxledger::cli {
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.require_subcommand(1);
   Cli cli;
+  cli.raw_stdout = dxledger::client::EscapeStandardStreams();
   const char* server = std::getenv("DXLEDGER_SERVER");
   cli.server = server != nullptr ? server : "127.0.0.1:7400";
   app.add_option("--server", cli.server, "dxledgerd address host:port (env DXLEDGER_SERVER)")

@@ -141,7 +141,9 @@ void AddExport(CLI::App& app, Cli& cli) {
       return;
     }
     if (args->output.empty()) {
-      fmt::print("{}", response->content());
+      std::fflush(stdout);
+      std::fwrite(response->content().data(), 1, response->content().size(), cli.raw_stdout);
+      std::fflush(cli.raw_stdout);
       return;
     }
     std::ofstream out(args->output, std::ios::binary);

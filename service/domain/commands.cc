@@ -33,7 +33,8 @@ absl::Status ValidateDepartments(const Departments& departments) {
   }
   std::set<std::string_view> seen;
   for (const std::string& department : departments) {
-    DX_RETURN_IF_ERROR(ValidateText("departments", department, kMaxDepartmentBytes, true));
+    DX_RETURN_IF_ERROR(
+        ValidateText("departments", department, kMaxDepartmentBytes, true, Lines::kOne));
     if (!seen.insert(department).second) {
       return absl::InvalidArgumentError(
           fmt::format("departments: \"{}\" is listed twice", department));
@@ -56,7 +57,7 @@ absl::Status ValidateReportNumber(int number) {
 absl::Status DecideCreated(v1::GoalCreated& created) {
   DX_RETURN_IF_ERROR(notation::ValidateFiscalYear(created.fiscal_year()));
   DX_RETURN_IF_ERROR(ValidateDepartments(created.departments()));
-  DX_RETURN_IF_ERROR(ValidateText("title", created.title(), kMaxTitleBytes, true));
+  DX_RETURN_IF_ERROR(ValidateText("title", created.title(), kMaxTitleBytes, true, Lines::kOne));
   DX_RETURN_IF_ERROR(ValidateReportNumber(created.report_number()));
   DX_RETURN_IF_ERROR(ValidateReportNumber(created.principal_number()));
   // A principal number makes the goal principal.
@@ -75,7 +76,7 @@ absl::Status DecideCreated(v1::GoalCreated& created) {
 absl::Status DecideRevised(const v1::Goal& goal, const v1::GoalRevised& revised) {
   bool changes = false;
   if (revised.has_title()) {
-    DX_RETURN_IF_ERROR(ValidateText("title", revised.title(), kMaxTitleBytes, true));
+    DX_RETURN_IF_ERROR(ValidateText("title", revised.title(), kMaxTitleBytes, true, Lines::kOne));
     changes |= revised.title() != goal.title();
   }
   if (revised.has_departments()) {
@@ -114,7 +115,7 @@ absl::Status DecideIndicatorSet(const v1::Goal& goal, v1::IndicatorSet& set) {
   }
   DX_RETURN_IF_ERROR(ValidateId(set.indicator_id(), "indicator_id"));
   DX_RETURN_IF_ERROR(ValidateText("description", set.description(), kMaxTextBytes, true));
-  DX_RETURN_IF_ERROR(ValidateText("unit", set.unit(), kMaxUnitBytes, false));
+  DX_RETURN_IF_ERROR(ValidateText("unit", set.unit(), kMaxUnitBytes, false, Lines::kOne));
   if (set.has_target_value())
     DX_RETURN_IF_ERROR(ValidateFinite("target_value", set.target_value()));
   return absl::OkStatus();
@@ -174,7 +175,7 @@ absl::Status ValidateChange(const v1::Goal& goal, v1::ChangeProposed& change) {
         "a proposal must change something: title, departments or an indicator");
   }
   if (change.has_title()) {
-    DX_RETURN_IF_ERROR(ValidateText("title", change.title(), kMaxTitleBytes, true));
+    DX_RETURN_IF_ERROR(ValidateText("title", change.title(), kMaxTitleBytes, true, Lines::kOne));
   }
   if (change.has_departments())
     DX_RETURN_IF_ERROR(ValidateDepartments(change.departments().names()));
@@ -224,7 +225,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideChange(const v1::Goal& goal,
     return absl::InvalidArgumentError(
         "decision must be CHANGE_DECISION_ACCEPTED or CHANGE_DECISION_REJECTED");
   }
-  DX_RETURN_IF_ERROR(ValidateText("meeting", decided.meeting(), kMaxTitleBytes, true));
+  DX_RETURN_IF_ERROR(ValidateText("meeting", decided.meeting(), kMaxTitleBytes, true, Lines::kOne));
   DX_RETURN_IF_ERROR(ValidateMeetingDate(decided.meeting_date()));
   std::vector<v1::Event> events(1);
   *events[0].mutable_change_decided() = decided;

@@ -28,7 +28,8 @@ absl::Status ValidateDepartmentNames(const google::protobuf::RepeatedPtrField<st
         fmt::format("departments: at most {} are allowed", kMaxDepartments));
   }
   for (const std::string& name : names) {
-    if (absl::Status s = ValidateText("departments", name, kMaxDepartmentBytes, true); !s.ok()) {
+    if (absl::Status s = ValidateText("departments", name, kMaxDepartmentBytes, true, Lines::kOne);
+        !s.ok()) {
       return s;
     }
   }

@@ -19,6 +19,8 @@ namespace {
 using client::ClientOptions;
 using client::LedgerClient;
 using testsupport::RunCommand;
+using testsupport::Sample;
+using testsupport::Scrape;
 using testsupport::TestServer;
 
 v1::CreateGoalRequest NewGoal(std::string id, std::string request_id = "") {
@@ -29,24 +31,6 @@ v1::CreateGoalRequest NewGoal(std::string id, std::string request_id = "") {
   request.add_departments("総務部");
   request.set_title("行政手続のオンライン化");
   return request;
-}
-
-std::string Scrape(const std::string& url, int* status = nullptr) {
-  std::string out;
-  const int code = RunCommand("curl -s -o - -w '\\n%{http_code}' " + url, &out);
-  EXPECT_EQ(code, 0) << "curl failed on " << url;
-  const size_t last = out.rfind('\n');
-  if (status != nullptr) *status = std::stoi(out.substr(last + 1));
-  return out.substr(0, last);
-}
-
-// The value of one sample line `name value` (or -1 when absent).
-double Sample(const std::string& metrics, const std::string& name) {
-  std::istringstream lines(metrics);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
-  }
-  return -1;
 }
 
 // Every JSON line of the server's log.

@@ -75,7 +75,8 @@ class PermissionTest : public ::testing::Test {
     return request.goal_id();
   }
 
-  TestServer server_;
+  // Every refusal is recorded: the test counts them (no per-peer limit).
+  TestServer server_{{"--refusal-burst", "1000000"}};
   std::map<std::string, std::string> tokens_;
   std::map<std::string, std::unique_ptr<LedgerClient>> clients_;
   v1::SecurityEvent last_record_;

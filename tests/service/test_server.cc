@@ -159,4 +159,24 @@ int RunCommand(const std::string& command, std::string* out, std::string* err) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::string Scrape(const std::string& url, int* status) {
+  std::string out;
+  const int code = RunCommand("curl -s -o - -w '\\n%{http_code}' " + url, &out);
+  const size_t last = out.rfind('\n');
+  if (code != 0 || last == std::string::npos) {
+    if (status != nullptr) *status = -1;  // curl failed: no reply
+    return "";
+  }
+  if (status != nullptr) *status = std::stoi(out.substr(last + 1));
+  return out.substr(0, last);
+}
+
+double Sample(const std::string& metrics, const std::string& name) {
+  std::istringstream lines(metrics);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
+  }
+  return -1;
+}
+
 }  // namespace dxledger::testsupport

@@ -52,6 +52,13 @@ class TestServer {
 // `server`; returns the exit code, with stdout and stderr in `out` and `err`.
 int RunCli(const TestServer& server, const std::string& args, std::string* out, std::string* err);
 
+// GETs `url` with curl; returns the body (and the HTTP status in `status`,
+// -1 when there was no reply).
+std::string Scrape(const std::string& url, int* status = nullptr);
+// The value of the sample line `name value` in a Prometheus text page (-1
+// when absent).
+double Sample(const std::string& metrics, const std::string& name);
+
 // Runs a command line through /bin/sh; returns its exit code and stdout
 // (stderr goes to `err` when given).
 int RunCommand(const std::string& command, std::string* out, std::string* err = nullptr);
