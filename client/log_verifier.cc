@@ -11,6 +11,7 @@
 #include "base/merkle.h"
 #include "fmt/format.h"
 #include "proto/notation/rating.h"
+#include "proto/notation/secrets.h"
 
 namespace dxledger::client {
 namespace {
@@ -153,7 +154,10 @@ namespace {
 
 // The event at `position` as the verified log holds it: `proofs[next]` must
 // be its proof, in the checkpoint's tree. `what` names it in messages.
-absl::StatusOr<v1::Event> EventInLog(
+// The event the log holds at `position`, proved by the next proof; nullopt
+// when the proof withholds the leaf (a token event, to a caller who is not
+// an admin): then only its inclusion is proved.
+absl::StatusOr<std::optional<v1::Event>> EventInLog(
     uint64_t position, std::string_view what,
     const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs, int& next,
     const tlog::Checkpoint& checkpoint) {
@@ -169,17 +173,21 @@ absl::StatusOr<v1::Event> EventInLog(
   const std::vector<std::string> hashes(proof.hashes().begin(), proof.hashes().end());
   std::string big_endian(8, '\0');
   for (int i = 0; i < 8; ++i) big_endian[i] = static_cast<char>(position >> (56 - 8 * i));
-  if (proof.tree_size() != checkpoint.size || !proof.leaf().starts_with(big_endian)) {
+  const bool withheld = proof.leaf().empty() && !proof.leaf_hash().empty();
+  if (proof.tree_size() != checkpoint.size ||
+      (!withheld && !proof.leaf().starts_with(big_endian))) {
     return absl::DataLossError(
         fmt::format("the proof of {} {} is for another event or tree", what, position));
   }
-  if (absl::Status s = merkle::VerifyInclusion(
-          position - 1, checkpoint.size, merkle::LeafHash(proof.leaf()), hashes, checkpoint.root);
+  const std::string leaf_hash = withheld ? proof.leaf_hash() : merkle::LeafHash(proof.leaf());
+  if (absl::Status s = merkle::VerifyInclusion(position - 1, checkpoint.size, leaf_hash, hashes,
+                                               checkpoint.root);
       !s.ok()) {
     return absl::DataLossError(fmt::format("{} {} is not in the verified log ({}): {}", what,
                                            position, Describe(checkpoint),
                                            std::string(s.message())));
   }
+  if (withheld) return std::nullopt;
   v1::Event stored;
   if (!stored.ParseFromArray(proof.leaf().data() + 8, static_cast<int>(proof.leaf().size() - 8))) {
     return absl::DataLossError(fmt::format("the leaf of {} {} is not an event", what, position));
@@ -195,12 +203,24 @@ absl::Status VerifyEvents(const google::protobuf::RepeatedPtrField<v1::Event>& e
                           const tlog::Checkpoint& checkpoint) {
   int next = 0;
   for (const v1::Event& event : events) {
-    absl::StatusOr<v1::Event> stored =
+    absl::StatusOr<std::optional<v1::Event>> stored =
         EventInLog(event.position(), "event", proofs, next, checkpoint);
     if (!stored.ok()) return stored.status();
-    stored->set_prev_hash(event.prev_hash());
-    stored->set_hash(event.hash());
-    if (!google::protobuf::util::MessageDifferencer::Equals(*stored, event)) {
+    if (!stored->has_value()) {
+      // In the log, but its bytes were withheld: only a token event, shown
+      // without its token hash, may be.
+      if (!notation::IsRedacted(event)) {
+        return absl::DataLossError(fmt::format(
+            "the server withheld the bytes of event {}, which it shows as no principal's token "
+            "event: it may have altered it",
+            event.position()));
+      }
+      continue;
+    }
+    v1::Event& held = **stored;
+    held.set_prev_hash(event.prev_hash());
+    held.set_hash(event.hash());
+    if (!google::protobuf::util::MessageDifferencer::Equals(held, event)) {
       return absl::DataLossError(fmt::format(
           "event {} as served differs from the event the verified log holds: the server altered "
           "it",
@@ -216,9 +236,14 @@ absl::Status VerifyRatingChanges(
     const tlog::Checkpoint& checkpoint) {
   int next = 0;
   for (const v1::RatingChange& change : changes) {
-    absl::StatusOr<v1::Event> event =
+    absl::StatusOr<std::optional<v1::Event>> held =
         EventInLog(change.position(), "the rating change at position", proofs, next, checkpoint);
-    if (!event.ok()) return event.status();
+    if (!held.ok()) return held.status();
+    if (!held->has_value()) {
+      return absl::DataLossError(fmt::format(
+          "the server withheld the event of the rating change at position {}", change.position()));
+    }
+    const std::optional<v1::Event>& event = *held;
     v1::RatingChange served = change;
     served.clear_fiscal_year();
     served.clear_departments();

@@ -61,9 +61,11 @@ class LogVerifier {
 
 // Checks events as a read served them against a verified checkpoint: each
 // has a proof whose leaf is its position and stored bytes, the leaf is in
-// the checkpoint's tree, and the bytes are the event served. DATA_LOSS naming
-// the first event that fails; FAILED_PRECONDITION for one newer than the
-// checkpoint.
+// the checkpoint's tree, and the bytes are the event served. A token event
+// served to a caller who is not an admin comes without its token hash and
+// with only its leaf's hash: its inclusion is checked, its bytes cannot be.
+// DATA_LOSS naming the first event that fails (a withheld leaf of any other
+// event fails); FAILED_PRECONDITION for one newer than the checkpoint.
 absl::Status VerifyEvents(const google::protobuf::RepeatedPtrField<v1::Event>& events,
                           const google::protobuf::RepeatedPtrField<v1::EventProof>& proofs,
                           const tlog::Checkpoint& checkpoint);

@@ -22,10 +22,20 @@ v1::Principal Shown(v1::Principal principal) {
 template <typename Response>
 grpc::ServerUnaryReactor* LedgerService::RunPrincipalCommand(Call call,
                                                              ledger::PrincipalCommand command,
-                                                             Response* response,
-                                                             std::string token) {
+                                                             Response* response) {
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
   command.actor = call.principal->principal();
+  // A command that issues a token gets it here, once the actor is known: a
+  // retry of the same request derives the same one.
+  std::string token;
+  if constexpr (requires { response->set_token(token); }) {
+    token = tokens_.Issue(command.actor, command.method, command.principal, command.request_id);
+    if (command.proposal.has_principal_added()) {
+      command.proposal.mutable_principal_added()->set_token_sha256(TokenHash(token));
+    } else {
+      command.proposal.mutable_principal_token_rotated()->set_token_sha256(TokenHash(token));
+    }
+  }
   grpc::ServerUnaryReactor* reactor = call.context->DefaultReactor();
   ledger_.writer().ExecutePrincipal(std::move(command),
                                     [this, reactor, response, token = std::move(token)](
@@ -35,11 +45,9 @@ grpc::ServerUnaryReactor* LedgerService::RunPrincipalCommand(Call call,
                                         // durable.
                                         principals_.Update(outcome->principal);
                                         *response->mutable_principal() = Shown(outcome->principal);
-                                        // A replay cannot show a token again: only its hash was
-                                        // kept.
+                                        // A replay answers as the first reply did.
                                         if constexpr (requires { response->set_token(token); }) {
-                                          if (!outcome->replayed)
-                                            response->set_token(std::move(token));
+                                          response->set_token(std::move(token));
                                         }
                                       }
                                       reactor->Finish(ToGrpcStatus(outcome.status()));
@@ -50,7 +58,6 @@ grpc::ServerUnaryReactor* LedgerService::RunPrincipalCommand(Call call,
 grpc::ServerUnaryReactor* LedgerService::AddPrincipal(grpc::CallbackServerContext* context,
                                                       const v1::AddPrincipalRequest* request,
                                                       v1::AddPrincipalResponse* response) {
-  std::string token = NewToken();
   ledger::PrincipalCommand command{
       request->principal(), {}, "", request->request_id(), request->reason(), "AddPrincipal"};
   v1::PrincipalAdded* added = command.proposal.mutable_principal_added();
@@ -58,9 +65,8 @@ grpc::ServerUnaryReactor* LedgerService::AddPrincipal(grpc::CallbackServerContex
   *added->mutable_roles() = request->roles();
   *added->mutable_departments() = request->departments();
   added->set_certificate_common_name(request->certificate_common_name());
-  added->set_token_sha256(TokenHash(token));
   return RunPrincipalCommand(Call{context, "AddPrincipal", request->principal(), {}},
-                             std::move(command), response, std::move(token));
+                             std::move(command), response);
 }
 
 grpc::ServerUnaryReactor* LedgerService::UpdatePrincipal(grpc::CallbackServerContext* context,
@@ -75,7 +81,7 @@ grpc::ServerUnaryReactor* LedgerService::UpdatePrincipal(grpc::CallbackServerCon
     changed->set_certificate_common_name(request->certificate_common_name());
   }
   return RunPrincipalCommand(Call{context, "UpdatePrincipal", request->principal(), {}},
-                             std::move(command), response, "");
+                             std::move(command), response);
 }
 
 grpc::ServerUnaryReactor* LedgerService::SetPrincipalDisabled(
@@ -90,19 +96,18 @@ grpc::ServerUnaryReactor* LedgerService::SetPrincipalDisabled(
     command.proposal.mutable_principal_enabled();
   }
   return RunPrincipalCommand(Call{context, "SetPrincipalDisabled", request->principal(), {}},
-                             std::move(command), response, "");
+                             std::move(command), response);
 }
 
 grpc::ServerUnaryReactor* LedgerService::RotatePrincipalToken(
     grpc::CallbackServerContext* context, const v1::RotatePrincipalTokenRequest* request,
     v1::RotatePrincipalTokenResponse* response) {
-  std::string token = NewToken();
   ledger::PrincipalCommand command{
       request->principal(),  {}, "", request->request_id(), request->reason(),
       "RotatePrincipalToken"};
-  command.proposal.mutable_principal_token_rotated()->set_token_sha256(TokenHash(token));
+  command.proposal.mutable_principal_token_rotated();
   return RunPrincipalCommand(Call{context, "RotatePrincipalToken", request->principal(), {}},
-                             std::move(command), response, std::move(token));
+                             std::move(command), response);
 }
 
 grpc::ServerUnaryReactor* LedgerService::ListPrincipals(grpc::CallbackServerContext* context,

@@ -1,12 +1,15 @@
 #include "service/auth.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "absl/strings/ascii.h"
+#include "base/files.h"
 #include "base/sha256.h"
 #include "fmt/format.h"
 
@@ -48,6 +51,40 @@ std::string NewToken() {
   // safe way to continue.
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();
   return Hex(bytes, sizeof(bytes));
+}
+
+absl::StatusOr<TokenIssuer> TokenIssuer::Open(const std::string& path) {
+  absl::StatusOr<std::optional<std::string>> stored = base::ReadFileIfExists(path);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
+    std::string key(absl::StripAsciiWhitespace(**stored));
+    if (key.size() != 64) {
+      return absl::FailedPreconditionError(
+          fmt::format("{} holds no token key (64 hex digits): restore it, or remove it to make a "
+                      "new one (retries of earlier principal requests then fail)",
+                      path));
+    }
+    return TokenIssuer(std::move(key));
+  }
+  std::string key = NewToken();
+  if (absl::Status s = base::WriteFileDurably(path, key + "\n", 0600); !s.ok()) return s;
+  return TokenIssuer(std::move(key));
+}
+
+std::string TokenIssuer::Issue(std::string_view actor, std::string_view method,
+                               std::string_view principal, std::string_view request_id) const {
+  if (request_id.empty()) return NewToken();
+  // Length-prefixed, so no two requests share a message.
+  std::string message;
+  for (std::string_view part : {actor, method, principal, request_id}) {
+    message += fmt::format("{}:", part.size());
+    message.append(part);
+  }
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  return Hex(mac, length);
 }
 
 std::string TokenHash(std::string_view token) {

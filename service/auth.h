@@ -23,6 +23,27 @@ namespace dxledger::service {
 std::string NewToken();
 std::string TokenHash(std::string_view token);  // lower-case hex SHA-256
 
+// Issues the tokens of AddPrincipal and RotatePrincipalToken. With a request
+// id the token is HMAC-SHA-256(key, actor, method, principal, request id):
+// a retry of the same request gets the same token (and so the same request
+// fingerprint and reply), which a lost reply would otherwise leave unknown
+// forever. Without one, a fresh random token. The key is kept owner-only in
+// <data-dir>/token.key, made on the first start; whoever holds it and a
+// request's names can derive that request's token, so it is as secret as the
+// data directory.
+class TokenIssuer {
+ public:
+  // Reads the key from `path`, or makes one there.
+  static absl::StatusOr<TokenIssuer> Open(const std::string& path);
+  explicit TokenIssuer(std::string key) : key_(std::move(key)) {}
+
+  std::string Issue(std::string_view actor, std::string_view method, std::string_view principal,
+                    std::string_view request_id) const;
+
+ private:
+  std::string key_;
+};
+
 // "admin" → ROLE_ADMIN; INVALID_ARGUMENT naming the accepted roles.
 absl::StatusOr<v1::Role> ParseRole(std::string_view text);
 

@@ -43,11 +43,13 @@ void AddWrittenEvents(std::vector<v1::Event> events, v1::ImportReportResponse& r
 }  // namespace
 
 LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
-                             ledger::Notary& notary, RefusalLimits refusal_limits)
+                             ledger::Notary& notary, TokenIssuer tokens,
+                             RefusalLimits refusal_limits)
     : ledger_(ledger),
       principals_(principals),
       hub_(hub),
       notary_(notary),
+      tokens_(std::move(tokens)),
       refusals_(refusal_limits) {}
 
 namespace {
@@ -82,6 +84,7 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LedgerService::Subscribe(
     Refused(call, filter.status());
     return new RefusedStream(filter.status());
   }
+  filter->redact_secrets = !SeesSecrets(call);
   const uint64_t next = request->from_now() ? ledger_.queries().head().position + 1
                                             : std::max<uint64_t>(request->start_position(), 1);
   return hub_.Subscribe(*std::move(filter), next, call.principal->name());

@@ -23,7 +23,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
  public:
   // All three must outlive the service.
   LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
-                ledger::Notary& notary, RefusalLimits refusal_limits = {});
+                ledger::Notary& notary, TokenIssuer tokens, RefusalLimits refusal_limits = {});
 
   // Refusals left out of the security log by its per-peer rate limit.
   uint64_t unrecorded_refusals() const { return refusals_.suppressed(); }
@@ -97,7 +97,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   // Runs a principal command and updates the registry once it is durable.
   template <typename Response>
   grpc::ServerUnaryReactor* RunPrincipalCommand(Call call, ledger::PrincipalCommand command,
-                                                Response* response, std::string token);
+                                                Response* response);
   // The log position of an as_of (nullopt: now).
   absl::StatusOr<std::optional<uint64_t>> Resolve(const v1::AsOf& as_of);
   absl::StatusOr<std::string> Organization(std::string_view parent) const;
@@ -114,6 +114,13 @@ class LedgerService final : public v1::LedgerService::CallbackService {
     }
     return absl::OkStatus();
   }
+  // Whether the caller sees principals' token hashes: admins only.
+  static bool SeesSecrets(const Call& call);
+  // For a caller who does not: clears the token hashes in `events`, and
+  // gives their proofs the leaf's hash instead of its bytes.
+  static void WithholdSecrets(const Call& call,
+                              google::protobuf::RepeatedPtrField<v1::Event>& events,
+                              google::protobuf::RepeatedPtrField<v1::EventProof>& proofs);
   // The proof of the event at `position`, when it is in the tree.
   absl::Status AddProof(uint64_t position, uint64_t tree_size,
                         google::protobuf::RepeatedPtrField<v1::EventProof>* proofs);
@@ -122,6 +129,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   Principals& principals_;
   SubscriptionHub& hub_;
   ledger::Notary& notary_;
+  const TokenIssuer tokens_;
   RefusalLimiter refusals_;
   std::atomic<bool> draining_{false};
 };

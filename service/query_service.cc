@@ -120,8 +120,10 @@ grpc::ServerUnaryReactor* LedgerService::ReadLog(grpc::CallbackServerContext* co
   if (!page.ok()) return Reply(call, page.status());
   MovePage(*page, response->mutable_events(), response->mutable_next_page_token());
   response->set_head_position(ledger_.queries().head().position);
-  return Reply(
-      call, AddProofs(response->events(), request->proof_tree_size(), response->mutable_proofs()));
+  absl::Status proved =
+      AddProofs(response->events(), request->proof_tree_size(), response->mutable_proofs());
+  WithholdSecrets(call, *response->mutable_events(), *response->mutable_proofs());
+  return Reply(call, proved);
 }
 
 grpc::ServerUnaryReactor* LedgerService::ExportReport(grpc::CallbackServerContext* context,

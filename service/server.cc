@@ -126,9 +126,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                   .subscribers_cut_off = server->hub_->cut_off(),
                   .refusals_unrecorded = server->service_->unrecorded_refusals()};
   });
+  absl::StatusOr<TokenIssuer> tokens = TokenIssuer::Open(options.data_dir + "/token.key");
+  if (!tokens.ok()) return tokens.status();
   server->service_ =
       std::make_unique<LedgerService>(*server->ledger_, *server->principals_, *server->hub_,
-                                      *server->notary_, options.refusal_limits);
+                                      *server->notary_, *std::move(tokens), options.refusal_limits);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -4,8 +4,10 @@
 
 #include <map>
 
+#include "base/merkle.h"
 #include "base/thread_name.h"
 #include "fmt/format.h"
+#include "proto/notation/secrets.h"
 #include "service/domain/goal.h"
 #include "service/ledger/codec.h"
 #include "service/log.h"
@@ -42,6 +44,14 @@ absl::Status AddProof(const storage::EventView& record, uint64_t tree_size,
   proof.set_leaf(storage::LeafBytes(record.position, record.body));
   for (std::string& hash : *path) proof.add_hashes(std::move(hash));
   return absl::OkStatus();
+}
+
+// Whether an event's bytes may hold a token hash: they carry the tag of
+// principal_added (field 40) or principal_token_rotated (42), as a length-
+// delimited field. A match in other bytes only costs a parse.
+bool MayCarrySecret(std::string_view body) {
+  return body.find("\xC2\x02") != std::string_view::npos ||
+         body.find("\xD2\x02") != std::string_view::npos;
 }
 
 std::string_view PayloadName(const v1::Event& event) {
@@ -350,12 +360,23 @@ bool SubscriptionHub::Prepare(Subscriber& subscriber, absl::Time now, bool ahead
                      ++read;
                      subscriber.next_ = record.position + 1;
                      if (subscriber.Wants(record, scratch_, ledger_)) {
+                       std::string_view body = record.body;
+                       const bool withheld = subscriber.filter_.redact_secrets &&
+                                             MayCarrySecret(body) && Redact(body);
+                       if (withheld) body = redacted_;
                        std::string& event =
                            *events.AddLengthDelimited(v1::SubscribeResponse::kEventsFieldNumber);
                        ledger::AppendEventBytes(record.position, record.prev_hash, record.hash,
-                                                record.body, event);
+                                                body, event);
                        bytes += event.size();
-                       if (proofs) failed = AddProof(record, checkpoint.size, message, notary_);
+                       if (proofs) {
+                         failed = AddProof(record, checkpoint.size, message, notary_);
+                         if (withheld && failed.ok()) {
+                           v1::EventProof& proof = *message.mutable_proofs()->rbegin();
+                           proof.set_leaf_hash(merkle::LeafHash(proof.leaf()));
+                           proof.clear_leaf();
+                         }
+                       }
                      }
                      return failed.ok() && bytes < kBytesPerMessage;
                    });
@@ -386,6 +407,15 @@ bool SubscriptionHub::Prepare(Subscriber& subscriber, absl::Time now, bool ahead
   subscriber.prepared_ = true;
   subscriber.prepared_from_ = from;
   return true;
+}
+
+bool SubscriptionHub::Redact(std::string_view body) {
+  if (!secret_.ParseFromArray(body.data(), static_cast<int>(body.size())) ||
+      !notation::RedactSecret(secret_)) {
+    return false;
+  }
+  redacted_.clear();
+  return secret_.SerializeToString(&redacted_);
 }
 
 bool SubscriptionHub::Checkpoint(Subscriber& subscriber, storage::StoredCheckpoint& checkpoint) {

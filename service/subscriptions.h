@@ -47,6 +47,9 @@ struct SubscriptionFilter {
   // Events only as far as the latest signed checkpoint, each with its
   // inclusion proof in it, the checkpoint with them.
   bool with_proofs = false;
+  // The caller is no admin: token hashes are cleared, and the proofs of
+  // their events carry the leaf's hash, not its bytes.
+  bool redact_secrets = true;
 };
 
 // INVALID_ARGUMENT for an event type that is no Event payload.
@@ -86,6 +89,9 @@ class SubscriptionHub {
   // true when there is one to send. `ahead`: one is on its way, so only a
   // message with events is kept.
   bool Prepare(Subscriber& subscriber, absl::Time now, bool ahead);
+  // Whether the event `body` carries a token hash; if so, redacted_ holds
+  // it without.
+  bool Redact(std::string_view body);
   // The latest signed checkpoint, for a subscriber that wants proofs; false
   // (the subscriber ended) when it cannot be had.
   bool Checkpoint(Subscriber& subscriber, storage::StoredCheckpoint& checkpoint);
@@ -111,6 +117,8 @@ class SubscriptionHub {
   // The hub thread's own.
   bool again_ = false;  // a subscriber has more to read
   v1::Event scratch_;   // a filtered event, read by Pump
+  v1::Event secret_;    // a token event being redacted
+  std::string redacted_;
   std::thread thread_;
 };
 

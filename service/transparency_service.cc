@@ -1,5 +1,10 @@
 // The handlers of verifiable history: checkpoints, proofs, cosignatures.
+#include <algorithm>
+
+#include "base/merkle.h"
 #include "fmt/format.h"
+#include "proto/notation/secrets.h"
+#include "service/domain/principals.h"
 #include "service/ledger_service.h"
 
 namespace dxledger::service {
@@ -19,7 +24,32 @@ void SetProof(uint64_t position, uint64_t tree_size, ledger::Notary::Inclusion i
   SetHashes(inclusion.hashes, proof.mutable_hashes());
 }
 
+void WithholdLeaf(v1::EventProof& proof) {
+  proof.set_leaf_hash(merkle::LeafHash(proof.leaf()));
+  proof.clear_leaf();
+}
+
 }  // namespace
+
+bool LedgerService::SeesSecrets(const Call& call) {
+  return call.principal != nullptr && domain::HasRole(*call.principal, v1::ROLE_ADMIN);
+}
+
+void LedgerService::WithholdSecrets(const Call& call,
+                                    google::protobuf::RepeatedPtrField<v1::Event>& events,
+                                    google::protobuf::RepeatedPtrField<v1::EventProof>& proofs) {
+  if (SeesSecrets(call)) return;
+  std::vector<uint64_t> redacted;
+  for (v1::Event& event : events) {
+    if (notation::RedactSecret(event)) redacted.push_back(event.position());
+  }
+  if (redacted.empty()) return;
+  for (v1::EventProof& proof : proofs) {
+    if (std::find(redacted.begin(), redacted.end(), proof.position()) != redacted.end()) {
+      WithholdLeaf(proof);
+    }
+  }
+}
 
 absl::Status LedgerService::AddProof(uint64_t position, uint64_t tree_size,
                                      google::protobuf::RepeatedPtrField<v1::EventProof>* proofs) {
@@ -54,6 +84,15 @@ grpc::ServerUnaryReactor* LedgerService::GetInclusionProof(
   if (inclusion.ok()) {
     SetProof(request->position(), request->tree_size(), *std::move(inclusion),
              *response->mutable_proof());
+    if (!SeesSecrets(call)) {
+      v1::Event event;
+      const std::string& leaf = response->proof().leaf();
+      if (leaf.size() >= 8 &&
+          event.ParseFromArray(leaf.data() + 8, static_cast<int>(leaf.size() - 8)) &&
+          notation::CarriesSecret(event)) {
+        WithholdLeaf(*response->mutable_proof());
+      }
+    }
   }
   return Reply(call, inclusion.status());
 }

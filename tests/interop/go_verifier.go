@@ -26,6 +26,7 @@ import (
 type inclusion struct {
 	Position int64    `json:"position"`
 	Leaf     []byte   `json:"leaf"`
+	LeafHash []byte   `json:"leafHash"` // a withheld leaf: only its hash
 	Hashes   [][]byte `json:"hashes"`
 }
 
@@ -115,6 +116,12 @@ func run(path string) error {
 			return err
 		}
 		leaf := tlog.RecordHash(inc.Leaf)
+		if len(inc.LeafHash) != 0 {
+			if len(inc.Leaf) != 0 || len(inc.LeafHash) != tlog.HashSize {
+				return fmt.Errorf("inclusion of position %d: a leaf and a leaf hash", inc.Position)
+			}
+			copy(leaf[:], inc.LeafHash)
+		}
 		if err := tlog.CheckRecord(tlog.RecordProof(proof), latest.size, latest.root, inc.Position-1, leaf); err != nil {
 			return fmt.Errorf("inclusion of position %d in %d: %v", inc.Position, latest.size, err)
 		}
