@@ -6,6 +6,8 @@
 #include <memory>
 #include <sstream>
 
+#include "fmt/format.h"
+
 namespace dxledger::client {
 namespace {
 
@@ -37,6 +39,21 @@ std::string ReadOrEmpty(const std::string& path) {
   return content.str();
 }
 
+// The host of a gRPC target ("host:port", "[v6]:port", "dns:///host:port").
+std::string_view TargetHost(std::string_view target) {
+  if (const size_t scheme = target.find(":///"); scheme != std::string_view::npos) {
+    target.remove_prefix(scheme + 4);
+  }
+  if (target.starts_with("[")) return target.substr(1, target.find(']') - 1);
+  return target.substr(0, target.rfind(':'));
+}
+
+bool IsLoopback(std::string_view target) {
+  if (target.starts_with("unix:")) return true;
+  const std::string_view host = TargetHost(target);
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 std::shared_ptr<grpc::ChannelCredentials> Credentials(const ClientOptions& options) {
   if (options.tls_ca_file.empty()) return grpc::InsecureChannelCredentials();
   grpc::SslCredentialsOptions ssl;
@@ -61,8 +78,39 @@ std::shared_ptr<grpc::Channel> OpenChannel(const ClientOptions& options) {
 
 }  // namespace
 
+absl::Status ValidateTransport(const ClientOptions& options) {
+  if ((!options.tls_cert_file.empty() || !options.tls_key_file.empty()) &&
+      options.tls_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "a client certificate or key needs --tls-ca (the CA of the server's certificate): without "
+        "it the connection would be plaintext");
+  }
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  for (const std::string* file :
+       {&options.tls_ca_file, &options.tls_cert_file, &options.tls_key_file}) {
+    if (!file->empty() && ReadOrEmpty(*file).empty()) {
+      return absl::InvalidArgumentError(
+          fmt::format("cannot read the TLS file {} (missing, unreadable or empty)", *file));
+    }
+  }
+  if (options.tls_ca_file.empty() && !options.plaintext && !IsLoopback(options.server)) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{} is not on this machine: give --tls-ca (the CA of the server's certificate), or "
+        "--plaintext if the network is trusted",
+        options.server));
+  }
+  return absl::OkStatus();
+}
+
 LedgerClient::LedgerClient(ClientOptions options)
-    : options_(std::move(options)), stub_(v1::LedgerService::NewStub(OpenChannel(options_))) {}
+    : options_(std::move(options)),
+      transport_(ValidateTransport(options_)),
+      stub_(v1::LedgerService::NewStub(
+          transport_.ok()
+              ? OpenChannel(options_)
+              : grpc::CreateChannel("unix:/nonexistent", grpc::InsecureChannelCredentials()))) {}
 
 void LedgerClient::AddHeaders(grpc::ClientContext& context) const {
   if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
@@ -73,6 +121,7 @@ void LedgerClient::AddHeaders(grpc::ClientContext& context) const {
 
 template <typename Request, typename Response, typename Method>
 absl::StatusOr<Response> LedgerClient::Call(Method method, const Request& request) {
+  if (!transport_.ok()) return transport_;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
   AddHeaders(context);
@@ -85,6 +134,7 @@ absl::StatusOr<Response> LedgerClient::Call(Method method, const Request& reques
 absl::Status LedgerClient::Subscribe(
     const v1::SubscribeRequest& request,
     const std::function<bool(const v1::SubscribeResponse&)>& on_message) {
+  if (!transport_.ok()) return transport_;
   grpc::ClientContext context;
   AddHeaders(context);
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =

@@ -18,16 +18,25 @@ struct ClientOptions {
   std::string server = "127.0.0.1:7400";  // host:port
   std::string token;                      // bearer token; empty sends none
   absl::Duration timeout = absl::Seconds(60);
-  // TLS: the CA (PEM) that signed the server's certificate; empty means
-  // plaintext. A client certificate and key (PEM) identify the caller by
-  // mutual TLS instead of a token.
+  // TLS: the CA (PEM) that signed the server's certificate. A client
+  // certificate and key (PEM) identify the caller by mutual TLS instead of a
+  // token. Without a CA the connection is plaintext, which is allowed only to
+  // a loopback address or when `plaintext` says so.
   std::string tls_ca_file;
   std::string tls_cert_file;
   std::string tls_key_file;
+  bool plaintext = false;
   // Sent as the x-dxledger-organization header, on which a proxy in front
   // of one dxledgerd per organization routes (deploy/nginx). Empty: none.
   std::string organization;
 };
+
+// INVALID_ARGUMENT when the options would not give the connection they
+// ask for: a client certificate or key without a CA (that would be
+// plaintext), one without the other, a TLS file that cannot be read, or no
+// CA for a server that is not on loopback without `plaintext`. Every call
+// of a client with such options fails with this error, having sent nothing.
+absl::Status ValidateTransport(const ClientOptions& options);
 
 // Reads a token file (trailing white space dropped). NOT_FOUND when missing.
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
@@ -87,6 +96,7 @@ class LedgerClient {
   void AddHeaders(grpc::ClientContext& context) const;
 
   ClientOptions options_;
+  absl::Status transport_;  // ValidateTransport(options_)
   std::unique_ptr<v1::LedgerService::Stub> stub_;
 };
 

@@ -1,4 +1,6 @@
 // LedgerService: principals and the security log.
+#include <algorithm>
+#include <filesystem>
 #include <thread>
 
 #include "base/thread_name.h"
@@ -10,6 +12,36 @@
 
 namespace dxledger::service {
 namespace {
+
+// INVALID_ARGUMENT unless `directory` is an absolute path without "..",
+// outside the live data directory (a backup there would be copied into
+// the next backup, and could be mistaken for, or overwrite, the store).
+absl::Status CheckBackupDirectory(const std::string& directory, const std::string& data_dir) {
+  const std::filesystem::path path(directory);
+  if (directory.empty() || !path.is_absolute()) {
+    return absl::InvalidArgumentError("directory must be an absolute path on the server");
+  }
+  for (const std::filesystem::path& part : path) {
+    if (part == "..") {
+      return absl::InvalidArgumentError(fmt::format(
+          "directory {} must not contain \"..\": name the directory itself", directory));
+    }
+  }
+  std::error_code error;
+  const std::filesystem::path target = std::filesystem::weakly_canonical(path, error);
+  const std::filesystem::path live = std::filesystem::weakly_canonical(data_dir, error);
+  if (error)
+    return absl::InternalError(fmt::format("cannot resolve {}: {}", directory, error.message()));
+  const auto [live_end, target_end] =
+      std::mismatch(live.begin(), live.end(), target.begin(), target.end());
+  if (live_end == live.end() || (std::next(live_end) == live.end() && live_end->empty())) {
+    return absl::InvalidArgumentError(fmt::format(
+        "directory {} is inside the data directory {}: put backups on another path, ideally "
+        "another disk",
+        directory, data_dir));
+  }
+  return absl::OkStatus();
+}
 
 // What the API shows of a principal: never its token hash.
 v1::Principal Shown(v1::Principal principal) {
@@ -147,11 +179,18 @@ grpc::ServerUnaryReactor* LedgerService::CreateBackup(grpc::CallbackServerContex
                                                       v1::CreateBackupResponse* response) {
   Call call{context, "CreateBackup", request->directory(), {}};
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  if (absl::Status s = CheckBackupDirectory(request->directory(), data_dir_); !s.ok()) {
+    return Reply(call, s);
+  }
   // A backup copies files and reads the whole copy back: minutes for a big
-  // store, so it runs on a thread of its own, not on a gRPC callback thread.
+  // store, so it runs as long work, which the server drains when it stops.
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::thread([this, reactor, response, directory = request->directory()] {
-    base::NameThisThread("dxl-backup");
+  long_work_.Submit([this, reactor, response, directory = request->directory()](bool run) {
+    if (!run) {
+      reactor->Finish(ToGrpcStatus(absl::UnavailableError(
+          "dxledgerd is shutting down: the backup was not started, nothing was written")));
+      return;
+    }
     absl::StatusOr<ledger::VerifyReport> report = ledger_.maintenance().Backup(directory);
     if (report.ok()) {
       response->set_directory(directory);
@@ -161,7 +200,7 @@ grpc::ServerUnaryReactor* LedgerService::CreateBackup(grpc::CallbackServerContex
       response->set_views_checked(report->views_checked);
     }
     reactor->Finish(ToGrpcStatus(report.status()));
-  }).detach();
+  });
   return reactor;
 }
 

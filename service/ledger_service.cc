@@ -43,13 +43,15 @@ void AddWrittenEvents(std::vector<v1::Event> events, v1::ImportReportResponse& r
 }  // namespace
 
 LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
-                             ledger::Notary& notary, TokenIssuer tokens,
-                             RefusalLimits refusal_limits)
+                             ledger::Notary& notary, TokenIssuer tokens, LongWork& long_work,
+                             std::string data_dir, RefusalLimits refusal_limits)
     : ledger_(ledger),
       principals_(principals),
       hub_(hub),
       notary_(notary),
       tokens_(std::move(tokens)),
+      long_work_(long_work),
+      data_dir_(std::move(data_dir)),
       refusals_(refusal_limits) {}
 
 namespace {

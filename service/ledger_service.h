@@ -9,6 +9,7 @@
 #include "service/auth.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger/notary.h"
+#include "service/long_work.h"
 #include "service/refusal_limiter.h"
 #include "service/subscriptions.h"
 
@@ -23,7 +24,8 @@ class LedgerService final : public v1::LedgerService::CallbackService {
  public:
   // All three must outlive the service.
   LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
-                ledger::Notary& notary, TokenIssuer tokens, RefusalLimits refusal_limits = {});
+                ledger::Notary& notary, TokenIssuer tokens, LongWork& long_work,
+                std::string data_dir, RefusalLimits refusal_limits = {});
 
   // Refusals left out of the security log by its per-peer rate limit.
   uint64_t unrecorded_refusals() const { return refusals_.suppressed(); }
@@ -130,6 +132,8 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   SubscriptionHub& hub_;
   ledger::Notary& notary_;
   const TokenIssuer tokens_;
+  LongWork& long_work_;
+  const std::string data_dir_;  // no backup may go inside it
   RefusalLimiter refusals_;
   std::atomic<bool> draining_{false};
 };

@@ -1,5 +1,6 @@
 // dxledgerd: the ledger server, and its offline maintenance commands.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -187,6 +188,9 @@ int main(int argc, char** argv) {
   // cycles: about 8% of the server's CPU under load (perf during
   // tests/bench/run.sh --phase unsynced). The test binaries keep the check.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // Everything dxledgerd creates (the data directory, RocksDB's files, keys,
+  // backups) is its owner's alone: the log holds who rated what and why.
+  ::umask(077);
   CLI::App app{"dxledgerd: the audit ledger of DX promotion goals"};
   app.set_version_flag("--version", "dxledgerd 0.1.0");
   app.fallthrough();  // --data-dir and friends may follow a subcommand

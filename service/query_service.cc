@@ -216,15 +216,25 @@ grpc::ServerUnaryReactor* LedgerService::VerifyLog(grpc::CallbackServerContext* 
                                                    v1::VerifyLogResponse* response) {
   Call call{context, "VerifyLog", "", {}};
   if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
-  absl::StatusOr<ledger::VerifyReport> report = ledger_.maintenance().Verify();
-  if (report.ok()) {
-    response->set_events_checked(report->events_checked);
-    response->set_head_position(report->head.position);
-    response->set_head_hash(report->head.hash);
-    response->set_views_checked(report->views_checked);
-    response->set_security_records_checked(report->security_records_checked);
-  }
-  return Reply(call, report.status());
+  // A walk of the whole log: long work, off gRPC's callback threads.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  long_work_.Submit([this, reactor, response](bool run) {
+    if (!run) {
+      reactor->Finish(ToGrpcStatus(
+          absl::UnavailableError("dxledgerd is shutting down: verify again once it is back")));
+      return;
+    }
+    absl::StatusOr<ledger::VerifyReport> report = ledger_.maintenance().Verify();
+    if (report.ok()) {
+      response->set_events_checked(report->events_checked);
+      response->set_head_position(report->head.position);
+      response->set_head_hash(report->head.hash);
+      response->set_views_checked(report->views_checked);
+      response->set_security_records_checked(report->security_records_checked);
+    }
+    reactor->Finish(ToGrpcStatus(report.status()));
+  });
+  return reactor;
 }
 
 }  // namespace dxledger::service

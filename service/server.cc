@@ -127,10 +127,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                   .refusals_unrecorded = server->service_->unrecorded_refusals()};
   });
   absl::StatusOr<TokenIssuer> tokens = TokenIssuer::Open(options.data_dir + "/token.key");
+  // Two at a time: a backup and a verify each read the whole store.
+  server->long_work_ = std::make_unique<LongWork>(2);
   if (!tokens.ok()) return tokens.status();
-  server->service_ =
-      std::make_unique<LedgerService>(*server->ledger_, *server->principals_, *server->hub_,
-                                      *server->notary_, *std::move(tokens), options.refusal_limits);
+  server->service_ = std::make_unique<LedgerService>(
+      *server->ledger_, *server->principals_, *server->hub_, *server->notary_, *std::move(tokens),
+      *server->long_work_, options.data_dir, options.refusal_limits);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -167,6 +169,9 @@ void Server::Shutdown(absl::Duration grace) {
   health_->SetShuttingDown();
   service_->SetDraining();
   hub_->Stop();
+  // Backups and verifies under way finish and answer truthfully; queued
+  // ones are told they did not start.
+  long_work_->Drain();
   const absl::Time deadline = absl::Now() + grace;
   while (observer_->in_flight() > 0 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(2));
@@ -178,6 +183,7 @@ void Server::Shutdown(absl::Duration grace) {
   server_.reset();
   metrics_endpoint_.reset();
   service_.reset();
+  long_work_.reset();
   store_->SetCommitListener(nullptr);
   hub_.reset();
   notary_.reset();

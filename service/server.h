@@ -81,6 +81,7 @@ class Server {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<ledger::Notary> notary_;
   std::unique_ptr<SubscriptionHub> hub_;
+  std::unique_ptr<LongWork> long_work_;  // backups and verifies
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<HealthService> health_;
   std::unique_ptr<Metrics> metrics_;

@@ -24,6 +24,7 @@ struct Cli {
   std::string format = "table";
   std::string request_id;
   std::string tls_ca, tls_cert, tls_key;
+  bool plaintext = false;
   std::string organization;  // routes through a proxy; names goal list's organization
   int exit_code = 0;
   // stdout as it was: what is printed is escaped (client/terminal_text.h),

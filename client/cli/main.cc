@@ -17,6 +17,7 @@ client::LedgerClient& Cli::client() {
   options.tls_ca_file = tls_ca;
   options.tls_cert_file = tls_cert;
   options.tls_key_file = tls_key;
+  options.plaintext = plaintext;
   options.organization = organization;
   if (!token_file.empty()) {
     absl::StatusOr<std::string> token = client::ReadTokenFile(token_file);
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
   app.add_option("--tls-ca", cli.tls_ca, "CA of the server's certificate (PEM): use TLS");
   app.add_option("--tls-cert", cli.tls_cert, "client certificate (PEM) for mutual TLS");
   app.add_option("--tls-key", cli.tls_key, "client private key (PEM) for mutual TLS");
+  app.add_flag("--plaintext", cli.plaintext,
+               "talk plaintext to a server not on loopback (a trusted network only)");
   dxledger::cli::AddGoalCommands(app, cli);
   dxledger::cli::AddRecordCommands(app, cli);
   dxledger::cli::AddQueryCommands(app, cli);

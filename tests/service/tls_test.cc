@@ -104,5 +104,49 @@ TEST_F(TlsTest, UntrustedOrMissingCertificatesAreRefused) {
   EXPECT_EQ(plaintext.ListGoals({}).status().code(), absl::StatusCode::kUnavailable);
 }
 
+// The client never falls back to plaintext, or to the system's roots,
+// behind the user's back: each of these fails before anything is sent.
+TEST_F(TlsTest, AClientThatWouldNotGetTheTlsItAskedForRefusesToCall) {
+  struct Case {
+    ClientOptions options;
+    std::string message;
+  };
+  auto with = [&](std::string ca, std::string cert, std::string key, std::string server = "") {
+    ClientOptions options{server.empty() ? server_.address() : server, server_.tester_token()};
+    options.tls_ca_file = std::move(ca);
+    options.tls_cert_file = std::move(cert);
+    options.tls_key_file = std::move(key);
+    return options;
+  };
+  const std::vector<Case> cases = {
+      {with("", certs_.Path("client.crt"), certs_.Path("client.key")),
+       "without it the connection would be plaintext"},
+      {with(certs_.Path("ca.crt"), certs_.Path("client.crt"), ""),
+       "--tls-cert and --tls-key go together"},
+      {with(certs_.Path("missing-ca.crt"), "", ""),
+       "cannot read the TLS file " + certs_.Path("missing-ca.crt")},
+      {with("", "", "", "ledger.example.org:7400"),
+       "ledger.example.org:7400 is not on this machine: give --tls-ca"},
+  };
+  for (const Case& c : cases) {
+    absl::Status status = LedgerClient(c.options).ListGoals({}).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+    EXPECT_NE(std::string(status.message()).find(c.message), std::string::npos) << status;
+  }
+  // Loopback plaintext, and plaintext said out loud, are allowed.
+  ClientOptions loopback{"localhost:1", ""};
+  EXPECT_TRUE(client::ValidateTransport(loopback).ok());
+  ClientOptions remote{"ledger.example.org:7400", ""};
+  remote.plaintext = true;
+  EXPECT_TRUE(client::ValidateTransport(remote).ok());
+  // The CLI says the same.
+  std::string out, err;
+  EXPECT_NE(
+      testsupport::RunCommand(
+          std::string(DXLEDGER_PATH) + " --server ledger.example.org:7400 goal list", &out, &err),
+      0);
+  EXPECT_NE(err.find("is not on this machine"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace dxledger
