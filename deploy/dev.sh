@@ -17,7 +17,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libicu-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev nlohmann-json3-dev libfmt-dev libjemalloc-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev libjemalloc-dev libcpp-httplib-dev
   chromium   # the HTML export is checked in a real browser
   nginx      # the per-organization routing is checked through real nginx
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz/run.sh)

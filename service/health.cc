@@ -104,6 +104,11 @@ grpc::ServerWriteReactor<HealthCheckResponse>* HealthService::Watch(
   return watcher;
 }
 
+bool HealthService::shutting_down() {
+  absl::MutexLock lock(&mu_);
+  return shutting_down_;
+}
+
 void HealthService::SetShuttingDown() {
   absl::MutexLock lock(&mu_);
   shutting_down_ = true;

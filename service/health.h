@@ -25,6 +25,7 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
       const grpc::health::v1::HealthCheckRequest* request) override;
 
   void SetShuttingDown();
+  bool shutting_down();
 
  private:
   class Watcher;

@@ -6,32 +6,42 @@
 #include <string>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-// A minimal HTTP/1.1 endpoint for Prometheus: GET /metrics answers with
-// `render()`, anything else with 404 (or 405 for methods other than GET and
-// HEAD). One thread, one short connection at a time: scrapes are rare and
-// small. prometheus-cpp is not packaged in Debian 12, hence this file.
+namespace httplib {
+class Server;
+}
+
+// dxledgerd's HTTP port, served by cpp-httplib (Debian's libcpp-httplib-dev)
+// on a pool of threads, so one slow client cannot hold the others up:
+// - GET /metrics: Prometheus' text format;
+// - GET /livez: 200 while the process serves HTTP at all (liveness);
+// - GET /readyz: 200 when calls can be served, 503 with the reason when not
+//   (readiness: a load balancer or Kubernetes stops sending calls).
+// Anything else is 404; another method on /metrics is 405.
 namespace dxledger::service {
+
+struct HttpHandlers {
+  std::function<std::string()> metrics;
+  // OK when ready; otherwise why not.
+  std::function<absl::Status()> ready;
+};
 
 class MetricsEndpoint {
  public:
   // `listen` is host:port; port 0 picks a free one.
-  static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(
-      const std::string& listen, std::function<std::string()> render);
+  static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(const std::string& listen,
+                                                                HttpHandlers handlers);
   ~MetricsEndpoint();  // stops serving
 
   int port() const { return port_; }
 
  private:
-  MetricsEndpoint(int listener, int port, std::function<std::string()> render);
-  void Run();
-  void Serve(int connection);
+  MetricsEndpoint() = default;
 
-  const int listener_;
-  const int port_;
-  const std::function<std::string()> render_;
-  int wake_[2] = {-1, -1};  // a pipe whose write end stops Run()
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
   std::thread thread_;
 };
 

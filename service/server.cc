@@ -152,8 +152,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     return absl::UnavailableError(fmt::format("cannot listen on {}", options.listen));
   }
   if (!options.metrics_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint = MetricsEndpoint::Start(
-        options.metrics_listen, [metrics = server->metrics_.get()] { return metrics->Render(); });
+    HttpHandlers handlers{
+        .metrics = [metrics = server->metrics_.get()] { return metrics->Render(); },
+        .ready =
+            [health = server->health_.get()] {
+              return health->shutting_down() ? absl::UnavailableError("dxledgerd is shutting down")
+                                             : absl::OkStatus();
+            }};
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
+        MetricsEndpoint::Start(options.metrics_listen, std::move(handlers));
     if (!endpoint.ok()) return endpoint.status();
     server->metrics_endpoint_ = *std::move(endpoint);
   }

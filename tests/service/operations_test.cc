@@ -2,6 +2,9 @@
 // the config file and health watching.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -86,9 +89,59 @@ TEST(MetricsTest, ScrapedOverHttpTheyCountCallsAppendsAndTheLog) {
   EXPECT_EQ(status, 404);
   std::string out;
   EXPECT_EQ(
-      RunCommand("curl -s -o /dev/null -w '%{http_code}' -X POST " + server.metrics_url(), &out),
+      RunCommand("curl -s -o /dev/null -w '%{http_code}' --data '' " + server.metrics_url(), &out),
       0);
   EXPECT_EQ(out, "405");
+}
+
+// Clients that open a connection and trickle their request (or send
+// nothing) do not hold up a scrape: the port serves from a pool of threads.
+TEST(MetricsTest, SlowClientsDoNotHoldScrapesUpAndProbesAnswer) {
+  TestServer server;
+  server.Start();
+  const std::string url = server.metrics_url();
+  const int port = std::stoi(url.substr(url.rfind(':') + 1));
+  std::vector<int> slow;
+  for (int i = 0; i < 3; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    ASSERT_EQ(::write(fd, "GET /met", 8), 8);  // and then nothing for a while
+    slow.push_back(fd);
+  }
+  const absl::Time start = absl::Now();
+  int status = 0;
+  const std::string metrics = Scrape(url, &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_GE(Sample(metrics, "dxledger_log_events"), 1);
+  const std::string base = url.substr(0, url.rfind('/'));
+  Scrape(base + "/livez", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(Scrape(base + "/readyz", &status), "ok\n");
+  EXPECT_EQ(status, 200);
+  for (int fd : slow) ::close(fd);
+}
+
+// A second instance on one host whose metrics port is taken does not start,
+// and says which flag to set.
+TEST(MetricsTest, ATakenMetricsPortNamesTheFlagToSet) {
+  TestServer first;
+  first.Start();
+  const std::string url = first.metrics_url();
+  const std::string taken = url.substr(7, url.rfind('/') - 7);  // 127.0.0.1:PORT
+  TestServer second;
+  std::string out, err;
+  const int code =
+      RunCommand(fmt::format("timeout 30 {} --data-dir {} --listen 127.0.0.1:0 --metrics-listen {}",
+                             DXLEDGERD_PATH, second.data_dir(), taken),
+                 &out, &err);
+  EXPECT_EQ(code, 1) << out << err;
+  EXPECT_NE(err.find("cannot listen for metrics on " + taken), std::string::npos) << err;
+  EXPECT_NE(err.find("--metrics-listen"), std::string::npos) << err;
 }
 
 TEST(AccessLogTest, OneJsonLinePerCallWithIdsAndNeverAToken) {
