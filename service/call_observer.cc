@@ -94,7 +94,7 @@ class CallObserver : public grpc::experimental::Interceptor {
     const std::string_view method = info_->method();
     metrics_.ObserveCall(method, status.error_code(), latency);
     if (!access_log_) return;
-    const std::string peer = info_->server_context()->peer();
+    const std::string peer = factory_.proxies_.Caller(*info_->server_context());
     const std::string error =
         status.ok() ? "" : domain::ClipText(status.error_message(), kMaxLoggedErrorBytes);
     log::Fields fields = {
@@ -119,8 +119,11 @@ class CallObserver : public grpc::experimental::Interceptor {
   std::string request_id_;
 };
 
-CallObserverFactory::CallObserverFactory(Metrics& metrics, bool access_log)
-    : metrics_(metrics), access_log_(access_log), process_tag_(std::random_device{}()) {}
+CallObserverFactory::CallObserverFactory(Metrics& metrics, bool access_log, TrustedProxies proxies)
+    : metrics_(metrics),
+      access_log_(access_log),
+      proxies_(std::move(proxies)),
+      process_tag_(std::random_device{}()) {}
 
 grpc::experimental::Interceptor* CallObserverFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "service/metrics.h"
+#include "service/peer.h"
 
 // Sees every call end to end: counts it and its latency in Metrics and, when
 // asked, writes one access-log line (method, code, duration, principal, peer,
@@ -23,7 +24,7 @@ inline constexpr char kRequestIdHeader[] = "x-request-id";
 
 class CallObserverFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  CallObserverFactory(Metrics& metrics, bool access_log);
+  CallObserverFactory(Metrics& metrics, bool access_log, TrustedProxies proxies = {});
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
@@ -34,6 +35,7 @@ class CallObserverFactory : public grpc::experimental::ServerInterceptorFactoryI
  private:
   Metrics& metrics_;
   const bool access_log_;
+  const TrustedProxies proxies_;
   const uint64_t process_tag_;
   std::atomic<uint64_t> calls_{0};
   std::atomic<uint64_t> in_flight_{0};

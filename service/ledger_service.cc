@@ -44,7 +44,8 @@ void AddWrittenEvents(std::vector<v1::Event> events, v1::ImportReportResponse& r
 
 LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
                              ledger::Notary& notary, TokenIssuer tokens, LongWork& long_work,
-                             std::string data_dir, RefusalLimits refusal_limits)
+                             std::string data_dir, TrustedProxies proxies,
+                             RefusalLimits refusal_limits)
     : ledger_(ledger),
       principals_(principals),
       hub_(hub),
@@ -52,6 +53,7 @@ LedgerService::LedgerService(ledger::Ledger& ledger, Principals& principals, Sub
       tokens_(std::move(tokens)),
       long_work_(long_work),
       data_dir_(std::move(data_dir)),
+      proxies_(std::move(proxies)),
       refusals_(refusal_limits) {}
 
 namespace {
@@ -116,8 +118,10 @@ absl::Status LedgerService::Admit(Call& call) const {
 void LedgerService::Refused(const Call& call, const absl::Status& status) {
   if (!absl::IsUnauthenticated(status) && !absl::IsPermissionDenied(status)) return;
   const absl::Time now = absl::Now();
-  const std::string peer = call.context->peer();
-  std::optional<uint64_t> unrecorded_before = refusals_.Admit(PeerAddress(peer), now);
+  const std::string peer = proxies_.Caller(*call.context);
+  // One client behind a proxy is limited as itself, not with the proxy.
+  const std::string_view client = std::string_view(peer).substr(0, peer.find(" (via "));
+  std::optional<uint64_t> unrecorded_before = refusals_.Admit(PeerAddress(client), now);
   if (!unrecorded_before.has_value()) return;  // counted, not recorded
   v1::SecurityEvent event;
   const int64_t micros = absl::ToUnixMicros(now);

@@ -10,6 +10,7 @@
 #include "service/ledger/ledger.h"
 #include "service/ledger/notary.h"
 #include "service/long_work.h"
+#include "service/peer.h"
 #include "service/refusal_limiter.h"
 #include "service/subscriptions.h"
 
@@ -25,7 +26,8 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   // All three must outlive the service.
   LedgerService(ledger::Ledger& ledger, Principals& principals, SubscriptionHub& hub,
                 ledger::Notary& notary, TokenIssuer tokens, LongWork& long_work,
-                std::string data_dir, RefusalLimits refusal_limits = {});
+                std::string data_dir, TrustedProxies proxies = {},
+                RefusalLimits refusal_limits = {});
 
   // Refusals left out of the security log by its per-peer rate limit.
   uint64_t unrecorded_refusals() const { return refusals_.suppressed(); }
@@ -134,6 +136,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   const TokenIssuer tokens_;
   LongWork& long_work_;
   const std::string data_dir_;  // no backup may go inside it
+  const TrustedProxies proxies_;
   RefusalLimiter refusals_;
   std::atomic<bool> draining_{false};
 };

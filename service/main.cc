@@ -219,6 +219,9 @@ int main(int argc, char** argv) {
   app.add_option("--subscriber-max-lag", options.subscriptions.max_lag,
                  "events a stalled subscriber may fall behind before it is cut off")
       ->capture_default_str();
+  app.add_option("--trusted-proxy", options.trusted_proxies,
+                 "IP address of a proxy whose x-real-ip (or x-forwarded-for) header names the "
+                 "caller in the security and access logs; repeat for several");
   app.add_option("--refusals-per-second", options.refusal_limits.per_second,
                  "refused calls a second the security log records from one peer address; more "
                  "are counted (dxledger_security_refusals_unrecorded_total)")

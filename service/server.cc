@@ -126,13 +126,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                   .subscribers_cut_off = server->hub_->cut_off(),
                   .refusals_unrecorded = server->service_->unrecorded_refusals()};
   });
+  absl::StatusOr<TrustedProxies> proxies = TrustedProxies::Parse(options.trusted_proxies);
+  if (!proxies.ok()) return proxies.status();
   absl::StatusOr<TokenIssuer> tokens = TokenIssuer::Open(options.data_dir + "/token.key");
   // Two at a time: a backup and a verify each read the whole store.
   server->long_work_ = std::make_unique<LongWork>(2);
   if (!tokens.ok()) return tokens.status();
   server->service_ = std::make_unique<LedgerService>(
       *server->ledger_, *server->principals_, *server->hub_, *server->notary_, *std::move(tokens),
-      *server->long_work_, options.data_dir, options.refusal_limits);
+      *server->long_work_, options.data_dir, *proxies, options.refusal_limits);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -142,7 +144,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->health_ = std::make_unique<HealthService>();
   builder.RegisterService(server->health_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  auto observer = std::make_unique<CallObserverFactory>(*server->metrics_, options.access_log);
+  auto observer =
+      std::make_unique<CallObserverFactory>(*server->metrics_, options.access_log, *proxies);
   server->observer_ = observer.get();
   interceptors.push_back(std::move(observer));
   interceptors.push_back(std::make_unique<MalformedRequestInterceptorFactory>());

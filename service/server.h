@@ -43,6 +43,9 @@ struct ServerOptions {
   // How many refusals a second (and in a burst) the security log records
   // from one peer address; the rest are counted.
   RefusalLimits refusal_limits;
+  // Addresses of proxies (nginx) whose x-real-ip / x-forwarded-for header
+  // names the caller in the security and access logs. Empty: none.
+  std::vector<std::string> trusted_proxies;
   // Prometheus metrics over HTTP at http://<metrics_listen>/metrics; empty
   // turns them off; port 0 picks a free one. Default: 127.0.0.1:7401
   std::string metrics_listen = "127.0.0.1:7401";

@@ -1,6 +1,8 @@
 // deploy/nginx/organizations.conf, for real: two dxledgerd instances (one per
 // organization) behind nginx on loopback; each organization's calls reach its
 // own instance and no other.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -22,6 +24,10 @@ namespace {
 
 using client::ClientOptions;
 using client::LedgerClient;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::Not;
+using ::testing::StartsWith;
 using testsupport::TestServer;
 
 // A port nothing listens on now (nginx cannot report a port 0 it bound).
@@ -74,7 +80,10 @@ http {{
   upstream ledger_130001 {{ server 127.0.0.1:{3}; }}
   server {{
     listen 127.0.0.1:{4} http2;
-    location / {{ grpc_pass grpc://$dxledger_backend; }}
+    location / {{
+      include {1}/deploy/nginx/forward-client.conf;
+      grpc_pass grpc://$dxledger_backend;
+    }}
   }}
 }}
 )",
@@ -124,8 +133,32 @@ absl::StatusCode Lookup(const TestServer& server, const std::string& goal) {
   return direct.GetGoal(request).status().code();
 }
 
+// The last security record's peer, as the instance's admin reads it.
+std::string LastRefusalPeer(const TestServer& server) {
+  LedgerClient admin(ClientOptions{server.address(), server.admin_token()});
+  v1::ListSecurityEventsRequest request;
+  request.set_page_size(1000);
+  absl::StatusOr<v1::ListSecurityEventsResponse> log = admin.ListSecurityEvents(request);
+  if (!log.ok() || log->security_events().empty()) return "(none)";
+  return log->security_events().rbegin()->peer();
+}
+
+// A refused call straight to `server`, claiming to come from 203.0.113.9.
+void RefusedClaimingAnAddress(const TestServer& server) {
+  auto stub = v1::LedgerService::NewStub(
+      grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.AddMetadata("x-real-ip", "203.0.113.9");
+  v1::GetGoalRequest request;
+  request.set_name("g");
+  v1::GetGoalResponse response;
+  EXPECT_EQ(stub->GetGoal(&context, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
 TEST(NginxRoutingTest, EachOrganizationsCallsReachItsOwnInstance) {
-  TestServer aomori({"--organization", "050008"});
+  // Aomori believes the proxy on 127.0.0.1 about who its callers are.
+  TestServer aomori({"--organization", "050008", "--trusted-proxy", "127.0.0.1"});
   TestServer tokyo({"--organization", "130001"});
   aomori.Start();
   tokyo.Start();
@@ -165,6 +198,15 @@ TEST(NginxRoutingTest, EachOrganizationsCallsReachItsOwnInstance) {
   misrouted.organization = "050008";
   EXPECT_EQ(LedgerClient(misrouted).CreateGoal(NewGoal("x")).status().code(),
             absl::StatusCode::kUnauthenticated);
+  // Aomori's security log names the client nginx forwarded, and nginx.
+  EXPECT_THAT(LastRefusalPeer(aomori),
+              MatchesRegex("ipv4:127\\.0\\.0\\.1 \\(via ipv4:127\\.0\\.0\\.1:[0-9]+\\)"));
+
+  // The header is believed only from a trusted proxy: Tokyo trusts none.
+  RefusedClaimingAnAddress(tokyo);
+  EXPECT_THAT(LastRefusalPeer(tokyo), Not(HasSubstr("203.0.113.9")));
+  RefusedClaimingAnAddress(aomori);  // from 127.0.0.1, which Aomori trusts
+  EXPECT_THAT(LastRefusalPeer(aomori), StartsWith("ipv4:203.0.113.9 (via ipv4:127.0.0.1:"));
 }
 
 }  // namespace
