@@ -22,6 +22,7 @@ PACKAGES=(
   nginx      # the per-organization routing is checked through real nginx
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz/run.sh)
   golang-go golang-golang-x-mod-dev  # Go's sumdb verifier checks our checkpoints and proofs
+  python3 python3-yaml yamllint systemd  # deploy/ is checked (tests/deploy/deploy_test.py)
 )
 
 install_missing() {
