@@ -20,9 +20,10 @@ grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* cont
                                  "unknown service; ask for \"\" or dxledger.v1.LedgerService"));
     return reactor;
   }
+  const bool writable = !writable_ || writable_().ok();
   absl::MutexLock lock(&mu_);
-  response->set_status(shutting_down_ ? HealthCheckResponse::NOT_SERVING
-                                      : HealthCheckResponse::SERVING);
+  response->set_status(shutting_down_ || !writable ? HealthCheckResponse::NOT_SERVING
+                                                   : HealthCheckResponse::SERVING);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

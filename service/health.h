@@ -2,9 +2,11 @@
 #define DXLEDGER_SERVICE_HEALTH_H_
 
 #include <atomic>
+#include <functional>
 #include <set>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -26,11 +28,15 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
 
   void SetShuttingDown();
   bool shutting_down();
+  // Check answers NOT_SERVING while this says writes cannot succeed (a full
+  // disk). Set before serving.
+  void SetWritable(std::function<absl::Status()> writable) { writable_ = std::move(writable); }
 
  private:
   class Watcher;
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::function<absl::Status()> writable_;
   std::set<Watcher*> watchers_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -219,6 +219,11 @@ int main(int argc, char** argv) {
   app.add_option("--subscriber-max-lag", options.subscriptions.max_lag,
                  "events a stalled subscriber may fall behind before it is cut off")
       ->capture_default_str();
+  uint64_t reserve_mb = options.disk_reserve_bytes >> 20;
+  app.add_option("--disk-reserve-mb", reserve_mb,
+                 "MiB the data directory's filesystem keeps free: below it, writes are refused "
+                 "(RESOURCE_EXHAUSTED) and /readyz answers 503; 0 turns the check off")
+      ->capture_default_str();
   app.add_option("--trusted-proxy", options.trusted_proxies,
                  "IP address of a proxy whose x-real-ip (or x-forwarded-for) header names the "
                  "caller in the security and access logs; repeat for several");
@@ -270,6 +275,7 @@ int main(int argc, char** argv) {
   restore->add_option("--from", backup, "the backup directory")->required();
   CLI11_PARSE(app, argc, argv);
   options.subscriptions.stall_timeout = absl::Seconds(stall_seconds);
+  options.disk_reserve_bytes = reserve_mb << 20;
   options.subscriptions.checkpoint_interval = absl::Seconds(checkpoint_seconds);
   options.checkpoint_interval = absl::Seconds(sign_seconds);
 

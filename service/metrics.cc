@@ -151,6 +151,12 @@ std::string Metrics::Render() const {
   Header(out, "dxledger_security_refusals_unrecorded_total", "counter",
          "Refused calls left out of the security log by its per-peer rate limit.");
   Sample(out, "dxledger_security_refusals_unrecorded_total", gauges.refusals_unrecorded);
+  Header(out, "dxledger_disk_free_bytes", "gauge",
+         "Free bytes on the data directory's filesystem (for an unprivileged user).");
+  Sample(out, "dxledger_disk_free_bytes", gauges.disk_free_bytes);
+  Header(out, "dxledger_disk_reserve_bytes", "gauge",
+         "Below this many free bytes, writes are refused (--disk-reserve-mb).");
+  Sample(out, "dxledger_disk_reserve_bytes", gauges.disk_reserve_bytes);
   return out;
 }
 

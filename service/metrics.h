@@ -40,6 +40,8 @@ struct Gauges {
   uint64_t subscribers = 0;
   uint64_t subscribers_cut_off = 0;
   uint64_t refusals_unrecorded = 0;
+  uint64_t disk_free_bytes = 0;
+  uint64_t disk_reserve_bytes = 0;
 };
 
 class Metrics {

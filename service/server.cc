@@ -103,6 +103,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   server->ledger_ = std::make_unique<ledger::Ledger>(*server->store_, options.organization);
+  server->disk_ = std::make_unique<DiskWatch>(options.data_dir, options.disk_reserve_bytes);
   absl::StatusOr<std::unique_ptr<ledger::Notary>> notary = StartNotary(options, *server->store_);
   if (!notary.ok()) return notary.status();
   server->notary_ = *std::move(notary);
@@ -111,6 +112,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       !s.ok()) {
     return s;
   }
+  // From here on (the first start's admin principal is written already),
+  // writes need the disk's reserve free.
+  server->ledger_->writer().SetWriteGate(
+      [disk = server->disk_.get()] { return disk->CheckReserve(); });
   server->hub_ =
       std::make_unique<SubscriptionHub>(*server->ledger_, *server->notary_, options.subscriptions);
   server->metrics_ = std::make_unique<Metrics>(ServedMethods());
@@ -124,7 +129,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                   .store_bytes = server->store_->ApproximateBytes(),
                   .subscribers = server->hub_->subscribers(),
                   .subscribers_cut_off = server->hub_->cut_off(),
-                  .refusals_unrecorded = server->service_->unrecorded_refusals()};
+                  .refusals_unrecorded = server->service_->unrecorded_refusals(),
+                  .disk_free_bytes = server->disk_->free_bytes(),
+                  .disk_reserve_bytes = server->disk_->reserve_bytes()};
   });
   absl::StatusOr<TrustedProxies> proxies = TrustedProxies::Parse(options.trusted_proxies);
   if (!proxies.ok()) return proxies.status();
@@ -142,6 +149,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.SetMaxReceiveMessageSize(notation::kMaxRequestBytes);
   builder.RegisterService(server->service_.get());
   server->health_ = std::make_unique<HealthService>();
+  server->health_->SetWritable([disk = server->disk_.get()] { return disk->CheckReserve(); });
   builder.RegisterService(server->health_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   auto observer =
@@ -158,9 +166,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     HttpHandlers handlers{
         .metrics = [metrics = server->metrics_.get()] { return metrics->Render(); },
         .ready =
-            [health = server->health_.get()] {
+            [health = server->health_.get(), disk = server->disk_.get()] {
               return health->shutting_down() ? absl::UnavailableError("dxledgerd is shutting down")
-                                             : absl::OkStatus();
+                                             : disk->CheckReserve();
             }};
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
         MetricsEndpoint::Start(options.metrics_listen, std::move(handlers));

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "service/auth.h"
 #include "service/call_observer.h"
+#include "service/disk_watch.h"
 #include "service/health.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger/notary.h"
@@ -43,6 +44,9 @@ struct ServerOptions {
   // How many refusals a second (and in a burst) the security log records
   // from one peer address; the rest are counted.
   RefusalLimits refusal_limits;
+  // Free space the data directory's filesystem keeps: below it, writes are
+  // refused (RESOURCE_EXHAUSTED) and the server is not ready. 0: no reserve.
+  uint64_t disk_reserve_bytes = 64 << 20;
   // Addresses of proxies (nginx) whose x-real-ip / x-forwarded-for header
   // names the caller in the security and access logs. Empty: none.
   std::vector<std::string> trusted_proxies;
@@ -84,6 +88,7 @@ class Server {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<ledger::Notary> notary_;
   std::unique_ptr<SubscriptionHub> hub_;
+  std::unique_ptr<DiskWatch> disk_;
   std::unique_ptr<LongWork> long_work_;  // backups and verifies
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<HealthService> health_;

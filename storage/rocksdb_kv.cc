@@ -84,6 +84,12 @@ absl::Status FromRocksDb(const rocksdb::Status& status) {
   // answer nullopt for it. Every other NotFound or InvalidArgument from the
   // backend is the server's own fault (a missing file, options it refused),
   // and a client would read those codes as "unknown goal" or "bad input".
+  if (status.IsNoSpace()) {
+    // Past the server's own reserve check (another process filled the
+    // disk): nothing was written; retry once space is freed.
+    return absl::UnavailableError(fmt::format(
+        "the disk is full: nothing was written; retry once space is freed ({})", message));
+  }
   switch (status.code()) {
     case rocksdb::Status::kCorruption:
       return absl::DataLossError(message);

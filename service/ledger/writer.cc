@@ -128,6 +128,10 @@ void Writer::Attempt(WriteRequest request, int attempts_left, WriteCallback done
       answer = decision.status();
     } else if (request.validate_only || decision->outcome.events.empty()) {
       answer = std::move(decision->outcome);
+    } else if (absl::Status open = gate_ ? gate_() : absl::OkStatus(); !open.ok()) {
+      // Decided and valid, but the store may not take it (a full disk):
+      // refused whole, before anything is written.
+      answer = std::move(open);
     } else {
       decision->append.request_key = std::move(request_key);
       decision->append.request_fingerprint = std::move(fingerprint);
@@ -236,6 +240,9 @@ absl::StatusOr<PrincipalOutcome> Writer::ExecutePrincipalAndWait(PrincipalComman
 }
 
 absl::Status Writer::RecordSecurityEvent(const v1::SecurityEvent& event) {
+  if (gate_) {
+    if (absl::Status open = gate_(); !open.ok()) return open;  // refusals must not fill it
+  }
   return store_.RecordSecurityEvent(absl::ToUnixMicros(ToTime(event.event_time())),
                                     event.SerializeAsString());
 }

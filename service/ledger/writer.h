@@ -56,6 +56,11 @@ class Writer {
   void RollOver(const domain::FiscalYearName& from, domain::RolloverRequest rollover,
                 std::string actor, std::string request_id, std::string reason, WriteCallback done);
 
+  // Checked before each append and security record, after the write was
+  // decided (bad input is refused as such first): a non-OK status refuses
+  // it whole. Set before the first write.
+  void SetWriteGate(std::function<absl::Status()> gate) { gate_ = std::move(gate); }
+
   // The security log: a refused call, kept apart from the event log, best
   // effort and unsynced, so a flood of refusals never slows writers.
   absl::Status RecordSecurityEvent(const v1::SecurityEvent& event);
@@ -83,6 +88,7 @@ class Writer {
   Queries& queries_;
   const Clock clock_;
   PendingViews pending_;
+  std::function<absl::Status()> gate_;
 };
 
 }  // namespace dxledger::ledger

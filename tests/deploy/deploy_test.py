@@ -77,10 +77,15 @@ def stop(process):
 
 
 def lint_yaml():
-    files = [os.path.join(DEPLOY, "k8s", "dxledger.yaml"), os.path.join(DEPLOY, "compose.yaml")]
+    alerts = os.path.join(DEPLOY, "prometheus", "dxledger-alerts.yaml")
+    files = [os.path.join(DEPLOY, "k8s", "dxledger.yaml"), os.path.join(DEPLOY, "compose.yaml"),
+             alerts]
     lint = subprocess.run(["yamllint", "-c", os.path.join(SOURCE, ".yamllint.yaml")] + files,
                           capture_output=True, text=True)
     check(lint.returncode == 0, "yamllint:\n" + lint.stdout + lint.stderr)
+    # Each alert watches a metric the server exports (checked in run_as_manifest).
+    rules = yaml.safe_load(open(alerts))["groups"][0]["rules"]
+    return {m for r in rules for m in re.findall(r"dxledger_[a-z_]+", r["expr"])}
 
 
 def manifest():
@@ -128,7 +133,7 @@ def dockerfile():
     return entrypoint, healthcheck
 
 
-def run_as_manifest(work):
+def run_as_manifest(work, alert_metrics):
     container, ports, probes = manifest()
     entrypoint, healthcheck = dockerfile()
     check(entrypoint[0] == "dxledgerd", "ENTRYPOINT does not run dxledgerd")
@@ -169,6 +174,10 @@ def run_as_manifest(work):
           open(os.path.join(work, "dxledgerd.log")).read())
     check(http_status(url("livenessProbe")) == 200, "the liveness probe fails")
     check(http_status(url("readinessProbe")) == 200, "the readiness probe fails")
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5) as reply:
+        exported = set(re.findall(r"^# TYPE (dxledger_[a-z_]+)", reply.read().decode(), re.M))
+    check(alert_metrics and alert_metrics <= exported,
+          f"alerts watch metrics the server does not export: {alert_metrics - exported}")
     health = subprocess.run(healthcheck.replace(f":{ports['metrics']}/", f":{metrics}/"),
                             shell=True, capture_output=True)
     check(health.returncode == 0, f"the Dockerfile's HEALTHCHECK fails: {health.stderr}")
@@ -241,8 +250,8 @@ def docker_context():
 def main():
     work = tempfile.mkdtemp(prefix="dxledger-deploy-")
     try:
-        lint_yaml()
-        run_as_manifest(work)
+        alert_metrics = lint_yaml()
+        run_as_manifest(work, alert_metrics)
         systemd(work)
         docker_context()
     finally:
