@@ -1,9 +1,7 @@
 // LedgerService: principals and the security log.
 #include <algorithm>
 #include <filesystem>
-#include <thread>
 
-#include "base/thread_name.h"
 #include "fmt/format.h"
 #include "service/domain/principals.h"
 #include "service/ledger/codec.h"
@@ -27,11 +25,14 @@ absl::Status CheckBackupDirectory(const std::string& directory, const std::strin
           "directory {} must not contain \"..\": name the directory itself", directory));
     }
   }
-  std::error_code error;
-  const std::filesystem::path target = std::filesystem::weakly_canonical(path, error);
-  const std::filesystem::path live = std::filesystem::weakly_canonical(data_dir, error);
-  if (error)
-    return absl::InternalError(fmt::format("cannot resolve {}: {}", directory, error.message()));
+  std::error_code target_error, live_error;
+  const std::filesystem::path target = std::filesystem::weakly_canonical(path, target_error);
+  const std::filesystem::path live = std::filesystem::weakly_canonical(data_dir, live_error);
+  if (target_error || live_error) {
+    return absl::InternalError(fmt::format("cannot resolve {} against the data directory {}: {}",
+                                           directory, data_dir,
+                                           (target_error ? target_error : live_error).message()));
+  }
   const auto [live_end, target_end] =
       std::mismatch(live.begin(), live.end(), target.begin(), target.end());
   if (live_end == live.end() || (std::next(live_end) == live.end() && live_end->empty())) {
