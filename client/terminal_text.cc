@@ -69,9 +69,14 @@ int CookieClose(void* cookie) {
   return 0;  // the cookie lives on: the process is ending
 }
 
-FILE* Escaping(FILE* raw, int buffering) {
+// The streams' cookies live as long as the process (a stream may be
+// flushed at exit after every destructor ran); kept reachable from here.
+Cookie* cookies[2] = {nullptr, nullptr};
+
+FILE* Escaping(FILE* raw, int buffering, Cookie*& cookie) {
   static cookie_io_functions_t functions{nullptr, CookieWrite, nullptr, CookieClose};
-  FILE* escaped = fopencookie(new Cookie{raw, {}, {}}, "w", functions);
+  if (cookie == nullptr) cookie = new Cookie{raw, {}, {}};
+  FILE* escaped = fopencookie(cookie, "w", functions);
   if (escaped == nullptr) return raw;
   std::setvbuf(escaped, nullptr, buffering, BUFSIZ);
   return escaped;
@@ -112,8 +117,8 @@ std::string EscapeForTerminal(std::string_view text) {
 
 FILE* EscapeStandardStreams() {
   FILE* raw_out = stdout;
-  stdout = Escaping(raw_out, _IOFBF);
-  stderr = Escaping(stderr, _IOLBF);
+  stdout = Escaping(raw_out, _IOFBF, cookies[0]);
+  stderr = Escaping(stderr, _IOLBF, cookies[1]);
   static __gnu_cxx::stdio_sync_filebuf<char> out_buffer(stdout);
   static __gnu_cxx::stdio_sync_filebuf<char> err_buffer(stderr);
   std::cout.rdbuf(&out_buffer);
