@@ -119,10 +119,11 @@ FILE* EscapeStandardStreams() {
   FILE* raw_out = stdout;
   stdout = Escaping(raw_out, _IOFBF, cookies[0]);
   stderr = Escaping(stderr, _IOLBF, cookies[1]);
-  static __gnu_cxx::stdio_sync_filebuf<char> out_buffer(stdout);
-  static __gnu_cxx::stdio_sync_filebuf<char> err_buffer(stderr);
-  std::cout.rdbuf(&out_buffer);
-  std::cerr.rdbuf(&err_buffer);
+  // Never destroyed: std::cout is flushed after every static destructor.
+  static auto* out_buffer = new __gnu_cxx::stdio_sync_filebuf<char>(stdout);
+  static auto* err_buffer = new __gnu_cxx::stdio_sync_filebuf<char>(stderr);
+  std::cout.rdbuf(out_buffer);
+  std::cerr.rdbuf(err_buffer);
   std::atexit([] {
     std::fflush(stdout);
     std::fflush(stderr);
