@@ -20,7 +20,7 @@ grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* cont
                                  "unknown service; ask for \"\" or dxledger.v1.LedgerService"));
     return reactor;
   }
-  const bool writable = !writable_ || writable_().ok();
+  const bool writable = Writable();
   absl::MutexLock lock(&mu_);
   response->set_status(shutting_down_ || !writable ? HealthCheckResponse::NOT_SERVING
                                                    : HealthCheckResponse::SERVING);
@@ -95,14 +95,26 @@ class HealthService::Watcher : public grpc::ServerWriteReactor<HealthCheckRespon
 grpc::ServerWriteReactor<HealthCheckResponse>* HealthService::Watch(
     grpc::CallbackServerContext*, const grpc::health::v1::HealthCheckRequest* request) {
   auto* watcher = new Watcher(*this, Known(request->service()));
+  const bool writable = Writable();
   absl::MutexLock lock(&mu_);
   watchers_.insert(watcher);
   // An unknown service may be registered later, so its stream stays open too.
-  watcher->Update(!watcher->known() ? HealthCheckResponse::SERVICE_UNKNOWN
-                  : shutting_down_  ? HealthCheckResponse::NOT_SERVING
-                                    : HealthCheckResponse::SERVING,
+  watcher->Update(!watcher->known()             ? HealthCheckResponse::SERVICE_UNKNOWN
+                  : shutting_down_ || !writable ? HealthCheckResponse::NOT_SERVING
+                                                : HealthCheckResponse::SERVING,
                   shutting_down_);
   return watcher;
+}
+
+void HealthService::Refresh() {
+  const bool writable = Writable();
+  absl::MutexLock lock(&mu_);
+  if (shutting_down_) return;
+  for (Watcher* watcher : watchers_) {
+    if (!watcher->known()) continue;
+    watcher->Update(writable ? HealthCheckResponse::SERVING : HealthCheckResponse::NOT_SERVING,
+                    false);
+  }
 }
 
 bool HealthService::shutting_down() {

@@ -11,8 +11,9 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 
 // grpc.health.v1.Health for probes and load balancers: SERVING for the
-// server ("") and for dxledger.v1.LedgerService until shutdown begins, then
-// NOT_SERVING. Needs no credentials. Thread-safe.
+// server ("") and for dxledger.v1.LedgerService while writes can succeed
+// and until shutdown begins, else NOT_SERVING. Needs no credentials.
+// Thread-safe.
 namespace dxledger::service {
 
 class HealthService final : public grpc::health::v1::Health::CallbackService {
@@ -28,12 +29,15 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
 
   void SetShuttingDown();
   bool shutting_down();
-  // Check answers NOT_SERVING while this says writes cannot succeed (a full
-  // disk). Set before serving.
+  // Check and Watch answer NOT_SERVING while this says writes cannot
+  // succeed (service/readiness.h). Set before serving.
   void SetWritable(std::function<absl::Status()> writable) { writable_ = std::move(writable); }
+  // Asks `writable` again and tells Watch streams if the answer changed.
+  void Refresh();
 
  private:
   class Watcher;
+  bool Writable() const { return !writable_ || writable_().ok(); }
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   std::function<absl::Status()> writable_;

@@ -114,14 +114,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   // From here on (the first start's admin principal is written already),
   // writes need the disk's reserve free.
+  // A store stopped after a failed write or sync refuses them itself; asking
+  // first spares the decision.
   server->ledger_->writer().SetWriteGate(
-      [disk = server->disk_.get()] { return disk->CheckReserve(); });
+      [disk = server->disk_.get(), store = server->store_.get()] {
+        if (absl::Status stopped = store->WriteHealth(); !stopped.ok()) return stopped;
+        return disk->CheckReserve();
+      });
   server->hub_ =
       std::make_unique<SubscriptionHub>(*server->ledger_, *server->notary_, options.subscriptions);
   server->metrics_ = std::make_unique<Metrics>(ServedMethods());
-  server->store_->SetCommitListener([hub = server->hub_.get(), metrics = server->metrics_.get()](
-                                        const storage::CommitStats& stats) {
+  server->store_->SetCommitListener([hub = server->hub_.get(), metrics = server->metrics_.get(),
+                                     clock = &server->clock_](const storage::CommitStats& stats) {
     metrics->ObserveCommit(stats);
+    clock->Observe(stats.clock_behind_micros);
     if (stats.ok) hub->Wake();
   });
   server->metrics_->SetGauges([server = server.get()] {
@@ -149,7 +155,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.SetMaxReceiveMessageSize(notation::kMaxRequestBytes);
   builder.RegisterService(server->service_.get());
   server->health_ = std::make_unique<HealthService>();
-  server->health_->SetWritable([disk = server->disk_.get()] { return disk->CheckReserve(); });
+  server->readiness_ = std::make_unique<Readiness>(*server->disk_, *server->store_,
+                                                   *server->notary_, *server->health_);
+  server->health_->SetWritable(
+      [readiness = server->readiness_.get()] { return readiness->Check(); });
   builder.RegisterService(server->health_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   auto observer =
@@ -166,15 +175,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     HttpHandlers handlers{
         .metrics = [metrics = server->metrics_.get()] { return metrics->Render(); },
         .ready =
-            [health = server->health_.get(), disk = server->disk_.get()] {
+            [health = server->health_.get(), readiness = server->readiness_.get()] {
               return health->shutting_down() ? absl::UnavailableError("dxledgerd is shutting down")
-                                             : disk->CheckReserve();
+                                             : readiness->Check();
             }};
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
         MetricsEndpoint::Start(options.metrics_listen, std::move(handlers));
     if (!endpoint.ok()) return endpoint.status();
     server->metrics_endpoint_ = *std::move(endpoint);
   }
+  server->readiness_->Start();
   return server;
 }
 
@@ -184,6 +194,7 @@ void Server::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
   // Probes see NOT_SERVING, new calls are refused, subscribers are told
   // where to resume; then in-flight calls drain.
+  readiness_->Stop();
   health_->SetShuttingDown();
   service_->SetDraining();
   hub_->Stop();
@@ -202,6 +213,7 @@ void Server::Shutdown(absl::Duration grace) {
   metrics_endpoint_.reset();
   service_.reset();
   long_work_.reset();
+  readiness_.reset();
   store_->SetCommitListener(nullptr);
   hub_.reset();
   notary_.reset();

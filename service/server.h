@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "service/auth.h"
 #include "service/call_observer.h"
+#include "service/clock_watch.h"
 #include "service/disk_watch.h"
 #include "service/health.h"
 #include "service/ledger/ledger.h"
@@ -14,6 +15,7 @@
 #include "service/ledger_service.h"
 #include "service/metrics.h"
 #include "service/metrics_http.h"
+#include "service/readiness.h"
 #include "service/refusal_limiter.h"
 #include "service/subscriptions.h"
 #include "storage/log_store.h"
@@ -92,6 +94,8 @@ class Server {
   std::unique_ptr<LongWork> long_work_;  // backups and verifies
   std::unique_ptr<LedgerService> service_;
   std::unique_ptr<HealthService> health_;
+  std::unique_ptr<Readiness> readiness_;
+  ClockWatch clock_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   CallObserverFactory* observer_ = nullptr;  // owned by server_

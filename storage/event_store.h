@@ -125,6 +125,10 @@ struct CommitStats {
   size_t bytes = 0;          // keys and values written
   bool synced = false;       // the write waited for the WAL to reach the disk
   int64_t write_micros = 0;  // the backend write (and its sync)
+  // How far the system clock read behind the log's last record time when
+  // the batch was planned (a clock stepped back); 0 when it did not. The
+  // batch's record times stay at the log's last.
+  int64_t clock_behind_micros = 0;
 };
 
 class EventStore {
@@ -149,6 +153,14 @@ class EventStore {
   // Called on the writer thread after every batch write, good or failed (so
   // it must be quick); set once, before appends start.
   virtual void SetCommitListener(std::function<void(const CommitStats&)> listener) = 0;
+
+  // OK while writes can reach the disk; UNAVAILABLE, saying why, after one
+  // failed there: every append is refused until ResumeWrites or a reopen.
+  virtual absl::Status WriteHealth() { return absl::OkStatus(); }
+  // Takes appends again after a full disk, once space is back. OK when
+  // appends go on; FAILED_PRECONDITION for a failure only a reopen clears;
+  // UNAVAILABLE when resuming failed.
+  virtual absl::Status ResumeWrites() { return absl::OkStatus(); }
 
   // Approximate bytes the store holds on disk and in memory tables.
   virtual uint64_t ApproximateBytes() = 0;

@@ -94,6 +94,9 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
+  // The system clock stepped back (NTP, a VM migration): record times stay
+  // at the log's last until it passes it again.
+  const int64_t clock_behind = head.record_micros - now;
   std::vector<Put> time_index;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!tree_read.ok()) {
@@ -127,7 +130,9 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   if (planned > 0) {
     puts.push_back(HeadPut(head));
     std::move(time_index.begin(), time_index.end(), std::back_inserter(puts));
-    CommitStats stats{.appends = planned, .synced = sync_};
+    CommitStats stats{.appends = planned,
+                      .synced = sync_,
+                      .clock_behind_micros = std::max<int64_t>(0, clock_behind)};
     for (const Put& put : puts) {
       stats.bytes += put.key.size() + put.value.size();
       if (put.family == Family::kLog) ++stats.events;

@@ -59,6 +59,14 @@ class KvBackend {
   // others write: every family at one point in time. Writing to it fails.
   // It must not outlive this backend.
   virtual std::unique_ptr<KvBackend> Snapshot() = 0;
+  // OK while writes can reach the disk; UNAVAILABLE, saying why, once one
+  // failed there (storage/write_fence.h): every write is refused until
+  // ResumeWrites or a reopen.
+  virtual absl::Status WriteHealth() { return absl::OkStatus(); }
+  // Takes writes again after a full disk, once space is back. OK when
+  // writes go on; FAILED_PRECONDITION for a failure only a reopen clears;
+  // UNAVAILABLE when resuming failed (the disk is still full).
+  virtual absl::Status ResumeWrites() { return absl::OkStatus(); }
 };
 
 }  // namespace dxledger::storage

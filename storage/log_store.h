@@ -28,6 +28,8 @@ class LogStore : public EventStore {
     if (writer_ != nullptr) writer_->SetCommitListener(std::move(listener));
   }
   uint64_t ApproximateBytes() override { return kv_->ApproximateBytes(); }
+  absl::Status WriteHealth() override { return kv_->WriteHealth(); }
+  absl::Status ResumeWrites() override { return kv_->ResumeWrites(); }
   absl::StatusOr<uint64_t> PositionAt(int64_t unix_micros) override;
   absl::StatusOr<std::optional<StoredView>> ReadView(std::string_view stream) override;
   absl::StatusOr<std::optional<RequestRecord>> ReadRequest(std::string_view key) override;

@@ -5,6 +5,7 @@
 
 #include "fmt/format.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/sst_file_writer.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -75,6 +76,34 @@ std::string PrefixEnd(std::string_view prefix) {
   return end;
 }
 
+// A flush or compaction that failed on the disk stops writes at once,
+// before the next write finds out.
+class FenceOnBackgroundError : public rocksdb::EventListener {
+ public:
+  explicit FenceOnBackgroundError(std::shared_ptr<WriteFence> fence) : fence_(std::move(fence)) {}
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
+    if (error == nullptr || !WriteFence::Stops(*error)) return;
+    (void)fence_->Stop(*error, Doing(reason));
+  }
+
+ private:
+  static std::string_view Doing(rocksdb::BackgroundErrorReason reason) {
+    switch (reason) {
+      case rocksdb::BackgroundErrorReason::kFlush:
+      case rocksdb::BackgroundErrorReason::kFlushNoWAL:
+        return "a flush of written data to a table file";
+      case rocksdb::BackgroundErrorReason::kCompaction:
+        return "a compaction";
+      case rocksdb::BackgroundErrorReason::kManifestWrite:
+      case rocksdb::BackgroundErrorReason::kManifestWriteNoWAL:
+        return "a write of the store's manifest";
+      default:
+        return "a write";
+    }
+  }
+  const std::shared_ptr<WriteFence> fence_;
+};
+
 }  // namespace
 
 absl::Status FromRocksDb(const rocksdb::Status& status) {
@@ -121,6 +150,8 @@ absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& pa
   // recovery, would instead drop every record after it: acknowledged,
   // synced writes lost without a word.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  auto fence = std::make_shared<WriteFence>();
+  db_options.listeners.push_back(std::make_shared<FenceOnBackgroundError>(fence));
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
@@ -140,7 +171,7 @@ absl::StatusOr<std::unique_ptr<RocksDbKv>> RocksDbKv::Open(const std::string& pa
         path, status.ToString()));
   }
   if (!status.ok()) return FromRocksDb(status);
-  std::unique_ptr<RocksDbKv> kv(new RocksDbKv(path, options));
+  std::unique_ptr<RocksDbKv> kv(new RocksDbKv(path, options, std::move(fence)));
   kv->db_.reset(db);
   // handles[0] is the default family, which we do not use.
   for (int i = 0; i < kFamilyCount; ++i) kv->families_[i] = handles[i + 1];
@@ -360,6 +391,7 @@ absl::Status RocksDbKv::WriteReplacement(Family family, const SortedEntries& ent
 
 absl::Status RocksDbKv::ReplaceFamilies(
     std::span<const std::pair<Family, const SortedEntries*>> families) {
+  if (absl::Status fenced = fence_->Check(); !fenced.ok()) return fenced;
   std::vector<rocksdb::IngestExternalFileArg> ingest;
   std::vector<std::string> files;
   absl::Status status;
@@ -376,13 +408,18 @@ absl::Status RocksDbKv::ReplaceFamilies(
     arg.external_files = {file};
     arg.options.move_files = true;
   }
-  if (status.ok() && !ingest.empty()) status = FromRocksDb(db_->IngestExternalFiles(ingest));
+  if (status.ok() && !ingest.empty()) {
+    const rocksdb::Status ingested = db_->IngestExternalFiles(ingest);
+    status =
+        WriteFence::Stops(ingested) ? fence_->Stop(ingested, "a bulk load") : FromRocksDb(ingested);
+  }
   // Ingested files were moved into the database; what is left is litter.
   for (const std::string& file : files) std::filesystem::remove(file);
   return status;
 }
 
 absl::Status RocksDbKv::Write(std::span<const Put> puts, bool sync) {
+  if (fence_->stopped()) return fence_->Check();
   rocksdb::WriteBatch batch;
   for (const Put& put : puts) {
     rocksdb::ColumnFamilyHandle* family = families_[static_cast<int>(put.family)];
@@ -392,7 +429,26 @@ absl::Status RocksDbKv::Write(std::span<const Put> puts, bool sync) {
   }
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocksDb(db_->Write(options, &batch));
+  const rocksdb::Status written = db_->Write(options, &batch);
+  if (WriteFence::Stops(written))
+    return fence_->Stop(written, sync ? "a write or its sync" : "a write");
+  return FromRocksDb(written);
+}
+
+absl::Status RocksDbKv::ResumeWrites() {
+  absl::MutexLock lock(&resume_mu_);
+  absl::Status fenced = fence_->Check();
+  if (fenced.ok()) return fenced;
+  if (!fence_->stopped_for_space()) return absl::FailedPreconditionError(fenced.message());
+  // RocksDB's resume flushes what the memtables hold and starts a new WAL,
+  // so nothing is written through the file that failed.
+  const rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok()) {
+    return absl::UnavailableError(
+        fmt::format("{}; resuming failed: {}", std::string(fenced.message()), resumed.ToString()));
+  }
+  fence_->Lift();
+  return absl::OkStatus();
 }
 
 }  // namespace dxledger::storage

@@ -6,8 +6,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "storage/kv.h"
+#include "storage/write_fence.h"
 
 // A KvBackend on RocksDB, one column family per Family. Thread-safe.
 namespace dxledger::storage {
@@ -50,13 +52,15 @@ class RocksDbKv : public KvBackend {
   absl::StatusOr<std::unique_ptr<KvBackend>> Checkpoint(const std::string& directory) override;
   uint64_t ApproximateBytes() override;
   std::unique_ptr<KvBackend> Snapshot() override;
+  absl::Status WriteHealth() override { return fence_->Check(); }
+  absl::Status ResumeWrites() override;
   // Flushes and compacts every column family down to its last level, with
   // the store's own table options (bloom filters and all).
   absl::Status CompactAll();
 
  private:
-  RocksDbKv(std::string path, const RocksDbOptions& options)
-      : path_(std::move(path)), options_(options) {}
+  RocksDbKv(std::string path, const RocksDbOptions& options, std::shared_ptr<WriteFence> fence)
+      : path_(std::move(path)), options_(options), fence_(std::move(fence)) {}
   // Writes the table file that makes `family` hold `entries`; false in
   // `written` when it would be empty (nothing held, nothing wanted).
   absl::Status WriteReplacement(Family family, const SortedEntries& entries,
@@ -64,6 +68,9 @@ class RocksDbKv : public KvBackend {
 
   const std::string path_;
   const RocksDbOptions options_;
+  // Shared with the listener RocksDB reports background errors to.
+  const std::shared_ptr<WriteFence> fence_;
+  absl::Mutex resume_mu_;  // one resume at a time
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> families_{};  // owned by db_
 };

@@ -283,11 +283,24 @@ void Notary::Run() {
       run_cv_.WaitWithTimeout(&run_mu_, options_.interval);
       if (stopping_) return;
     }
-    absl::MutexLock lock(&mu_);
-    // A failure is retried next interval; Latest() reports it to callers.
-    if (Grown()) (void)SignIfGrown();
-    (void)SealIfGrown();
+    absl::Status outcome;
+    {
+      absl::MutexLock lock(&mu_);
+      // A failure is retried next interval; Latest() reports it to callers.
+      if (Grown()) outcome = SignIfGrown().status();
+      if (absl::Status sealed = SealIfGrown(); outcome.ok()) outcome = sealed;
+    }
+    absl::MutexLock lock(&health_mu_);
+    signing_ = outcome.ok()
+                   ? outcome
+                   : absl::UnavailableError(fmt::format("checkpoints are not being signed: {}",
+                                                        std::string(outcome.message())));
   }
+}
+
+absl::Status Notary::SigningHealth() {
+  absl::MutexLock lock(&health_mu_);
+  return signing_;
 }
 
 }  // namespace dxledger::ledger

@@ -85,6 +85,11 @@ class Notary {
   // Seals the security log now if it grew since the last seal.
   absl::Status SealSecurityLog();
 
+  // OK while the background signer's last round succeeded; else why not
+  // (UNAVAILABLE): a store that stopped taking writes, a latest-checkpoint
+  // file that cannot be written.
+  absl::Status SigningHealth();
+
   std::string VerifierKey() const { return signer_.VerifierKey(); }
   const std::string& origin() const { return options_.origin; }
 
@@ -111,6 +116,9 @@ class Notary {
   std::optional<uint64_t> signed_size_ ABSL_GUARDED_BY(mu_);
   // The record count of the latest security-log seal.
   uint64_t sealed_records_ ABSL_GUARDED_BY(mu_) = 0;
+
+  absl::Mutex health_mu_;  // not mu_: a round holds that through a synced write
+  absl::Status signing_ ABSL_GUARDED_BY(health_mu_);
 
   absl::Mutex run_mu_;
   absl::CondVar run_cv_;

@@ -1,7 +1,12 @@
-// Faults production brings, from outside: a disk below its reserve.
+// Faults production brings, from outside: a disk below its reserve, a
+// checkpoint that cannot be written. (tests/faults/ has the rest: a disk that
+// fills, failing writes and syncs, a clock that steps back.)
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
 
 #include "client/ledger_client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -72,6 +77,45 @@ TEST(DiskReserveTest, BelowTheReserveWritesAreRefusedAndReadsGoOn) {
   const std::string metrics = Scrape(url);
   EXPECT_GT(Sample(metrics, "dxledger_disk_free_bytes"), 0);
   EXPECT_EQ(Sample(metrics, "dxledger_disk_reserve_bytes"), 1000000000.0 * (1 << 20));
+}
+
+// The signer's latest-checkpoint file cannot be written (here: a directory
+// where its temporary file goes). Writes still succeed, but the checkpoint
+// auditors rely on is not being published: the server says it is not ready,
+// and why, until the file can be written again.
+TEST(ReadinessTest, CheckpointsThatCannotBeSignedMakeTheServerNotReady) {
+  TestServer server;
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  const std::string url = server.metrics_url();
+  const std::string readyz = url.substr(0, url.rfind('/')) + "/readyz";
+  int status = 0;
+  Scrape(readyz, &status);
+  ASSERT_EQ(status, 200);
+
+  const std::string blocker = server.data_dir() + "/checkpoint.tmp";
+  std::filesystem::create_directory(blocker);
+  v1::CreateGoalRequest create;
+  create.set_goal_id("g");
+  create.set_fiscal_year(2025);
+  create.add_departments("総務部");
+  create.set_title("目標");
+  ASSERT_TRUE(client.CreateGoal(create).ok());
+  std::string answer;
+  for (int i = 0; i < 100 && status == 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    answer = Scrape(readyz, &status);
+  }
+  EXPECT_EQ(status, 503);
+  EXPECT_THAT(answer, HasSubstr("checkpoints are not being signed"));
+  EXPECT_THAT(answer, HasSubstr("checkpoint.tmp"));
+
+  std::filesystem::remove(blocker);
+  for (int i = 0; i < 100 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    answer = Scrape(readyz, &status);
+  }
+  EXPECT_EQ(status, 200) << answer;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,9 +15,13 @@
 
 namespace dxledger::testsupport {
 
-TestServer::TestServer(std::vector<std::string> extra_args) : extra_args_(std::move(extra_args)) {
-  char pattern[] = "/tmp/dxledger-e2e-XXXXXX";
-  data_dir_ = ::mkdtemp(pattern);
+TestServer::TestServer(std::vector<std::string> extra_args, ServerSetup setup)
+    : extra_args_(std::move(extra_args)), setup_(std::move(setup)) {
+  std::string pattern = setup_.parent + "/dxledger-e2e-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot make a data directory under " + setup_.parent);
+  }
+  data_dir_ = pattern;
 }
 
 TestServer::~TestServer() {
@@ -52,6 +57,15 @@ void TestServer::Start() {
     const std::string log = data_dir_ + "/server.log";
     std::freopen(log.c_str(), "a", stdout);
     std::freopen(log.c_str(), "a", stderr);
+    for (const auto& [name, value] : setup_.environment) {
+      ::setenv(name.c_str(), value.c_str(), 1);
+      if (name == "LD_PRELOAD") {
+        const char* asan = std::getenv("ASAN_OPTIONS");
+        const std::string options =
+            std::string(asan != nullptr ? asan : "") + ":verify_asan_link_order=0";
+        ::setenv("ASAN_OPTIONS", options.c_str(), 1);
+      }
+    }
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }

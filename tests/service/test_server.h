@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/fixture.h"
@@ -12,9 +13,19 @@
 // fresh temporary data directory, removed on destruction.
 namespace dxledger::testsupport {
 
+// Where and how the server runs, for the fault harness.
+struct ServerSetup {
+  // The data directory is made under it (a small filesystem, say).
+  std::string parent = "/tmp";
+  // Set in the server's environment (LD_PRELOAD, faketime's variables).
+  // With LD_PRELOAD, a sanitized server is told not to insist on coming
+  // first (ASAN_OPTIONS=verify_asan_link_order=0).
+  std::vector<std::pair<std::string, std::string>> environment;
+};
+
 class TestServer {
  public:
-  explicit TestServer(std::vector<std::string> extra_args = {});
+  explicit TestServer(std::vector<std::string> extra_args = {}, ServerSetup setup = {});
   ~TestServer();
 
   // Blocks until the server has written its port. The first start adds the
@@ -43,6 +54,7 @@ class TestServer {
 
  private:
   std::vector<std::string> extra_args_;
+  ServerSetup setup_;
   std::string data_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
