@@ -157,6 +157,12 @@ std::string Metrics::Render() const {
   Header(out, "dxledger_disk_reserve_bytes", "gauge",
          "Below this many free bytes, writes are refused (--disk-reserve-mb).");
   Sample(out, "dxledger_disk_reserve_bytes", gauges.disk_reserve_bytes);
+  Header(out, "dxledger_writes_stopped", "gauge",
+         "1 while the store refuses every write after a write or sync failed on the disk.");
+  Sample(out, "dxledger_writes_stopped", gauges.writes_stopped ? 1 : 0);
+  Header(out, "dxledger_clock_behind_commits_total", "counter",
+         "Commits made while the system clock read behind the log's last record time.");
+  Sample(out, "dxledger_clock_behind_commits_total", gauges.clock_held_batches);
   return out;
 }
 

@@ -42,6 +42,8 @@ struct Gauges {
   uint64_t refusals_unrecorded = 0;
   uint64_t disk_free_bytes = 0;
   uint64_t disk_reserve_bytes = 0;
+  bool writes_stopped = false;      // the store refuses writes after a failure on the disk
+  uint64_t clock_held_batches = 0;  // commits planned while the clock was behind the log
 };
 
 class Metrics {

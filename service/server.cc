@@ -137,7 +137,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                   .subscribers_cut_off = server->hub_->cut_off(),
                   .refusals_unrecorded = server->service_->unrecorded_refusals(),
                   .disk_free_bytes = server->disk_->free_bytes(),
-                  .disk_reserve_bytes = server->disk_->reserve_bytes()};
+                  .disk_reserve_bytes = server->disk_->reserve_bytes(),
+                  .writes_stopped = !server->store_->WriteHealth().ok(),
+                  .clock_held_batches = server->clock_.held_batches()};
   });
   absl::StatusOr<TrustedProxies> proxies = TrustedProxies::Parse(options.trusted_proxies);
   if (!proxies.ok()) return proxies.status();
