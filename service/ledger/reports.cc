@@ -10,6 +10,7 @@
 #include "fmt/format.h"
 #include "proto/notation/fiscal_year.h"
 #include "service/domain/limits.h"
+#include "service/report/encoding.h"
 #include "service/report/import_plan.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
@@ -22,11 +23,17 @@ std::string HexSha256(std::string_view content) {
 }
 
 absl::StatusOr<v1::Report> ParseFile(const ImportRequest& request) {
+  if (request.format != v1::REPORT_FORMAT_TEXT && request.format != v1::REPORT_FORMAT_CSV) {
+    return absl::InvalidArgumentError("format must be REPORT_FORMAT_TEXT or REPORT_FORMAT_CSV");
+  }
+  // UTF-8, or the Shift_JIS Excel saves on Japanese Windows.
+  absl::StatusOr<std::string> text = report::DecodeImportedText(request.content);
+  if (!text.ok()) return text.status();
   switch (request.format) {
     case v1::REPORT_FORMAT_TEXT:
-      return report::ParseReportText(request.content);
+      return report::ParseReportText(*text);
     case v1::REPORT_FORMAT_CSV:
-      return report::ParseReportCsv(request.content);
+      return report::ParseReportCsv(*text);
     default:
       return absl::InvalidArgumentError("format must be REPORT_FORMAT_TEXT or REPORT_FORMAT_CSV");
   }

@@ -7,6 +7,15 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
+bool Evaluated(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+// Whether `cell` starts with what WithoutFormulaGuard would take off.
+bool Guarded(std::string_view cell) {
+  return cell.size() >= 2 && cell[0] == '\'' && (Evaluated(cell[1]) || cell[1] == '\'');
+}
+
 void AppendField(std::string_view field, std::string& out) {
   if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
     out.append(field);
@@ -22,12 +31,23 @@ void AppendField(std::string_view field, std::string& out) {
 
 }  // namespace
 
+std::string WithFormulaGuard(std::string_view cell) {
+  if (cell.empty() || !(Evaluated(cell[0]) || Guarded(cell))) return std::string(cell);
+  std::string guarded = "'";
+  guarded.append(cell);
+  return guarded;
+}
+
+std::string WithoutFormulaGuard(std::string_view cell) {
+  return std::string(Guarded(cell) ? cell.substr(1) : cell);
+}
+
 std::string WriteCsv(const std::vector<std::vector<std::string>>& records) {
   std::string out(kBom);
   for (const auto& record : records) {
     for (size_t i = 0; i < record.size(); ++i) {
       if (i > 0) out.push_back(',');
-      AppendField(record[i], out);
+      AppendField(WithFormulaGuard(record[i]), out);
     }
     out.append("\r\n");
   }
@@ -41,9 +61,12 @@ absl::StatusOr<std::vector<CsvRecord>> ReadCsv(std::string_view content) {
   std::string field;
   int line = 1;
   size_t i = 0;
-  auto end_record = [&] {
-    record.cells.push_back(std::move(field));
+  auto end_field = [&] {
+    record.cells.push_back(WithoutFormulaGuard(field));
     field.clear();
+  };
+  auto end_record = [&] {
+    end_field();
     records.push_back(std::move(record));
     record = CsvRecord{line, {}};
   };
@@ -75,8 +98,7 @@ absl::StatusOr<std::vector<CsvRecord>> ReadCsv(std::string_view content) {
       continue;
     }
     if (c == ',') {
-      record.cells.push_back(std::move(field));
-      field.clear();
+      end_field();
     } else if (c == '\r' && i + 1 < content.size() && content[i + 1] == '\n') {
       ++line;
       ++i;

@@ -57,6 +57,82 @@ TEST_F(ReportCliTest, ImportsTheSeedOnceAndExportsIt) {
   EXPECT_NE(out_.find("\"actual_value\": 543"), std::string::npos);
 }
 
+// Excel on Japanese Windows saves "CSV (comma delimited)" as cp932: such a
+// file imports into a fresh ledger as the UTF-8 export did, and the fresh
+// ledger's export is byte-identical to the first.
+TEST_F(ReportCliTest, AShiftJisCsvRoundTripsToTheSameExport) {
+  ASSERT_EQ(Run(std::string("import report ") + SEED_REPORT + " --year 2021"), 0) << err_;
+  ASSERT_EQ(Run("export --year 2021 --format csv -o " + Path("seed.csv")), 0) << err_;
+  // Excel's own save: cp932, no byte-order mark.
+  std::string out;
+  ASSERT_EQ(RunCommand("tail -c +4 " + Path("seed.csv") + " | iconv -f UTF-8 -t CP932 > " +
+                           Path("excel.csv"),
+                       &out),
+            0);
+  ASSERT_NE(ReadFile(Path("excel.csv")), ReadFile(Path("seed.csv")).substr(3));
+
+  TestServer fresh;
+  fresh.Start();
+  std::string fresh_out, fresh_err;
+  ASSERT_EQ(testsupport::RunCli(fresh, "import csv " + Path("excel.csv") + " --year 2021",
+                                &fresh_out, &fresh_err),
+            0)
+      << fresh_err;
+  EXPECT_NE(fresh_out.find("23 goals created"), std::string::npos) << fresh_out;
+  ASSERT_EQ(testsupport::RunCli(fresh, "export --year 2021 --format csv -o " + Path("again.csv"),
+                                &fresh_out, &fresh_err),
+            0)
+      << fresh_err;
+  EXPECT_EQ(ReadFile(Path("again.csv")), ReadFile(Path("seed.csv")));
+
+  // UTF-16 is neither: refused in plain words, nothing written.
+  ASSERT_EQ(
+      RunCommand("iconv -f UTF-8 -t UTF-16 " + Path("seed.csv") + " > " + Path("u16.csv"), &out),
+      0);
+  EXPECT_EQ(testsupport::RunCli(fresh, "import csv " + Path("u16.csv") + " --year 2021", &fresh_out,
+                                &fresh_err),
+            1);
+  EXPECT_NE(fresh_err.find("INVALID_ARGUMENT: the file is not UTF-8"), std::string::npos)
+      << fresh_err;
+  EXPECT_NE(fresh_err.find("save it as CSV UTF-8"), std::string::npos) << fresh_err;
+}
+
+// An editor's text that a spreadsheet would run is exported as text (a
+// leading apostrophe), and reads back as the editor wrote it.
+TEST_F(ReportCliTest, AFormulaInACellIsExportedAsTextAndReadBackExactly) {
+  ASSERT_EQ(Run(std::string("import report ") + SEED_REPORT + " --year 2021"), 0) << err_;
+  const std::string formula = "=HYPERLINK(\"http://evil.example/\",\"詳細\")";
+  const std::string dde = "=1+cmd|' /C calc'!A0";
+  // A goal whose title and only issue are each one item: the whole cell.
+  ASSERT_EQ(Run("goal create --year 2021 --department 総務部 --id fy2021-24 --number 24 --title '" +
+                formula + "'"),
+            0)
+      << err_;
+  ASSERT_EQ(Run("issue add fy2021-24 \"" + dde + "\""), 0) << err_;
+  ASSERT_EQ(Run("export --year 2021 --format csv -o " + Path("a.csv")), 0) << err_;
+  const std::string csv = ReadFile(Path("a.csv"));
+  EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"http://evil.example/"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",'=1+cmd|' /C calc'!A0,"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find(",=1+cmd"), std::string::npos);
+  EXPECT_EQ(csv.find(",\"=HYPERLINK"), std::string::npos);
+
+  TestServer fresh;
+  fresh.Start();
+  std::string fresh_out, fresh_err;
+  ASSERT_EQ(testsupport::RunCli(fresh, "import csv " + Path("a.csv") + " --year 2021", &fresh_out,
+                                &fresh_err),
+            0)
+      << fresh_err;
+  ASSERT_EQ(testsupport::RunCli(fresh, "export --year 2021 --format csv -o " + Path("b.csv"),
+                                &fresh_out, &fresh_err),
+            0)
+      << fresh_err;
+  EXPECT_EQ(ReadFile(Path("b.csv")), csv);
+  ASSERT_EQ(testsupport::RunCli(fresh, "goal get fy2021-24", &fresh_out, &fresh_err), 0);
+  EXPECT_NE(fresh_out.find(formula), std::string::npos) << fresh_out;
+  EXPECT_NE(fresh_out.find(dde), std::string::npos) << fresh_out;
+}
+
 TEST_F(ReportCliTest, BrokenFileIsRefusedWithItsLineAndWritesNothing) {
   std::string broken = ReadFile(SEED_REPORT);
   broken.replace(broken.find("\tB\t業務状況の把握"), 3, "\tX\t");

@@ -1,10 +1,14 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unicode/ucnv.h>
+#include <unicode/unistr.h>
 
 #include <algorithm>
 
 #include "fmt/format.h"
 #include "service/report/cells.h"
 #include "service/report/csv.h"
+#include "service/report/encoding.h"
 #include "service/report/import_plan.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
@@ -12,6 +16,8 @@
 
 namespace dxledger::report {
 namespace {
+
+using ::testing::HasSubstr;
 
 std::string ReadSeed() { return testsupport::ReadFile(SEED_REPORT); }
 
@@ -190,6 +196,84 @@ TEST(CsvTest, QuotesWhatNeedsItAndReadsItBack) {
   EXPECT_EQ((*records)[2].line, 3);
   EXPECT_EQ(ReadCsv("a,b\n1,\"open\n").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ReadCsv("a,\"b\"x\n").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// CSV injection (OWASP): nothing a spreadsheet would evaluate is written as
+// it is, and reading it back gives every cell exactly.
+TEST(CsvTest, FormulaCellsAreGuardedAndReadBackExactly) {
+  EXPECT_EQ(WithFormulaGuard("=HYPERLINK(\"http://x\",\"y\")"), "'=HYPERLINK(\"http://x\",\"y\")");
+  EXPECT_EQ(WithFormulaGuard("=1+cmd|' /C calc'!A0"), "'=1+cmd|' /C calc'!A0");
+  EXPECT_EQ(WithFormulaGuard("+1"), "'+1");
+  EXPECT_EQ(WithFormulaGuard("-2"), "'-2");
+  EXPECT_EQ(WithFormulaGuard("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(WithFormulaGuard("\tx"), "'\tx");
+  EXPECT_EQ(WithFormulaGuard("\rx"), "'\rx");
+  // An apostrophe a reader would take off is guarded too; others are text.
+  EXPECT_EQ(WithFormulaGuard("'=x"), "''=x");
+  EXPECT_EQ(WithFormulaGuard("''"), "'''");
+  EXPECT_EQ(WithFormulaGuard("'x"), "'x");
+  EXPECT_EQ(WithFormulaGuard("'"), "'");
+  EXPECT_EQ(WithFormulaGuard("総務部"), "総務部");
+  EXPECT_EQ(WithFormulaGuard(""), "");
+
+  const std::vector<std::string> cells = {"=HYPERLINK(\"http://x\",\"y\")",
+                                          "=1+cmd|' /C calc'!A0",
+                                          "+1",
+                                          "-2",
+                                          "@SUM(A1)",
+                                          "\tx",
+                                          "'=x",
+                                          "''",
+                                          "'x",
+                                          "'",
+                                          "・-項目",
+                                          ""};
+  const std::string csv = WriteCsv({cells});
+  EXPECT_EQ(csv.find(",="), std::string::npos) << csv;
+  EXPECT_FALSE(csv.substr(3).starts_with("=")) << csv;
+  EXPECT_NE(csv.find("\"'=HYPERLINK("), std::string::npos) << csv;
+  absl::StatusOr<std::vector<CsvRecord>> read = ReadCsv(csv);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_EQ(read->front().cells, cells);
+}
+
+// Excel's plain "CSV (comma delimited)" on Japanese Windows saves cp932.
+TEST_F(SeedTest, ShiftJisCsvReadsAsTheUtf8One) {
+  const std::string utf8 = RenderCsv(report_);
+  // What Excel saves: cp932, and no byte-order mark.
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString text = icu::UnicodeString::fromUTF8(utf8.substr(3));
+  std::string cp932(static_cast<size_t>(text.length()) * 2, '\0');
+  UConverter* converter = ucnv_open("cp932", &status);
+  const int32_t length =
+      ucnv_fromUChars(converter, cp932.data(), static_cast<int32_t>(cp932.size()), text.getBuffer(),
+                      text.length(), &status);
+  ucnv_close(converter);
+  ASSERT_TRUE(U_SUCCESS(status)) << u_errorName(status);
+  cp932.resize(static_cast<size_t>(length));
+  ASSERT_NE(cp932, utf8.substr(3));
+
+  absl::StatusOr<std::string> decoded = DecodeImportedText(cp932);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, utf8.substr(3));
+  // UTF-8, with its byte-order mark or without, is taken as it is.
+  EXPECT_EQ(*DecodeImportedText(utf8), utf8);
+  EXPECT_EQ(*DecodeImportedText(utf8.substr(3)), utf8.substr(3));
+}
+
+TEST(EncodingTest, NeitherUtf8NorShiftJisIsRefusedInPlainWords) {
+  // UTF-16 (Excel's "Unicode text"): 0xFF is no Shift_JIS byte.
+  const std::string utf16("\xFF\xFEN\0o\0.\0", 8);
+  absl::Status refused = DecodeImportedText(utf16).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr("the file is not UTF-8 (byte 1, on line 1"));
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("or Shift_JIS; save it as CSV UTF-8"));
+  // A lone lead byte at the end: neither.
+  refused = DecodeImportedText("No.,部局名\n1,\x82").status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("on line 2"));
 }
 
 TEST_F(SeedTest, CsvReadsBackTheSameRows) {
