@@ -26,6 +26,22 @@ std::optional<std::string> VerifiedCommonName(const grpc::CallbackServerContext&
 
 // An import's events, as many as fit in the reply's budget, and where in
 // the log all of them are.
+// An import does on goals that exist only what its principal may do
+// directly; a refusal names the goal, its report number and title, and the
+// rule.
+std::function<absl::Status(std::string_view, const v1::Goal&)> ImportAllows(
+    std::shared_ptr<const v1::Principal> principal) {
+  return [principal = std::move(principal)](std::string_view rpc, const v1::Goal& goal) {
+    absl::Status allowed = AllowCall(*principal, rpc);
+    if (allowed.ok() && ScopedToDepartments(rpc)) allowed = AllowGoal(*principal, goal, rpc);
+    if (allowed.ok()) return allowed;
+    return absl::PermissionDeniedError(fmt::format(
+        "{} (No. {} 「{}」): the file changes it with {}, and {}. An import does only what its "
+        "principal may do directly; only goals it creates get the file's rating as they are",
+        goal.name(), goal.report_number(), goal.title(), rpc, std::string(allowed.message())));
+  };
+}
+
 void AddWrittenEvents(std::vector<v1::Event> events, v1::ImportReportResponse& response) {
   response.set_event_count(static_cast<uint32_t>(events.size()));
   if (!events.empty()) {
@@ -261,7 +277,8 @@ grpc::ServerUnaryReactor* LedgerService::ImportReport(grpc::CallbackServerContex
                                request->file_name(),
                                request->validate_only(),
                                call.principal->principal(),
-                               request->request_id()};
+                               request->request_id(),
+                               ImportAllows(call.principal)};
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   ledger_.reports().Import(std::move(import),
                            [reactor, response](absl::StatusOr<ledger::ImportOutcome> outcome) {

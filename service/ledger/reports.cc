@@ -93,8 +93,8 @@ void Reports::Import(ImportRequest request, ImportCallback done) {
       fmt::format("ImportReport\n{}\n{}\n{}\n{}", request.organization, request.fiscal_year,
                   static_cast<int>(request.format), outcome->content_sha256);
   write.validate_only = request.validate_only;
-  write.plan = [this, outcome, organization = request.organization,
-                year = request.fiscal_year]() -> absl::StatusOr<std::vector<StreamCommand>> {
+  write.plan = [this, outcome, organization = request.organization, year = request.fiscal_year,
+                authorize = request.authorize]() -> absl::StatusOr<std::vector<StreamCommand>> {
     // The year's goals, not the organization's: an import costs the same in
     // the tenth year as in the first. New ids are fy{year}-…, so only ids
     // with that prefix can be taken.
@@ -103,10 +103,20 @@ void Reports::Import(ImportRequest request, ImportCallback done) {
     absl::StatusOr<std::set<std::string>> taken =
         GoalIdsStartingWith(store_, organization, report::NewGoalIdPrefix(year));
     if (!taken.ok()) return taken.status();
+    // Goals the import creates are the report's to transcribe: only
+    // commands on goals that were there before are asked about.
+    std::set<std::string> existing;
+    for (const v1::Goal& goal : *goals) existing.insert(goal.name());
     std::vector<StreamCommand> commands;
     for (report::PlannedCommand& planned :
          report::PlanImport(outcome->report, year, organization, *goals, *std::move(taken))) {
-      commands.push_back(GoalCommand{std::move(planned.command), {}});
+      std::function<absl::Status(const v1::Goal&)> allow;
+      if (authorize && existing.contains(planned.command.goal.Format())) {
+        allow = [authorize, rpc = planned.method](const v1::Goal& goal) {
+          return authorize(rpc, goal);
+        };
+      }
+      commands.push_back(GoalCommand{std::move(planned.command), std::move(allow)});
     }
     return commands;
   };

@@ -1,6 +1,7 @@
 #ifndef DXLEDGER_SERVICE_LEDGER_REPORTS_H_
 #define DXLEDGER_SERVICE_LEDGER_REPORTS_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,12 @@ struct ImportRequest {
   bool validate_only = false;
   std::string actor;
   std::string request_id;
+  // When set, called for each command the file makes on a goal that exists
+  // already, with the command's RPC (SetRating, AddIssue, ...): an import
+  // may only do what its principal may do directly. Commands on goals the
+  // import creates are not asked: transcribing a newly published report
+  // records its ratings too.
+  std::function<absl::Status(std::string_view rpc, const v1::Goal& goal)> authorize;
 };
 
 struct ImportOutcome {

@@ -232,6 +232,44 @@ class TransitionCliTest : public ::testing::Test {
   std::string hq_token_, editor_token_, out_, err_;
 };
 
+// HQ does not rate: through an import as little as with `rating set`. An
+// import that creates the goals records the published ratings; one that
+// changes a rating needs the editor role for the goal's department, and a
+// refusal names the goal and the rule and writes nothing of the file.
+TEST_F(TransitionCliTest, AnImportChangesOnlyWhatItsPrincipalMayChangeDirectly) {
+  ASSERT_EQ(As("hq", std::string("import report ") + SEED_REPORT + " --year 2021"), 0) << err_;
+  EXPECT_NE(out_.find("23 goals created"), std::string::npos) << out_;
+  const std::string csv = server_.data_dir() + "/seed.csv";
+  ASSERT_EQ(As("hq", "export --year 2021 --format csv -o " + csv), 0) << err_;
+  std::string edited = ReadFile(csv);
+  const std::string row = "\r\n9,企画振興部,高齢者のデジタルデバイド対策の推進,C,";
+  const size_t at = edited.find(row);
+  ASSERT_NE(at, std::string::npos);
+  edited[at + row.size() - 2] = 'B';
+  std::ofstream(server_.data_dir() + "/edited.csv") << edited;
+  ASSERT_EQ(As("hq", "log --limit 1"), 0);
+  const std::string head = out_.substr(out_.find("head position"));
+
+  EXPECT_EQ(As("hq", "import csv " + server_.data_dir() + "/edited.csv --year 2021"), 1);
+  EXPECT_NE(
+      err_.find("PERMISSION_DENIED: organizations/050008/goals/fy2021-09 (No. 9 "
+                "「高齢者のデジタルデバイド対策の推進」): the file changes it with SetRating"),
+      std::string::npos)
+      << err_;
+  EXPECT_NE(err_.find("needs the role editor"), std::string::npos) << err_;
+  ASSERT_EQ(As("hq", "log --limit 1"), 0);
+  EXPECT_EQ(out_.substr(out_.find("head position")), head);
+
+  // The department's editor (here also HQ, who may import) may.
+  ASSERT_EQ(
+      testsupport::RunCli(server_, "import csv " + server_.data_dir() + "/edited.csv --year 2021",
+                          &out_, &err_),
+      0)
+      << err_;
+  ASSERT_EQ(As("hq", "goal get fy2021-09"), 0);
+  EXPECT_NE(out_.find("rating       B"), std::string::npos) << out_;
+}
+
 TEST_F(TransitionCliTest, RollsOverDecidesAndAnswersAsOf) {
   ASSERT_EQ(As("hq", "goal create --year R3 --department 企画振興部 --title 旧目標A --id a"), 0)
       << err_;
