@@ -7,6 +7,7 @@
 #include "proto/notation/rating.h"
 #include "service/report/cells.h"
 #include "service/report/csv.h"
+#include "service/report/item_cuts.h"
 
 namespace dxledger::report {
 namespace {
@@ -102,31 +103,47 @@ absl::Status AddRow(v1::ReportRow row, std::map<int, v1::ReportRow>& table) {
   return absl::OkStatus();
 }
 
-// The text of the items of a list, joined as a match key.
 template <typename Items, typename Text>
-std::string ItemsKey(const Items& items, Text text) {
-  std::string key;
-  for (const auto& item : items) key += MatchKey(text(item));
-  return key;
+std::vector<std::string> Texts(const Items& items, Text text) {
+  std::vector<std::string> texts;
+  for (const auto& item : items) texts.push_back(text(item));
+  return texts;
 }
 
 // The principal table often keeps ・ bullets that the full list lost to its
-// markup. Where a principal cell holds the same text in more items, its
-// split is the better one.
-template <typename Items, typename Text>
-void TakeFinerSplit(const Items& principal, Items& full, Text text) {
-  if (principal.size() > full.size() && ItemsKey(principal, text) == ItemsKey(full, text)) {
-    full = principal;
-  }
-}
-
+// markup, and the full list paragraphs the principal table ran together.
+// Each of the full list's cells is cut wherever either copy cuts it, in the
+// full list's words, when the two say the same (item_cuts.h).
 void TakeFinerSplits(const v1::ReportRow& principal, v1::ReportRow& full) {
-  TakeFinerSplit(principal.indicators(), *full.mutable_indicators(),
-                 [](const v1::ReportIndicator& i) { return i.text(); });
-  TakeFinerSplit(principal.activities(), *full.mutable_activities(),
-                 [](const v1::ReportActivity& a) { return a.text(); });
-  TakeFinerSplit(principal.issues(), *full.mutable_issues(),
-                 [](const std::string& s) { return s; });
+  const auto activity_text = [](const v1::ReportActivity& a) { return a.text(); };
+  if (auto pieces = CutAsBoth(Texts(full.activities(), activity_text),
+                              Texts(principal.activities(), activity_text));
+      pieces && pieces->size() > static_cast<size_t>(full.activities_size())) {
+    google::protobuf::RepeatedPtrField<v1::ReportActivity> cut;
+    for (Piece& piece : *pieces) {
+      v1::ReportActivity* activity = cut.Add();
+      *activity = full.activities(static_cast<int>(piece.from));  // its tags
+      activity->set_text(std::move(piece.text));
+    }
+    full.mutable_activities()->Swap(&cut);
+  }
+  const auto same = [](const std::string& s) { return s; };
+  if (auto pieces = CutAsBoth(Texts(full.issues(), same), Texts(principal.issues(), same));
+      pieces && pieces->size() > static_cast<size_t>(full.issues_size())) {
+    full.clear_issues();
+    for (Piece& piece : *pieces) full.add_issues(std::move(piece.text));
+  }
+  const auto indicator_text = [](const v1::ReportIndicator& i) { return i.text(); };
+  if (auto pieces = CutAsBoth(Texts(full.indicators(), indicator_text),
+                              Texts(principal.indicators(), indicator_text));
+      pieces && pieces->size() > static_cast<size_t>(full.indicators_size())) {
+    std::vector<std::string> texts;
+    for (Piece& piece : *pieces) texts.push_back(std::move(piece.text));
+    std::vector<v1::ReportIndicator> indicators = ParseIndicators(texts);
+    FindActuals({full.activities().begin(), full.activities().end()}, indicators);
+    full.clear_indicators();
+    for (v1::ReportIndicator& indicator : indicators) *full.add_indicators() = std::move(indicator);
+  }
 }
 
 // The full list with the principal goals marked; a principal goal missing

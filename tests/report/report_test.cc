@@ -10,6 +10,7 @@
 #include "service/report/csv.h"
 #include "service/report/encoding.h"
 #include "service/report/import_plan.h"
+#include "service/report/item_cuts.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
 #include "tests/fixture.h"
@@ -78,9 +79,9 @@ TEST_F(SeedTest, JoinsSpacedLetters) {
 
 TEST_F(SeedTest, TagsOnlyFromDtDlDx) {
   const v1::ReportRow& row = Row(report_, 16);
-  ASSERT_EQ(row.activities_size(), 3);
-  EXPECT_EQ(row.activities(1).text(), "【農業試験場】 AI技術を活用した野菜の病害防除技術の確立");
-  EXPECT_EQ(row.activities(2).text(),
+  ASSERT_EQ(row.activities_size(), 4);
+  EXPECT_EQ(row.activities(2).text(), "【農業試験場】 AI技術を活用した野菜の病害防除技術の確立");
+  EXPECT_EQ(row.activities(3).text(),
             "【果樹試験場】 スマートグラスを用いた技術習得・補助システムの開発・実証");
   for (const v1::ReportActivity& activity : row.activities()) {
     EXPECT_EQ(std::vector<int>(activity.tags().begin(), activity.tags().end()),
@@ -89,6 +90,50 @@ TEST_F(SeedTest, TagsOnlyFromDtDlDx) {
   EXPECT_EQ(Row(report_, 15).activities(0).text(),
             "課題の検討を行い、令和4年度の予算措置を行った。");
   EXPECT_EQ(Row(report_, 15).activities(0).tags(0), v1::TAG_DT);
+}
+
+// The two copies of a principal goal cut its cells in different places and
+// differ in okurigana and brackets: each cell is cut wherever either copy
+// cuts it, in the full list's words.
+TEST_F(SeedTest, PrincipalGoalsKeepEveryCutOfBothTables) {
+  const v1::ReportRow& health = Row(report_, 14);  // 仕組づくり / 仕組みづくり
+  ASSERT_EQ(health.activities_size(), 5);
+  EXPECT_EQ(
+      health.activities(0).text(),
+      "秋田県医療デジタル化推進協議会を開催した。（第1回、令和4年3月9日） ＜協議会での主な意見＞");
+  EXPECT_EQ(health.activities(1).text(), "ICTに不慣れな人でも利用しやすい仕組みづくり");
+  EXPECT_EQ(health.activities(2).text(), "個人情報のコントロールやアクセスのあり方");
+  EXPECT_EQ(health.activities(3).text(), "5G環境の整備促進等");
+  EXPECT_EQ(health.activities(4).tags(0), v1::TAG_DT);
+  const v1::ReportRow& research = Row(report_, 16);  // [農業試験場] / 【農業試験場】
+  ASSERT_EQ(research.activities_size(), 4);
+  EXPECT_EQ(research.activities(0).text(),
+            "各公設試において次世代農業技術研究の基盤となる高速通信回線を整備した。");
+  EXPECT_EQ(research.activities(1).text(), "公設試の主な研究課題（抜粋）を次のとおり整理した。");
+}
+
+TEST(ItemCutsTest, CutsWhereEitherCopyCutsInTheFirstCopysWords) {
+  auto texts = [](const std::optional<std::vector<Piece>>& pieces) {
+    std::vector<std::string> out;
+    for (const Piece& piece : *pieces) out.push_back(piece.text + "#" + std::to_string(piece.from));
+    return out;
+  };
+  // Okurigana the other copy lacks stay with the word they end.
+  auto pieces = CutAsBoth({"利用しやすい仕組みづくり 個人情報のあり方"},
+                          {"利用しやすい仕組づくり", "個人情報のあり方"});
+  ASSERT_TRUE(pieces.has_value());
+  EXPECT_EQ(texts(pieces),
+            (std::vector<std::string>{"利用しやすい仕組みづくり#0", "個人情報のあり方#0"}));
+  // An opening bracket starts the next piece, whatever its style.
+  pieces = CutAsBoth({"整理した。 【農業試験場】 AI技術", "【果樹試験場】 スマートグラス"},
+                     {"整理した。", "[農業試験場] AI技術 [果樹試験場] スマートグラス"});
+  ASSERT_TRUE(pieces.has_value());
+  EXPECT_EQ(texts(pieces), (std::vector<std::string>{"整理した。#0", "【農業試験場】 AI技術#0",
+                                                     "【果樹試験場】 スマートグラス#1"}));
+  // Different words (not only kana or brackets) are not the same cell.
+  EXPECT_FALSE(CutAsBoth({"受講者数（1,500人）"}, {"受講者数（1,600人）"}).has_value());
+  EXPECT_FALSE(CutAsBoth({"研究開発"}, {"研究開発", "普及"}).has_value());
+  EXPECT_EQ(LooseKey("仕組みづくり [a]"), LooseKey("仕組づくり【a】"));
 }
 
 TEST_F(SeedTest, ParsesIndicatorTargetsAndActuals) {
