@@ -6,6 +6,7 @@
 #include "proto/notation/event_text.h"
 #include "proto/notation/fiscal_year.h"
 #include "proto/notation/rating.h"
+#include "service/report/history_ja.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
 
@@ -133,9 +134,9 @@ void Timelines(const v1::Report& report, const HtmlContext& context, std::string
         "<ol>\n",
         row.report_number(), Escape(row.title()), it->second.size());
     for (const v1::Event& event : it->second) {
-      out += fmt::format("<li><time>{}</time> <b>{}</b> {}{}</li>\n",
-                         notation::FormatTime(event.record_time()), Escape(event.actor()),
-                         Escape(notation::DescribeEvent(event)),
+      out += fmt::format("<li><time datetime=\"{}\">{}</time> <b>{}</b> {}{}</li>\n",
+                         notation::FormatTime(event.record_time()), FormatJst(event.record_time()),
+                         Escape(event.actor()), Escape(DescribeEventJa(event)),
                          event.reason().empty()
                              ? ""
                              : " <span class=\"muted\">— " + Escape(event.reason()) + "</span>");

@@ -200,7 +200,9 @@ TEST_F(ReportCliTest, HtmlPageLoadsInChromiumWithNoRequestLeavingIt) {
   EXPECT_EQ(Count(dom, "<tr class=\"goal\">"), 28u);  // and the 5 principal goals
   EXPECT_NE(dom.find("<svg id=\"ratings-chart\""), std::string::npos);
   EXPECT_GE(Count(dom, "class=\"bar\""), 12u);  // at least one bar per department
-  EXPECT_NE(dom.find("rating C → B: 再評価"), std::string::npos);  // the timeline
+  EXPECT_NE(dom.find("評価を変更 C → B（再評価）"),
+            std::string::npos);  // the timeline, in Japanese
+  EXPECT_NE(dom.find(" JST</time>"), std::string::npos);
 }
 
 }  // namespace

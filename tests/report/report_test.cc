@@ -112,6 +112,30 @@ TEST_F(SeedTest, PrincipalGoalsKeepEveryCutOfBothTables) {
   EXPECT_EQ(research.activities(1).text(), "公設試の主な研究課題（抜粋）を次のとおり整理した。");
 }
 
+// The report page is Japanese: its history too, with times in JST.
+TEST_F(SeedTest, HtmlHistoryIsJapaneseInJst) {
+  HtmlContext context;
+  v1::Event rated;
+  rated.set_goal(report_.rows(8).goal());
+  rated.set_actor("kikaku-editor");
+  rated.mutable_record_time()->set_seconds(1646802300);  // 2022-03-09T05:05:00Z
+  rated.mutable_rating_set()->set_previous_rating(v1::RATING_UNSPECIFIED);
+  rated.mutable_rating_set()->set_rating(v1::RATING_C);
+  rated.mutable_rating_set()->set_rationale("受講者数が目標を下回った");
+  v1::Event activity = rated;
+  activity.clear_rating_set();
+  activity.mutable_activity_recorded()->set_text("操作体験会を開催した");
+  activity.mutable_activity_recorded()->add_tags(v1::TAG_DT);
+  context.history[report_.rows(8).goal()] = {rated, activity};
+  const std::string html = RenderHtml(report_, context);
+  EXPECT_NE(html.find("<time datetime=\"2022-03-09T05:05:00Z\">2022-03-09 14:05 JST</time>"),
+            std::string::npos);
+  EXPECT_NE(html.find("評価を変更 未評価 → C（受講者数が目標を下回った）"), std::string::npos);
+  EXPECT_NE(html.find("取組を記録【DT】 操作体験会を開催した"), std::string::npos);
+  EXPECT_EQ(html.find("rating -"), std::string::npos);
+  EXPECT_EQ(html.find("activity "), std::string::npos);
+}
+
 TEST(ItemCutsTest, CutsWhereEitherCopyCutsInTheFirstCopysWords) {
   auto texts = [](const std::optional<std::vector<Piece>>& pieces) {
     std::vector<std::string> out;
