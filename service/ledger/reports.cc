@@ -183,6 +183,13 @@ absl::StatusOr<ExportOutcome> Reports::Export(std::string_view organization, int
   for (const v1::Goal& goal : *all_years) {
     if (!goal.retired()) ++context.years[goal.fiscal_year()][goal.rating()];
   }
+  // As of the log position asked for, else the head, with that event's time.
+  context.as_of_position = as_of ? *as_of : queries_.head().position;
+  if (context.as_of_position > 0) {
+    absl::StatusOr<Page<v1::Event>> at = queries_.ReadLog(context.as_of_position, 1, "");
+    if (!at.ok()) return at.status();
+    if (!at->items.empty()) context.as_of_time = at->items.front().record_time();
+  }
   return ExportOutcome{report::RenderHtml(report, context), "text/html; charset=utf-8",
                        base + ".html"};
 }

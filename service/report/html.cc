@@ -17,7 +17,7 @@ constexpr const char* kRatingColors[] = {"#b0b0b0", "#1a7f37", "#2f6fdd", "#d4a0
 constexpr const char* kRatingNames[] = {"未評価", "A", "B", "C", "D"};
 
 constexpr std::string_view kStyle = R"(
-body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:2rem;color:#1f2328;line-height:1.5}
+body{font-family:"Yu Gothic UI","Yu Gothic","YuGothic","Meiryo","Hiragino Sans","Hiragino Kaku Gothic ProN","Noto Sans CJK JP","Noto Sans JP",sans-serif;margin:2rem;color:#1f2328;line-height:1.5}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
 th,td{border:1px solid #8c959f;padding:.3rem .4rem;vertical-align:top;white-space:pre-line}
@@ -27,7 +27,10 @@ td.rating span{display:inline-block;min-width:1.6em;border-radius:.3em;color:#ff
 .legend{font-size:.85rem;color:#57606a}.timeline{font-size:.8rem}
 .timeline li{margin:.1rem 0}.muted{color:#57606a}
 details{margin:.3rem 0}summary{cursor:pointer}
-@media print{body{margin:0}details{display:block}details>*{display:block}}
+#summary{width:auto}#summary td{min-width:3em}#as-of{color:#57606a}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{margin:0;font-size:9pt}details{display:block}details>*{display:block}
+tr{break-inside:avoid}thead{display:table-header-group}h2{break-after:avoid}}
 )";
 
 std::string Escape(std::string_view text) {
@@ -76,11 +79,36 @@ void Table(const std::vector<const v1::ReportRow*>& rows, bool principal, std::s
 }
 
 // Horizontal stacked bars: one per department, a segment per rating.
-void Chart(const v1::Report& report, std::string& out) {
-  std::map<std::string, RatingCounts> by_department;
+// Each department's rating counts, departments in the order the report
+// first names them.
+std::vector<std::pair<std::string, RatingCounts>> ByDepartment(const v1::Report& report) {
+  std::vector<std::pair<std::string, RatingCounts>> out;
+  std::map<std::string, size_t> index;
   for (const v1::ReportRow& row : report.rows()) {
-    for (const std::string& d : row.departments()) ++by_department[d][row.rating()];
+    for (const std::string& d : row.departments()) {
+      auto [it, added] = index.emplace(d, out.size());
+      if (added) out.emplace_back(d, RatingCounts{});
+      ++out[it->second].second[row.rating()];
+    }
   }
+  return out;
+}
+
+void Summary(const v1::Report& report, const HtmlContext& context, std::string& out) {
+  RatingCounts counts{};
+  for (const v1::ReportRow& row : report.rows()) ++counts[row.rating()];
+  out += fmt::format("<p id=\"as-of\">{} 時点（ログ位置 {}）の記録による</p>\n",
+                     FormatJst(context.as_of_time), context.as_of_position);
+  out += fmt::format("<table id=\"summary\"><caption>評価の内訳（目標 {} 件）</caption><thead><tr>",
+                     report.rows_size());
+  for (int r : {1, 2, 3, 4, 0}) out += fmt::format("<th>{}</th>", kRatingNames[r]);
+  out += "</tr></thead><tbody><tr>";
+  for (int r : {1, 2, 3, 4, 0}) out += fmt::format("<td class=\"no\">{}</td>", counts[r]);
+  out += "</tr></tbody></table>\n";
+}
+
+void Chart(const v1::Report& report, std::string& out) {
+  const std::vector<std::pair<std::string, RatingCounts>> by_department = ByDepartment(report);
   int most = 1;
   for (const auto& [d, counts] : by_department) {
     int total = 0;
@@ -88,7 +116,7 @@ void Chart(const v1::Report& report, std::string& out) {
     most = std::max(most, total);
   }
   constexpr int kLabel = 180, kBar = 420, kRow = 26, kTop = 30;
-  const int height = kTop + kRow * static_cast<int>(by_department.size()) + 10;
+  const int height = kTop + kRow * static_cast<int>(by_department.size()) + 44;
   out += fmt::format(
       "<svg id=\"ratings-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" "
       "height=\"{}\" role=\"img\" aria-label=\"部局別の評価\" font-size=\"12\">\n",
@@ -121,6 +149,21 @@ void Chart(const v1::Report& report, std::string& out) {
     }
     y += kRow;
   }
+  // The axis: goals, 0 to the largest department's count.
+  out += fmt::format(
+      "<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" "
+      "stroke=\"#57606a\"/>\n",
+      kLabel, y + 2, kLabel + kBar);
+  const int step = most <= 10 ? 1 : (most + 9) / 10;
+  for (int tick = 0; tick <= most; tick += step) {
+    const int x = kLabel + kBar * tick / most;
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#57606a\"/>"
+        "<text class=\"tick\" x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+        x, y + 2, y + 6, y + 18, tick);
+  }
+  out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">目標数（件）</text>\n",
+                     kLabel + kBar / 2, y + 34);
   out += "</svg>\n";
 }
 
@@ -176,6 +219,7 @@ std::string RenderHtml(const v1::Report& report, const HtmlContext& context) {
       "<title>{0} DX推進目標（プロジェクト）の進捗状況</title><style>{1}</style></head><body>\n"
       "<h1>{0}（FY{2}） DX推進目標（プロジェクト）の進捗状況</h1>\n",
       year, kStyle, report.fiscal_year());
+  Summary(report, context, out);
   const auto [principal, all] = SplitTables(report);
   if (!principal.empty()) {
     out += "<h2>主なDX推進目標（プロジェクト）の進捗状況</h2>\n";

@@ -42,11 +42,17 @@ struct HtmlContext {
   std::map<std::string, std::vector<v1::Event>> history;
   // Rating counts of every year the organization has, for the comparison.
   std::map<int, RatingCounts> years;
+  // The log position the page shows the report at, and that event's
+  // record time: the page's "as of" line.
+  uint64_t as_of_position = 0;
+  google::protobuf::Timestamp as_of_time;
 };
 
-// One self-contained page (inline CSS and SVG, no network): the tables, the
-// legends, ratings per department as a chart, each goal's timeline, and a
-// year-over-year comparison when more than one year exists.
+// One self-contained page (inline CSS and SVG, no network): what it shows
+// and as of when, a summary of the ratings, the tables, the legends,
+// ratings per department (in the report's department order) as a chart
+// with an axis, each goal's timeline, and a year-over-year comparison when
+// more than one year exists.
 std::string RenderHtml(const v1::Report& report, const HtmlContext& context);
 
 }  // namespace dxledger::report

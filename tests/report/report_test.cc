@@ -136,6 +136,50 @@ TEST_F(SeedTest, HtmlHistoryIsJapaneseInJst) {
   EXPECT_EQ(html.find("activity "), std::string::npos);
 }
 
+// What HQ would publish: the as-of line and a summary first, and the chart
+// in the report's own department order, with an axis.
+TEST_F(SeedTest, HtmlLeadsWithAsOfAndSummaryAndChartsInTheReportsOrder) {
+  HtmlContext context;
+  context.as_of_position = 140;
+  context.as_of_time.set_seconds(1646802300);  // 2022-03-09T05:05:00Z
+  const std::string html = RenderHtml(report_, context);
+  const size_t as_of = html.find("<p id=\"as-of\">2022-03-09 14:05 JST 時点（ログ位置 140）");
+  const size_t summary = html.find("<table id=\"summary\"><caption>評価の内訳（目標 23 件）");
+  const size_t tables = html.find("<div id=\"all-goals\">");
+  ASSERT_NE(as_of, std::string::npos);
+  ASSERT_NE(summary, std::string::npos);
+  EXPECT_LT(as_of, tables);
+  EXPECT_LT(summary, tables);
+  int counts[5] = {};
+  for (const v1::ReportRow& row : report_.rows()) ++counts[row.rating()];
+  std::string cells;
+  for (int r : {1, 2, 3, 4, 0}) cells += fmt::format("<td class=\"no\">{}</td>", counts[r]);
+  EXPECT_NE(html.find("<tbody><tr>" + cells + "</tr>", summary), std::string::npos) << cells;
+
+  // Departments in the order the report first names them, not by code point.
+  std::vector<std::string> order;
+  for (const v1::ReportRow& row : report_.rows()) {
+    for (const std::string& d : row.departments()) {
+      if (std::find(order.begin(), order.end(), d) == order.end()) order.push_back(d);
+    }
+  }
+  ASSERT_FALSE(std::is_sorted(order.begin(), order.end()));  // the test could tell
+  const size_t chart = html.find("<svg id=\"ratings-chart\"");
+  size_t at = chart;
+  for (const std::string& department : order) {
+    const size_t label = html.find("text-anchor=\"end\">" + department + "</text>", chart);
+    EXPECT_GT(label, at) << department << " is out of the report's order";
+    at = label;
+  }
+  EXPECT_NE(html.find("<line class=\"axis\"", chart), std::string::npos);
+  EXPECT_NE(html.find("目標数（件）</text>", chart), std::string::npos);
+  EXPECT_NE(html.find("class=\"tick\"", chart), std::string::npos);
+  // Prints to A4 landscape, in fonts Japanese Windows and macOS have.
+  EXPECT_NE(html.find("@page{size:A4 landscape"), std::string::npos);
+  EXPECT_NE(html.find("\"Yu Gothic\""), std::string::npos);
+  EXPECT_NE(html.find("\"Hiragino Sans\""), std::string::npos);
+}
+
 TEST(ItemCutsTest, CutsWhereEitherCopyCutsInTheFirstCopysWords) {
   auto texts = [](const std::optional<std::vector<Piece>>& pieces) {
     std::vector<std::string> out;
