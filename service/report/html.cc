@@ -27,7 +27,7 @@ td.rating span{display:inline-block;min-width:1.6em;border-radius:.3em;color:#ff
 .legend{font-size:.85rem;color:#57606a}.timeline{font-size:.8rem}
 .timeline li{margin:.1rem 0}.muted{color:#57606a}
 details{margin:.3rem 0}summary{cursor:pointer}
-#summary{width:auto}#summary td{min-width:3em}#as-of{color:#57606a}
+span.figure{color:#0550ae;white-space:nowrap}#summary{width:auto}#summary td{min-width:3em}#as-of{color:#57606a}
 @page{size:A4 landscape;margin:12mm}
 @media print{body{margin:0;font-size:9pt}details{display:block}details>*{display:block}
 tr{break-inside:avoid}thead{display:table-header-group}h2{break-after:avoid}}
@@ -62,6 +62,34 @@ std::string RatingCell(v1::Rating rating) {
                      kRatingColors[rating], notation::RatingLetter(rating));
 }
 
+// 1500 → "1,500"; 2.5 → "2.5".
+std::string Figure(double value) {
+  std::string digits = fmt::format("{:g}", value);
+  if (digits.find_first_of(".e") != std::string::npos) return digits;
+  for (int at = static_cast<int>(digits.size()) - 3; at > (digits[0] == '-' ? 1 : 0); at -= 3) {
+    digits.insert(static_cast<size_t>(at), ",");
+  }
+  return digits;
+}
+
+// The indicators as the report words them, each with a figure: its actual
+// against its target (実績 543 / 目標 1,500人), where it has a target.
+std::string IndicatorsCell(const v1::ReportRow& row) {
+  std::string out = "<td>";
+  for (const v1::ReportIndicator& indicator : row.indicators()) {
+    if (out.size() > 4) out += "\n";
+    if (row.indicators_size() > 1) out += "・";
+    out += Escape(indicator.text());
+    if (!indicator.has_target_value()) continue;
+    out += fmt::format(" <span class=\"figure\">（実績 {} / 目標 {}{}）</span>",
+                       indicator.has_actual_value()
+                           ? Figure(indicator.actual_value()) + Escape(indicator.unit())
+                           : "－",
+                       Figure(indicator.target_value()), Escape(indicator.unit()));
+  }
+  return out + "</td>";
+}
+
 void Table(const std::vector<const v1::ReportRow*>& rows, bool principal, std::string& out) {
   out +=
       "<table><thead><tr><th>No.</th><th>部局名</th><th>目標</th><th>評価</th>"
@@ -71,14 +99,15 @@ void Table(const std::vector<const v1::ReportRow*>& rows, bool principal, std::s
     out += fmt::format("<tr class=\"goal\"><td class=\"no\">{}</td>",
                        principal ? std::to_string(row->principal_number()) : cells[0]);
     for (size_t i = 1; i < cells.size(); ++i) {
-      out += i == 3 ? RatingCell(row->rating()) : "<td>" + Escape(cells[i]) + "</td>";
+      out += i == 3   ? RatingCell(row->rating())
+             : i == 4 ? IndicatorsCell(*row)
+                      : "<td>" + Escape(cells[i]) + "</td>";
     }
     out += "</tr>\n";
   }
   out += "</tbody></table>\n";
 }
 
-// Horizontal stacked bars: one per department, a segment per rating.
 // Each department's rating counts, departments in the order the report
 // first names them.
 std::vector<std::pair<std::string, RatingCounts>> ByDepartment(const v1::Report& report) {
@@ -107,6 +136,7 @@ void Summary(const v1::Report& report, const HtmlContext& context, std::string& 
   out += "</tr></tbody></table>\n";
 }
 
+// Horizontal stacked bars: one per department, a segment per rating.
 void Chart(const v1::Report& report, std::string& out) {
   const std::vector<std::pair<std::string, RatingCounts>> by_department = ByDepartment(report);
   int most = 1;

@@ -174,6 +174,11 @@ TEST_F(SeedTest, HtmlLeadsWithAsOfAndSummaryAndChartsInTheReportsOrder) {
   EXPECT_NE(html.find("<line class=\"axis\"", chart), std::string::npos);
   EXPECT_NE(html.find("目標数（件）</text>", chart), std::string::npos);
   EXPECT_NE(html.find("class=\"tick\"", chart), std::string::npos);
+  // Target against actual for every indicator with figures.
+  EXPECT_NE(
+      html.find("・操作体験会の受講者数（1,500人） <span class=\"figure\">（実績 543人 / 目標 "
+                "1,500人）</span>"),
+      std::string::npos);
   // Prints to A4 landscape, in fonts Japanese Windows and macOS have.
   EXPECT_NE(html.find("@page{size:A4 landscape"), std::string::npos);
   EXPECT_NE(html.find("\"Yu Gothic\""), std::string::npos);
