@@ -18,6 +18,9 @@ PACKAGES=(
   librocksdb-dev libabsl-dev libicu-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libjemalloc-dev libcpp-httplib-dev
+  libxlsxwriter-dev libzip-dev libxml2-dev   # the workbook: written, then read back
+  libreoffice-calc-nogui python3-openpyxl   # ... and checked as another application reads it
+  fonts-noto-cjk   # Japanese glyphs in the browser's screenshots
   chromium   # the HTML export is checked in a real browser
   nginx      # the per-organization routing is checked through real nginx
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz/run.sh)

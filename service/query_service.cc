@@ -135,8 +135,17 @@ grpc::ServerUnaryReactor* LedgerService::ExportReport(grpc::CallbackServerContex
   if (!organization.ok()) return Reply(call, organization.status());
   absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
   if (!as_of.ok()) return Reply(call, as_of.status());
-  absl::StatusOr<ledger::ExportOutcome> exported =
-      ledger_.reports().Export(*organization, request->fiscal_year(), request->format(), *as_of);
+  // The checkpoint that covers what the export shows: the latest, or one
+  // signed now when the latest is older. None when none can be had (a store
+  // that stopped taking writes cannot keep a new one): reads go on.
+  const auto checkpoint_for = [this](uint64_t position) -> absl::StatusOr<std::string> {
+    absl::StatusOr<storage::StoredCheckpoint> latest = notary_.Latest();
+    if (latest.ok() && latest->size < position) latest = notary_.Latest(/*refresh=*/true);
+    if (!latest.ok() || latest->size < position) return std::string();
+    return latest->note;
+  };
+  absl::StatusOr<ledger::ExportOutcome> exported = ledger_.reports().Export(
+      *organization, request->fiscal_year(), request->format(), *as_of, checkpoint_for);
   if (exported.ok()) {
     response->set_content(std::move(exported->content));
     response->set_content_type(std::move(exported->content_type));

@@ -70,7 +70,9 @@ void AddImport(CLI::App& app, Cli& cli) {
   import->require_subcommand(1);
   for (auto [name, format, help] :
        {std::tuple{"report", v1::REPORT_FORMAT_TEXT, "the published report (text)"},
-        std::tuple{"csv", v1::REPORT_FORMAT_CSV, "the CSV that export writes"}}) {
+        std::tuple{"csv", v1::REPORT_FORMAT_CSV, "the CSV that export writes (UTF-8 or Shift_JIS)"},
+        std::tuple{"xlsx", v1::REPORT_FORMAT_XLSX,
+                   "the workbook that export writes, as edited in Excel (sheet 全目標)"}}) {
     CLI::App* command = import->add_subcommand(name, help);
     command->add_option("FILE", args->file, "file to import")->required();
     command->add_option("--year", args->year, "fiscal year: 2021, FY2021, 令和3年度, R3")
@@ -112,23 +114,29 @@ void AddExport(CLI::App& app, Cli& cli) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* command = app.add_subcommand("export",
-                                         "a fiscal year's report as CSV, JSON, "
-                                         "Markdown or HTML");
+                                         "a fiscal year's report as CSV, an Excel "
+                                         "workbook, JSON, Markdown or HTML");
   command->add_option("--year", args->year, "fiscal year")->required();
-  command->add_option("--format", args->format, "csv, json, markdown or html")
-      ->check(CLI::IsMember({"csv", "json", "markdown", "html"}))
+  command->add_option("--format", args->format, "csv, xlsx, json, markdown or html")
+      ->check(CLI::IsMember({"csv", "xlsx", "json", "markdown", "html"}))
       ->capture_default_str();
   command->add_option("--output,-o", args->output, "write to this file (default: stdout)");
   AddAsOfOption(*command, args->as_of);
   command->callback([args, &cli] {
     static const std::map<std::string, v1::ReportFormat> kFormats = {
         {"csv", v1::REPORT_FORMAT_CSV},
+        {"xlsx", v1::REPORT_FORMAT_XLSX},
         {"json", v1::REPORT_FORMAT_JSON},
         {"markdown", v1::REPORT_FORMAT_MARKDOWN},
         {"html", v1::REPORT_FORMAT_HTML}};
     absl::StatusOr<int> year = notation::ParseFiscalYear(args->year);
     if (!year.ok()) {
       cli.exit_code = Fail(year.status());
+      return;
+    }
+    if (args->format == "xlsx" && args->output.empty() && isatty(fileno(cli.raw_stdout))) {
+      cli.exit_code = Fail(absl::InvalidArgumentError(
+          "a workbook is not for a terminal: give --output FILE.xlsx, or redirect the output"));
       return;
     }
     v1::ExportReportRequest request;

@@ -14,6 +14,7 @@
 #include "service/report/import_plan.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
+#include "service/report/workbook.h"
 
 namespace dxledger::ledger {
 namespace {
@@ -22,9 +23,15 @@ std::string HexSha256(std::string_view content) {
   return absl::BytesToHexString(base::Sha256({content}));
 }
 
+constexpr const char* kImportFormats =
+    "format must be REPORT_FORMAT_TEXT, REPORT_FORMAT_CSV or REPORT_FORMAT_XLSX";
+
 absl::StatusOr<v1::Report> ParseFile(const ImportRequest& request) {
+  if (request.format == v1::REPORT_FORMAT_XLSX) {
+    return report::ParseReportXlsx(request.content, request.fiscal_year);
+  }
   if (request.format != v1::REPORT_FORMAT_TEXT && request.format != v1::REPORT_FORMAT_CSV) {
-    return absl::InvalidArgumentError("format must be REPORT_FORMAT_TEXT or REPORT_FORMAT_CSV");
+    return absl::InvalidArgumentError(kImportFormats);
   }
   // UTF-8, or the Shift_JIS Excel saves on Japanese Windows.
   absl::StatusOr<std::string> text = report::DecodeImportedText(request.content);
@@ -35,7 +42,7 @@ absl::StatusOr<v1::Report> ParseFile(const ImportRequest& request) {
     case v1::REPORT_FORMAT_CSV:
       return report::ParseReportCsv(*text);
     default:
-      return absl::InvalidArgumentError("format must be REPORT_FORMAT_TEXT or REPORT_FORMAT_CSV");
+      return absl::InvalidArgumentError(kImportFormats);
   }
 }
 
@@ -139,10 +146,32 @@ absl::StatusOr<ImportOutcome> Reports::ImportAndWait(ImportRequest request) {
   return future.get();
 }
 
+// What the page or workbook shows: as of the log position asked for, else
+// the head, with that event's time and the checkpoint that covers it.
+absl::Status Reports::Locate(std::optional<uint64_t> as_of, const CheckpointFor& checkpoint_for,
+                             Located& located) {
+  located.position = as_of ? *as_of : queries_.head().position;
+  if (located.position == 0) return absl::OkStatus();
+  absl::StatusOr<Page<v1::Event>> at = queries_.ReadLog(located.position, 1, "");
+  if (!at.ok()) return at.status();
+  if (!at->items.empty()) located.time = at->items.front().record_time();
+  if (!checkpoint_for) return absl::OkStatus();
+  absl::StatusOr<std::string> checkpoint = checkpoint_for(located.position);
+  if (!checkpoint.ok()) return checkpoint.status();
+  located.checkpoint = *std::move(checkpoint);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ExportOutcome> Reports::Export(std::string_view organization, int fiscal_year,
                                               v1::ReportFormat format,
-                                              std::optional<uint64_t> as_of) {
+                                              std::optional<uint64_t> as_of,
+                                              const CheckpointFor& checkpoint_for) {
   if (absl::Status s = notation::ValidateFiscalYear(fiscal_year); !s.ok()) return s;
+  // The position is fixed first, so that the goals, the as-of line and the
+  // checkpoint all speak of the same moment while writes go on.
+  Located located;
+  if (absl::Status s = Locate(as_of, checkpoint_for, located); !s.ok()) return s;
+  as_of = located.position;
   absl::StatusOr<std::vector<v1::Goal>> goals = queries_.AllGoals(organization, fiscal_year, as_of);
   if (!goals.ok()) return goals.status();
   const v1::Report report = report::ReportFromGoals(fiscal_year, *goals);
@@ -150,6 +179,14 @@ absl::StatusOr<ExportOutcome> Reports::Export(std::string_view organization, int
   switch (format) {
     case v1::REPORT_FORMAT_CSV:
       return ExportOutcome{report::RenderCsv(report), "text/csv; charset=utf-8", base + ".csv"};
+    case v1::REPORT_FORMAT_XLSX: {
+      absl::StatusOr<std::string> workbook = report::RenderXlsx(
+          report, {std::string(organization), located.position, located.time, located.checkpoint});
+      if (!workbook.ok()) return workbook.status();
+      return ExportOutcome{*std::move(workbook),
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           base + ".xlsx"};
+    }
     case v1::REPORT_FORMAT_JSON:
       return ExportOutcome{report::RenderJson(report), "application/json", base + ".json"};
     case v1::REPORT_FORMAT_MARKDOWN:
@@ -159,8 +196,8 @@ absl::StatusOr<ExportOutcome> Reports::Export(std::string_view organization, int
       break;
     default:
       return absl::InvalidArgumentError(
-          "format must be REPORT_FORMAT_CSV, REPORT_FORMAT_JSON, REPORT_FORMAT_MARKDOWN or "
-          "REPORT_FORMAT_HTML");
+          "format must be REPORT_FORMAT_CSV, REPORT_FORMAT_XLSX, REPORT_FORMAT_JSON, "
+          "REPORT_FORMAT_MARKDOWN or REPORT_FORMAT_HTML");
   }
   report::HtmlContext context;
   for (const v1::ReportRow& row : report.rows()) {
@@ -173,7 +210,7 @@ absl::StatusOr<ExportOutcome> Reports::Export(std::string_view organization, int
           queries_.ListGoalEvents(*name, domain::kMaxPageSize, token);
       if (!page.ok()) return page.status();
       for (v1::Event& event : page->items) {
-        if (!as_of || event.position() <= *as_of) history.push_back(std::move(event));
+        if (event.position() <= *as_of) history.push_back(std::move(event));
       }
       token = std::move(page->next_page_token);
     } while (!token.empty());
@@ -183,13 +220,9 @@ absl::StatusOr<ExportOutcome> Reports::Export(std::string_view organization, int
   for (const v1::Goal& goal : *all_years) {
     if (!goal.retired()) ++context.years[goal.fiscal_year()][goal.rating()];
   }
-  // As of the log position asked for, else the head, with that event's time.
-  context.as_of_position = as_of ? *as_of : queries_.head().position;
-  if (context.as_of_position > 0) {
-    absl::StatusOr<Page<v1::Event>> at = queries_.ReadLog(context.as_of_position, 1, "");
-    if (!at.ok()) return at.status();
-    if (!at->items.empty()) context.as_of_time = at->items.front().record_time();
-  }
+  context.as_of_position = located.position;
+  context.as_of_time = located.time;
+  context.checkpoint = std::move(located.checkpoint);
   return ExportOutcome{report::RenderHtml(report, context), "text/html; charset=utf-8",
                        base + ".html"};
 }

@@ -15,7 +15,7 @@
 #include "service/ledger/writer.h"
 
 // The progress report in and out: a file HQ edited brought into the ledger
-// as one write, and a year's report as CSV, JSON, Markdown or HTML as of any
+// as one write, and a year's report as CSV, xlsx, JSON, Markdown or HTML as of any
 // point. Thread-safe.
 namespace dxledger::ledger {
 
@@ -60,19 +60,33 @@ class Reports {
   Reports(storage::EventStore& store, Queries& queries, Writer& writer)
       : store_(store), queries_(queries), writer_(writer) {}
 
-  // Reads a report file (TEXT or CSV) and brings the year's goals to its
+  // Reads a report file (TEXT, CSV or XLSX) and brings the year's goals to its
   // content in one write; the reason of every event names the file and its
   // SHA-256. INVALID_ARGUMENT (with the line) for a malformed file.
   void Import(ImportRequest request, ImportCallback done);
   absl::StatusOr<ImportOutcome> ImportAndWait(ImportRequest request);
 
-  // The year's report as CSV, JSON, MARKDOWN or HTML, as of a position
-  // (nullopt: now).
+  // The signed checkpoint (a note) that covers a log position; empty when
+  // the log has none.
+  using CheckpointFor = std::function<absl::StatusOr<std::string>(uint64_t position)>;
+
+  // The year's report as CSV, XLSX, JSON, MARKDOWN or HTML, as of a position
+  // (nullopt: now). The workbook and the page name the checkpoint that
+  // covers what they show, when `checkpoint_for` is given.
   absl::StatusOr<ExportOutcome> Export(std::string_view organization, int fiscal_year,
                                        v1::ReportFormat format,
-                                       std::optional<uint64_t> as_of = std::nullopt);
+                                       std::optional<uint64_t> as_of = std::nullopt,
+                                       const CheckpointFor& checkpoint_for = nullptr);
 
  private:
+  struct Located {
+    uint64_t position = 0;
+    google::protobuf::Timestamp time;
+    std::string checkpoint;
+  };
+  absl::Status Locate(std::optional<uint64_t> as_of, const CheckpointFor& checkpoint_for,
+                      Located& located);
+
   storage::EventStore& store_;
   Queries& queries_;
   Writer& writer_;

@@ -13,7 +13,7 @@
 namespace dxledger::report {
 namespace {
 
-constexpr const char* kRatingColors[] = {"#b0b0b0", "#1a7f37", "#2f6fdd", "#d4a017", "#cf222e"};
+std::string Color(int rating) { return fmt::format("#{:06x}", kRatingRgb[rating]); }
 constexpr const char* kRatingNames[] = {"未評価", "A", "B", "C", "D"};
 
 constexpr std::string_view kStyle = R"(
@@ -28,6 +28,7 @@ td.rating span{display:inline-block;min-width:1.6em;border-radius:.3em;color:#ff
 .timeline li{margin:.1rem 0}.muted{color:#57606a}
 details{margin:.3rem 0}summary{cursor:pointer}
 span.figure{color:#0550ae;white-space:nowrap}#summary{width:auto}#summary td{min-width:3em}#as-of{color:#57606a}
+#checkpoint{font-size:.75rem;color:#57606a}#checkpoint pre{margin:.2rem 0;white-space:pre-wrap;word-break:break-all}
 @page{size:A4 landscape;margin:12mm}
 @media print{body{margin:0;font-size:9pt}details{display:block}details>*{display:block}
 tr{break-inside:avoid}thead{display:table-header-group}h2{break-after:avoid}}
@@ -59,7 +60,7 @@ std::string Escape(std::string_view text) {
 std::string RatingCell(v1::Rating rating) {
   if (rating == v1::RATING_UNSPECIFIED) return "<td class=\"rating\"></td>";
   return fmt::format("<td class=\"rating\"><span style=\"background:{}\">{}</span></td>",
-                     kRatingColors[rating], notation::RatingLetter(rating));
+                     Color(rating), notation::RatingLetter(rating));
 }
 
 // 1500 → "1,500"; 2.5 → "2.5".
@@ -128,6 +129,12 @@ void Summary(const v1::Report& report, const HtmlContext& context, std::string& 
   for (const v1::ReportRow& row : report.rows()) ++counts[row.rating()];
   out += fmt::format("<p id=\"as-of\">{} 時点（ログ位置 {}）の記録による</p>\n",
                      FormatJst(context.as_of_time), context.as_of_position);
+  if (!context.checkpoint.empty()) {
+    out += fmt::format(
+        "<div id=\"checkpoint\"><p>この時点までの記録は、次の署名付きチェックポイントに含まれます"
+        "（<code>dxledger verify --remote</code> で検証できます）。</p><pre>{}</pre></div>\n",
+        Escape(context.checkpoint));
+  }
   out += fmt::format("<table id=\"summary\"><caption>評価の内訳（目標 {} 件）</caption><thead><tr>",
                      report.rows_size());
   for (int r : {1, 2, 3, 4, 0}) out += fmt::format("<th>{}</th>", kRatingNames[r]);
@@ -155,12 +162,12 @@ void Chart(const v1::Report& report, std::string& out) {
     out += fmt::format(
         "<rect x=\"{}\" y=\"6\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" "
         "y=\"17\">{}</text>\n",
-        kLabel + (r - 1) * 70, kRatingColors[r], kLabel + (r - 1) * 70 + 16, kRatingNames[r]);
+        kLabel + (r - 1) * 70, Color(r), kLabel + (r - 1) * 70 + 16, kRatingNames[r]);
   }
   out += fmt::format(
       "<rect x=\"{}\" y=\"6\" width=\"12\" height=\"12\" fill=\"{}\"/>"
       "<text x=\"{}\" y=\"17\">{}</text>\n",
-      kLabel + 280, kRatingColors[0], kLabel + 296, kRatingNames[0]);
+      kLabel + 280, Color(0), kLabel + 296, kRatingNames[0]);
   int y = kTop;
   for (const auto& [department, counts] : by_department) {
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLabel - 8,
@@ -172,7 +179,7 @@ void Chart(const v1::Report& report, std::string& out) {
       out += fmt::format(
           "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"{}\">"
           "<title>{} {}: {}</title></rect>\n",
-          x, y + 2, width, kRatingColors[r], Escape(department), kRatingNames[r], counts[r]);
+          x, y + 2, width, Color(r), Escape(department), kRatingNames[r], counts[r]);
       out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#fff\" text-anchor=\"middle\">{}</text>\n",
                          x + width / 2, y + 15, counts[r]);
       x += width;

@@ -1,6 +1,8 @@
 #ifndef DXLEDGER_SERVICE_REPORT_RENDER_H_
 #define DXLEDGER_SERVICE_REPORT_RENDER_H_
 
+#include <array>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -34,6 +36,9 @@ std::string RenderJson(const v1::Report& report);
 // The two tables as the report prints them (principal goals, then all).
 std::string RenderMarkdown(const v1::Report& report);
 
+// Each rating's colour on the page and in the workbook: unrated, then A-D.
+inline constexpr uint32_t kRatingRgb[] = {0xb0b0b0, 0x1a7f37, 0x2f6fdd, 0xd4a017, 0xcf222e};
+
 // Ratings counted: index 0 unrated, 1-4 A-D.
 using RatingCounts = std::array<int, 5>;
 
@@ -46,6 +51,9 @@ struct HtmlContext {
   // record time: the page's "as of" line.
   uint64_t as_of_position = 0;
   google::protobuf::Timestamp as_of_time;
+  // The signed checkpoint (a signed note) that covers as_of_position, for
+  // an auditor to check the page against; empty when the log has none.
+  std::string checkpoint;
 };
 
 // One self-contained page (inline CSS and SVG, no network): what it shows

@@ -12,9 +12,32 @@
 namespace dxledger::report {
 namespace {
 
-absl::Status LineError(int line, std::string_view what) {
-  return absl::InvalidArgumentError(fmt::format("line {}: {}", line, what));
+// Where a row came from: a line of a text or CSV file, or a row of a
+// workbook's sheet (a sheet's errors name the column's letter too).
+struct Where {
+  std::string_view sheet;
+  int line = 0;
+};
+
+std::string ColumnLetters(int column) {
+  std::string letters;
+  for (int n = column + 1; n > 0; n = (n - 1) / 26)
+    letters.insert(letters.begin(), 'A' + (n - 1) % 26);
+  return letters;
 }
+
+absl::Status RowError(const Where& where, std::string_view what, int column = -1) {
+  if (where.sheet.empty())
+    return absl::InvalidArgumentError(fmt::format("line {}: {}", where.line, what));
+  if (column < 0) {
+    return absl::InvalidArgumentError(
+        fmt::format("sheet {}, row {}: {}", where.sheet, where.line, what));
+  }
+  return absl::InvalidArgumentError(fmt::format("sheet {}, row {}, column {}: {}", where.sheet,
+                                                where.line, ColumnLetters(column), what));
+}
+
+absl::Status LineError(int line, std::string_view what) { return RowError(Where{{}, line}, what); }
 
 std::vector<std::string> SplitTabs(std::string_view line) {
   std::vector<std::string> cols;
@@ -30,39 +53,43 @@ bool IsHeader(const std::vector<std::string>& cells) {
   return !cells.empty() && MatchKey(cells[0]) == "No.";
 }
 
-absl::Status CheckHeader(int line, const std::vector<std::string>& cells) {
+absl::Status CheckHeader(const Where& where, const std::vector<std::string>& cells) {
   for (size_t i = 0; i < std::size(kColumns); ++i) {
     // The 成果指標 header names the year (令和3年度 成果指標).
     if (i >= cells.size() || MatchKey(cells[i]).find(MatchKey(kColumns[i])) == std::string::npos) {
-      return LineError(line, fmt::format("expected the header No., 部局名, 目標, 評価, 成果指標, "
-                                         "取組内容, 今後の課題等; column {} is \"{}\"",
-                                         i + 1, i < cells.size() ? cells[i] : ""));
+      return RowError(where,
+                      fmt::format("expected the header No., 部局名, 目標, 評価, 成果指標, "
+                                  "取組内容, 今後の課題等; column {} is \"{}\"",
+                                  i + 1, i < cells.size() ? cells[i] : ""),
+                      static_cast<int>(i));
     }
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> ParseNumber(int line, std::string_view column, std::string_view text) {
+absl::StatusOr<int> ParseNumber(const Where& where, int index, std::string_view column,
+                                std::string_view text) {
   const std::string key = MatchKey(text);
   int value = 0;
   auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), value);
   if (key.empty() || error != std::errc() || end != key.data() + key.size() || value < 1) {
-    return LineError(line, fmt::format("{} \"{}\" is not a positive number", column, text));
+    return RowError(where, fmt::format("{} \"{}\" is not a positive number", column, text), index);
   }
   return value;
 }
 
 // One goal row from its seven cells (the eighth, 主な目標No., is the caller's).
-absl::StatusOr<v1::ReportRow> ParseRow(int line, const std::vector<std::string>& cells) {
+absl::StatusOr<v1::ReportRow> ParseRow(const Where& where, const std::vector<std::string>& cells) {
   v1::ReportRow row;
-  row.set_source_line(line);
-  absl::StatusOr<int> number = ParseNumber(line, "No.", cells[0]);
+  row.set_source_line(where.line);
+  absl::StatusOr<int> number = ParseNumber(where, 0, "No.", cells[0]);
   if (!number.ok()) return number.status();
   row.set_report_number(*number);
   for (std::string& department : SplitDepartments(cells[1])) row.add_departments(department);
-  if (row.departments().empty()) return LineError(line, "部局名 is empty: expected a department");
+  if (row.departments().empty())
+    return RowError(where, "部局名 is empty: expected a department", 1);
   std::vector<std::string> title = SplitItems(cells[2]);
-  if (title.empty()) return LineError(line, "目標 is empty: expected the goal's title");
+  if (title.empty()) return RowError(where, "目標 is empty: expected the goal's title", 2);
   row.set_title(title.size() == 1 ? title[0] : JoinItems(title));
   // An empty cell (or a dash) is a goal not rated yet.
   const std::string rating_cell = MatchKey(cells[3]);
@@ -70,7 +97,7 @@ absl::StatusOr<v1::ReportRow> ParseRow(int line, const std::vector<std::string>&
                                           ? absl::StatusOr<v1::Rating>(v1::RATING_UNSPECIFIED)
                                           : notation::ParseRating(rating_cell);
   if (!rating.ok()) {
-    return LineError(line, fmt::format("評価 \"{}\" must be A, B, C, D or empty", cells[3]));
+    return RowError(where, fmt::format("評価 \"{}\" must be A, B, C, D or empty", cells[3]), 3);
   }
   row.set_rating(*rating);
   std::vector<std::string> activity_items = SplitItems(cells[5]);
@@ -92,13 +119,16 @@ absl::StatusOr<v1::ReportRow> ParseRow(int line, const std::vector<std::string>&
 }
 
 // Adds `row` to `table`, refusing a No. seen before in it.
-absl::Status AddRow(v1::ReportRow row, std::map<int, v1::ReportRow>& table) {
+absl::Status AddRow(v1::ReportRow row, std::map<int, v1::ReportRow>& table,
+                    std::string_view sheet = {}) {
   const int number = row.report_number();
   const int line = row.source_line();
   if (auto [it, added] = table.emplace(number, std::move(row)); !added) {
-    return LineError(line, fmt::format("No. {} appears twice (first on line {}); expected each "
-                                       "goal once per table",
-                                       number, it->second.source_line()));
+    return RowError(Where{sheet, line},
+                    fmt::format("No. {} appears twice (first on {} {}); expected "
+                                "each goal once per table",
+                                number, sheet.empty() ? "line" : "row", it->second.source_line()),
+                    0);
   }
   return absl::OkStatus();
 }
@@ -200,7 +230,7 @@ absl::StatusOr<v1::Report> ParseReportText(std::string_view content) {
                                          cells.size()));
     }
     if (IsHeader(cells)) {
-      if (absl::Status s = CheckHeader(line, cells); !s.ok()) return s;
+      if (absl::Status s = CheckHeader(Where{{}, line}, cells); !s.ok()) return s;
       header_seen = true;
       table = principal_heading ? &principal : &full;
       continue;
@@ -208,7 +238,7 @@ absl::StatusOr<v1::Report> ParseReportText(std::string_view content) {
     if (!header_seen) {
       return LineError(line, "a goal row before any header row: expected a No. 部局名 … header");
     }
-    absl::StatusOr<v1::ReportRow> row = ParseRow(line, cells);
+    absl::StatusOr<v1::ReportRow> row = ParseRow(Where{{}, line}, cells);
     if (!row.ok()) return row.status();
     if (absl::Status s = AddRow(*std::move(row), *table); !s.ok()) return s;
   }
@@ -224,24 +254,33 @@ absl::StatusOr<v1::Report> ParseReportCsv(std::string_view content) {
   if (!records.ok()) return records.status();
   if (records->empty())
     return absl::InvalidArgumentError("the CSV is empty: expected a header row");
-  const CsvRecord& header = records->front();
-  if (absl::Status s = CheckHeader(header.line, header.cells); !s.ok()) return s;
+  return ParseReportRecords(*records, {});
+}
+
+absl::StatusOr<v1::Report> ParseReportRecords(const std::vector<CsvRecord>& records,
+                                              std::string_view sheet) {
+  if (records.empty())
+    return RowError(Where{sheet, 1}, "the sheet is empty: expected a header row");
+  const CsvRecord& header = records.front();
+  if (absl::Status s = CheckHeader(Where{sheet, header.line}, header.cells); !s.ok()) return s;
   const bool has_principal =
       header.cells.size() > std::size(kColumns) &&
       MatchKey(header.cells[std::size(kColumns)]) == MatchKey(kPrincipalColumn);
   const size_t width = std::size(kColumns) + (has_principal ? 1 : 0);
   std::map<int, v1::ReportRow> principal, full;
-  for (size_t i = 1; i < records->size(); ++i) {
-    const CsvRecord& record = (*records)[i];
+  for (size_t i = 1; i < records.size(); ++i) {
+    const CsvRecord& record = records[i];
+    const Where where{sheet, record.line};
     if (record.cells.size() == 1 && record.cells[0].empty()) continue;  // a blank line
     if (record.cells.size() != width) {
-      return LineError(record.line, fmt::format("expected {} columns as in the header, found {}",
-                                                width, record.cells.size()));
+      return RowError(where, fmt::format("expected {} columns as in the header, found {}", width,
+                                         record.cells.size()));
     }
     std::vector<std::string> cells = record.cells;
     int principal_number = 0;
     if (has_principal && !MatchKey(cells.back()).empty()) {
-      absl::StatusOr<int> number = ParseNumber(record.line, kPrincipalColumn, cells.back());
+      absl::StatusOr<int> number =
+          ParseNumber(where, static_cast<int>(width - 1), kPrincipalColumn, cells.back());
       if (!number.ok()) return number.status();
       principal_number = *number;
     }
@@ -249,17 +288,17 @@ absl::StatusOr<v1::Report> ParseReportCsv(std::string_view content) {
     // principal number.
     const bool numbered = !MatchKey(cells[0]).empty();
     if (!numbered && principal_number == 0) {
-      return LineError(record.line, "No. is empty: expected a number, or a 主な目標No.");
+      return RowError(where, "No. is empty: expected a number, or a 主な目標No.", 0);
     }
     if (!numbered) cells[0] = std::to_string(principal_number);
-    absl::StatusOr<v1::ReportRow> row = ParseRow(record.line, cells);
+    absl::StatusOr<v1::ReportRow> row = ParseRow(where, cells);
     if (!row.ok()) return row.status();
     if (!numbered) {
-      if (absl::Status s = AddRow(*std::move(row), principal); !s.ok()) return s;
+      if (absl::Status s = AddRow(*std::move(row), principal, sheet); !s.ok()) return s;
       continue;
     }
     row->set_principal_number(principal_number);
-    if (absl::Status s = AddRow(*std::move(row), full); !s.ok()) return s;
+    if (absl::Status s = AddRow(*std::move(row), full, sheet); !s.ok()) return s;
   }
   v1::Report report = Merge(std::move(principal), {});
   for (auto& [number, row] : full) *report.add_rows() = std::move(row);

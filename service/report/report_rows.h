@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "dxledger/v1/report.pb.h"
+#include "service/report/csv.h"
 
 // Reading a report file into rows. Both readers return the full list of goals
 // with the principal ones marked, and refuse a malformed file with
@@ -26,6 +27,12 @@ absl::StatusOr<v1::Report> ParseReportText(std::string_view content);
 
 // The CSV that ExportReport writes (a BOM and the 主な目標No. column optional).
 absl::StatusOr<v1::Report> ParseReportCsv(std::string_view content);
+
+// Rows as the CSV has them (a header, then rows of the seven columns and
+// 主な目標No.), read from a CSV file or a workbook's sheet. With `sheet`,
+// errors name the sheet, row and column instead of the line.
+absl::StatusOr<v1::Report> ParseReportRecords(const std::vector<CsvRecord>& records,
+                                              std::string_view sheet);
 
 // One row's cells as the report prints them (see cells.h).
 std::vector<std::string> RowCells(const v1::ReportRow& row);

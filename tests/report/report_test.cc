@@ -155,6 +155,14 @@ TEST_F(SeedTest, HtmlLeadsWithAsOfAndSummaryAndChartsInTheReportsOrder) {
   std::string cells;
   for (int r : {1, 2, 3, 4, 0}) cells += fmt::format("<td class=\"no\">{}</td>", counts[r]);
   EXPECT_NE(html.find("<tbody><tr>" + cells + "</tr>", summary), std::string::npos) << cells;
+  // No checkpoint given, none shown; one given, shown (escaped) under the as-of line.
+  EXPECT_EQ(html.find("id=\"checkpoint\""), std::string::npos);
+  context.checkpoint = "dxledger/050008\n140\nroot=\n\n— dxledger/050008 <sig>\n";
+  const std::string signed_html = RenderHtml(report_, context);
+  const size_t checkpoint =
+      signed_html.find("<pre>dxledger/050008\n140\nroot=\n\n— dxledger/050008 &lt;sig&gt;\n</pre>");
+  EXPECT_NE(checkpoint, std::string::npos);
+  EXPECT_LT(signed_html.find("id=\"as-of\""), checkpoint);
 
   // Departments in the order the report first names them, not by code point.
   std::vector<std::string> order;
