@@ -20,7 +20,8 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libjemalloc-dev libcpp-httplib-dev
   libxlsxwriter-dev libzip-dev libxml2-dev   # the workbook: written, then read back
   libreoffice-calc-nogui python3-openpyxl   # ... and checked as another application reads it
-  fonts-noto-cjk   # Japanese glyphs in the browser's screenshots
+  fonts-noto-cjk fonts-dejavu-core   # Japanese glyphs in the browser's screenshots, and without
+  python3-pil poppler-utils   # ... which tests/cli/page_check.py compares, on screen and printed
   chromium   # the HTML export is checked in a real browser
   nginx      # the per-organization routing is checked through real nginx
   clang libclang-rt-14-dev   # the libFuzzer targets (tests/fuzz/run.sh)

@@ -21,8 +21,9 @@ body{font-family:"Yu Gothic UI","Yu Gothic","YuGothic","Meiryo","Hiragino Sans",
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
 th,td{border:1px solid #8c959f;padding:.3rem .4rem;vertical-align:top;white-space:pre-line}
-th{background:#eaeef2}td.no,td.rating{text-align:center;white-space:nowrap}
-col.dept{width:8em}col.title{width:16em}col.indicator{width:14em}col.issues{width:16em}
+th{background:#eaeef2;white-space:nowrap}td.no,td.rating{text-align:center;white-space:nowrap}
+col.no{width:2.5em}col.dept{width:6.5em}col.title{width:16%}col.rating{width:2.5em}
+col.indicator{width:18%}col.issues{width:18%}td.dept span{white-space:nowrap}
 td.rating span{display:inline-block;min-width:1.6em;border-radius:.3em;color:#fff;font-weight:bold}
 .legend{font-size:.85rem;color:#57606a}.timeline{font-size:.8rem}
 .timeline li{margin:.1rem 0}.muted{color:#57606a}
@@ -91,16 +92,30 @@ std::string IndicatorsCell(const v1::ReportRow& row) {
   return out + "</td>";
 }
 
+// Departments, each kept on one line: a cell breaks only between two.
+std::string DepartmentsCell(const v1::ReportRow& row) {
+  std::string out = "<td class=\"dept\">";
+  for (const std::string& department : row.departments()) {
+    if (&department != &row.departments(0)) out += "・<wbr>";
+    out += "<span>" + Escape(department) + "</span>";
+  }
+  return out + "</td>";
+}
+
 void Table(const std::vector<const v1::ReportRow*>& rows, bool principal, std::string& out) {
   out +=
-      "<table><thead><tr><th>No.</th><th>部局名</th><th>目標</th><th>評価</th>"
+      "<table><colgroup><col class=\"no\"><col class=\"dept\"><col class=\"title\">"
+      "<col class=\"rating\"><col class=\"indicator\"><col class=\"activities\">"
+      "<col class=\"issues\"></colgroup>"
+      "<thead><tr><th>No.</th><th>部局名</th><th>目標</th><th>評価</th>"
       "<th>成果指標</th><th>取組内容</th><th>今後の課題等</th></tr></thead><tbody>\n";
   for (const v1::ReportRow* row : rows) {
     const std::vector<std::string> cells = RowCells(*row);
     out += fmt::format("<tr class=\"goal\"><td class=\"no\">{}</td>",
                        principal ? std::to_string(row->principal_number()) : cells[0]);
     for (size_t i = 1; i < cells.size(); ++i) {
-      out += i == 3   ? RatingCell(row->rating())
+      out += i == 1   ? DepartmentsCell(*row)
+             : i == 3 ? RatingCell(row->rating())
              : i == 4 ? IndicatorsCell(*row)
                       : "<td>" + Escape(cells[i]) + "</td>";
     }

@@ -205,6 +205,40 @@ TEST_F(ReportCliTest, HtmlPageLoadsInChromiumWithNoRequestLeavingIt) {
   EXPECT_NE(dom.find(" JST</time>"), std::string::npos);
 }
 
+// The page as a person sees it, on screen and printed (tests/cli/page_check.py):
+// Japanese glyphs rather than boxes, each department on one line, nothing
+// wider than the window, A4 landscape with the table within the margins.
+// Without a Japanese font (a fontconfig of DejaVu only) the same check
+// fails on tofu: it can tell.
+TEST_F(ReportCliTest, HtmlPageShowsJapaneseGlyphsOnScreenAndInPrint) {
+  if (!std::filesystem::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed";
+  ASSERT_EQ(Run(std::string("import report ") + SEED_REPORT + " --year 2021"), 0) << err_;
+  ASSERT_EQ(Run("export --year 2021 --format html -o " + Path("report.html")), 0) << err_;
+  std::string out;
+  EXPECT_EQ(
+      RunCommand(std::string(PAGE_CHECK) + " " + Path("report.html") + " " + Path("page"), &out), 0)
+      << out;
+  for (const char* check :
+       {"ok screen glyphs", "ok layout width", "ok layout departments", "ok layout headers",
+        "ok print: 842 x 595 pt", "ok print glyphs", "ok print width"}) {
+    EXPECT_NE(out.find(check), std::string::npos) << check << "\n" << out;
+  }
+  EXPECT_TRUE(std::filesystem::exists(Path("page/screen.png")));
+  EXPECT_TRUE(std::filesystem::exists(Path("page/page.pdf")));
+
+  std::ofstream(Path("no-japanese.conf"))
+      << "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig>"
+         "<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>"
+      << Path("fontconfig-cache") << "</cachedir></fontconfig>";
+  EXPECT_EQ(RunCommand("FONTCONFIG_FILE=" + Path("no-japanese.conf") + " " + PAGE_CHECK + " " +
+                           Path("report.html") + " " + Path("tofu"),
+                       &out),
+            1)
+      << out;
+  EXPECT_NE(out.find("FAIL screen glyphs: tofu"), std::string::npos) << out;
+  EXPECT_NE(out.find("FAIL print glyphs: tofu"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace dxledger
 

@@ -155,6 +155,12 @@ TEST_F(SeedTest, HtmlLeadsWithAsOfAndSummaryAndChartsInTheReportsOrder) {
   std::string cells;
   for (int r : {1, 2, 3, 4, 0}) cells += fmt::format("<td class=\"no\">{}</td>", counts[r]);
   EXPECT_NE(html.find("<tbody><tr>" + cells + "</tr>", summary), std::string::npos) << cells;
+  // The table declares the columns its styles size, and a department never
+  // breaks inside its name: only between two.
+  EXPECT_NE(html.find("<table><colgroup><col class=\"no\"><col class=\"dept\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"dept\"><span>総務部</span>・<wbr><span>企画振興部</span></td>"),
+            std::string::npos);
   // No checkpoint given, none shown; one given, shown (escaped) under the as-of line.
   EXPECT_EQ(html.find("id=\"checkpoint\""), std::string::npos);
   context.checkpoint = "dxledger/050008\n140\nroot=\n\n— dxledger/050008 <sig>\n";
