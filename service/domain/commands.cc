@@ -118,6 +118,10 @@ absl::Status DecideIndicatorSet(const v1::Goal& goal, v1::IndicatorSet& set) {
   DX_RETURN_IF_ERROR(ValidateText("unit", set.unit(), kMaxUnitBytes, false, Lines::kOne));
   if (set.has_target_value())
     DX_RETURN_IF_ERROR(ValidateFinite("target_value", set.target_value()));
+  if (!set.joined_by().empty() && set.joined_by() != "、" && set.joined_by() != "と") {
+    return absl::InvalidArgumentError(
+        fmt::format("joined_by \"{}\" must be empty, 、 or と", set.joined_by()));
+  }
   return absl::OkStatus();
 }
 

@@ -48,6 +48,7 @@ void ApplyIndicatorSet(const v1::IndicatorSet& set, v1::Goal& goal) {
     indicator->clear_target_value();
   }
   indicator->set_unit(set.unit());
+  indicator->set_joined_by(set.joined_by());
 }
 
 void ApplyResult(const v1::IndicatorResultRecorded& result, v1::Goal& goal) {

@@ -175,9 +175,16 @@ bool ParseFigure(std::string_view text, double& value, std::string& unit) {
   return true;
 }
 
+// One indicator's text, and what joins it to the one before it in its item.
+struct Part {
+  std::string joined_by;
+  std::string text;
+};
+
 // Splits "A（1,500人）、B（90人）" and "A（25件）とB（20人）" after each target figure.
-std::vector<std::string> SplitTargets(const std::string& item) {
-  std::vector<std::string> parts;
+std::vector<Part> SplitTargets(const std::string& item) {
+  std::vector<Part> parts;
+  std::string joined_by;
   size_t start = 0;
   for (size_t at = 0; at < item.size();) {
     size_t next = std::string::npos;
@@ -196,12 +203,13 @@ std::vector<std::string> SplitTargets(const std::string& item) {
     std::string unit;
     auto [open, inside] = LastGroup(std::string_view(item).substr(start, comma - start));
     if (open != std::string_view::npos && ParseFigure(inside, value, unit)) {
-      parts.push_back(Tidy(item.substr(start, comma - start)));
+      parts.push_back({std::exchange(joined_by, item.substr(comma, std::string_view("、").size())),
+                       Tidy(item.substr(start, comma - start))});
       start = comma + std::string_view("、").size();
     }
     at = next + width;
   }
-  parts.push_back(Tidy(item.substr(start)));
+  parts.push_back({std::move(joined_by), Tidy(item.substr(start))});
   return parts;
 }
 
@@ -277,9 +285,10 @@ std::vector<std::string> SplitDepartments(std::string_view cell) {
 std::vector<v1::ReportIndicator> ParseIndicators(const std::vector<std::string>& items) {
   std::vector<v1::ReportIndicator> indicators;
   for (const std::string& item : items) {
-    for (std::string& text : SplitTargets(item)) {
+    for (auto& [joined_by, text] : SplitTargets(item)) {
       if (text.empty()) continue;
       v1::ReportIndicator indicator;
+      indicator.set_joined_by(joined_by);
       auto [open, inside] = LastGroup(text);
       double value;
       std::string unit;
@@ -325,6 +334,19 @@ std::string JoinItems(const std::vector<std::string>& items) {
     out.append(kBullet).append(item);
   }
   return out;
+}
+
+std::vector<std::string> IndicatorItems(
+    const google::protobuf::RepeatedPtrField<v1::ReportIndicator>& indicators) {
+  std::vector<std::string> items;
+  for (const v1::ReportIndicator& indicator : indicators) {
+    if (indicator.joined_by().empty() || items.empty()) {
+      items.push_back(indicator.text());
+    } else {
+      items.back().append(indicator.joined_by()).append(indicator.text());
+    }
+  }
+  return items;
 }
 
 std::string JoinActivities(const google::protobuf::RepeatedPtrField<v1::ReportActivity>& items) {

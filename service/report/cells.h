@@ -28,7 +28,8 @@ std::vector<std::string> SplitDepartments(std::string_view cell);
 
 // Indicators from the 成果指標 items: an item holding several targets
 // ("A（1,500人）、B（90人）") is split after each target; each indicator keeps
-// its text and, where a parenthesised figure gives one, its target and unit.
+// its text, what joined it to the one before (joined_by) and, where a
+// parenthesised figure gives one, its target and unit.
 std::vector<v1::ReportIndicator> ParseIndicators(const std::vector<std::string>& items);
 
 // Fills an indicator's actual value where an activity reports it: the
@@ -38,6 +39,10 @@ void FindActuals(const std::vector<v1::ReportActivity>& activities,
 
 // The cell text for items: one item as it is; several as "・" lines.
 std::string JoinItems(const std::vector<std::string>& items);
+// The 成果指標 cell's items: each indicator, and those the report joins with
+// 、 or と on the line of the one before ("A（25件）とB（20人）").
+std::vector<std::string> IndicatorItems(
+    const google::protobuf::RepeatedPtrField<v1::ReportIndicator>& indicators);
 // The activities cell: items, with one trailing marker when all share tags.
 std::string JoinActivities(const google::protobuf::RepeatedPtrField<v1::ReportActivity>& items);
 

@@ -6,6 +6,7 @@
 #include "proto/notation/event_text.h"
 #include "proto/notation/fiscal_year.h"
 #include "proto/notation/rating.h"
+#include "service/report/cells.h"
 #include "service/report/history_ja.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
@@ -78,9 +79,15 @@ std::string Figure(double value) {
 // against its target (実績 543 / 目標 1,500人), where it has a target.
 std::string IndicatorsCell(const v1::ReportRow& row) {
   std::string out = "<td>";
+  const bool items = IndicatorItems(row.indicators()).size() > 1;
   for (const v1::ReportIndicator& indicator : row.indicators()) {
-    if (out.size() > 4) out += "\n";
-    if (row.indicators_size() > 1) out += "・";
+    // An indicator the report joins to the one before stays on its line.
+    if (!indicator.joined_by().empty() && out.size() > 4) {
+      out += Escape(indicator.joined_by());
+    } else {
+      if (out.size() > 4) out += "\n";
+      if (items) out += "・";
+    }
     out += Escape(indicator.text());
     if (!indicator.has_target_value()) continue;
     out += fmt::format(" <span class=\"figure\">（実績 {} / 目標 {}{}）</span>",

@@ -40,6 +40,7 @@ std::string FreeIndicatorId(const std::set<std::string>& used, size_t position) 
 
 bool SameIndicator(const v1::Indicator& have, const v1::ReportIndicator& want) {
   return have.description() == want.text() && have.unit() == want.unit() &&
+         have.joined_by() == want.joined_by() &&
          have.has_target_value() == want.has_target_value() &&
          (!want.has_target_value() || have.target_value() == want.target_value());
 }
@@ -60,6 +61,7 @@ void PlanIndicators(const domain::GoalName& name, const v1::Goal& goal, const v1
       set->set_description(want.text());
       if (want.has_target_value()) set->set_target_value(want.target_value());
       set->set_unit(want.unit());
+      set->set_joined_by(want.joined_by());
       Add(out, name, "SetIndicator", std::move(event));
     }
     if (want.has_actual_value() && (have == nullptr || !have->has_actual_value() ||

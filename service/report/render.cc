@@ -27,6 +27,7 @@ v1::ReportRow RowFromGoal(const v1::Goal& goal) {
     if (indicator.has_target_value()) out->set_target_value(indicator.target_value());
     out->set_unit(indicator.unit());
     if (indicator.has_actual_value()) out->set_actual_value(indicator.actual_value());
+    out->set_joined_by(indicator.joined_by());
   }
   for (const v1::Activity& activity : goal.activities()) {
     v1::ReportActivity* out = row.add_activities();

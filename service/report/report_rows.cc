@@ -315,8 +315,6 @@ std::vector<std::string> RowCells(const v1::ReportRow& row) {
     if (!departments.empty()) departments += "・";
     departments += d;
   }
-  std::vector<std::string> indicators;
-  for (const auto& indicator : row.indicators()) indicators.push_back(indicator.text());
   std::vector<std::string> issues(row.issues().begin(), row.issues().end());
   return {row.report_number() ? std::to_string(row.report_number()) : "",
           departments,
@@ -324,7 +322,7 @@ std::vector<std::string> RowCells(const v1::ReportRow& row) {
           row.rating() == v1::RATING_UNSPECIFIED
               ? ""
               : std::string(notation::RatingLetter(row.rating())),
-          JoinItems(indicators),
+          JoinItems(IndicatorItems(row.indicators())),
           JoinActivities(row.activities()),
           issues.empty() ? std::string(kNoIssues) : JoinItems(issues)};
 }

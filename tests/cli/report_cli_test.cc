@@ -50,6 +50,11 @@ TEST_F(ReportCliTest, ImportsTheSeedOnceAndExportsIt) {
   EXPECT_NE(out_.find("【農業試験場】"), std::string::npos) << out_;
 
   ASSERT_EQ(Run("export --year 2021 --format csv -o " + Path("a.csv")), 0) << err_;
+  // Two indicators the report joins with と stay on its line, through the
+  // ledger's events and views.
+  EXPECT_NE(ReadFile(Path("a.csv"))
+                .find(",オープンデータの新規登録件数（25件）とREASAS研修の受講者数（20人）,"),
+            std::string::npos);
   ASSERT_EQ(Run("export --year 2021 --format markdown"), 0) << err_;
   EXPECT_NE(out_.find("| 9 | 企画振興部 | 高齢者のデジタルデバイド対策の推進 | C |"),
             std::string::npos);

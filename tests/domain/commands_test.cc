@@ -105,6 +105,18 @@ INSTANTIATE_TEST_SUITE_P(
                      e.mutable_goal_created()->add_departments("総務部");
                    },
                    StatusCode::kInvalidArgument},
+        DecideCase{"IndicatorJoinedByTo", true,
+                   [](v1::Event& e) {
+                     e.mutable_indicator_set()->set_description("研修の受講者数（20人）");
+                     e.mutable_indicator_set()->set_joined_by("と");
+                   },
+                   StatusCode::kOk},
+        DecideCase{"IndicatorJoinedByAnythingElse", true,
+                   [](v1::Event& e) {
+                     e.mutable_indicator_set()->set_description("研修の受講者数（20人）");
+                     e.mutable_indicator_set()->set_joined_by("および");
+                   },
+                   StatusCode::kInvalidArgument},
         DecideCase{"CreateEmptyTitle", false,
                    [](v1::Event& e) {
                      FillCreated(e);

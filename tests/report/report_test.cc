@@ -190,8 +190,9 @@ TEST_F(SeedTest, HtmlLeadsWithAsOfAndSummaryAndChartsInTheReportsOrder) {
   EXPECT_NE(html.find("class=\"tick\"", chart), std::string::npos);
   // Target against actual for every indicator with figures.
   EXPECT_NE(
-      html.find("・操作体験会の受講者数（1,500人） <span class=\"figure\">（実績 543人 / 目標 "
-                "1,500人）</span>"),
+      html.find("<td>操作体験会の受講者数（1,500人） <span class=\"figure\">（実績 543人 / 目標 "
+                "1,500人）</span>、デジタル活用サポーターの育成者数（90人） <span "
+                "class=\"figure\">（実績 30人 / 目標 90人）</span></td>"),
       std::string::npos);
   // Prints to A4 landscape, in fonts Japanese Windows and macOS have.
   EXPECT_NE(html.find("@page{size:A4 landscape"), std::string::npos);
@@ -421,15 +422,36 @@ TEST_F(SeedTest, CsvReadsBackTheSameRows) {
   }
 }
 
+// Two indicators, each with its target, that the report writes on one line
+// joined by と or 、 print as the report has them.
+TEST_F(SeedTest, IndicatorsKeepTheReportsJoiners) {
+  const std::map<int, std::pair<std::string, std::string>> joined = {
+      {8, {"と", "オープンデータの新規登録件数（25件）とREASAS研修の受講者数（20人）"}},
+      {9, {"、", "操作体験会の受講者数（1,500人）、デジタル活用サポーターの育成者数（90人）"}},
+      {20, {"、", "3次元設計の試行（2件以上）、ICT活用モデル工事（34件以上）の推進"}}};
+  for (const auto& [number, want] : joined) {
+    const v1::ReportRow& row = Row(report_, number);
+    ASSERT_EQ(row.indicators_size(), 2) << "No." << number;
+    EXPECT_EQ(row.indicators(0).joined_by(), "");
+    EXPECT_EQ(row.indicators(1).joined_by(), want.first);
+    EXPECT_TRUE(row.indicators(0).has_target_value() && row.indicators(1).has_target_value());
+    EXPECT_EQ(RowCells(row)[4], want.second) << "No." << number;
+  }
+  // An item of its own stays one.
+  v1::ReportRow two = Row(report_, 9);
+  two.mutable_indicators(1)->clear_joined_by();
+  EXPECT_EQ(RowCells(two)[4],
+            "・操作体験会の受講者数（1,500人）\n・デジタル活用サポーターの育成者数（90人）");
+}
+
 TEST_F(SeedTest, CsvHasExcelsShape) {
   const std::string csv = RenderCsv(report_);
   EXPECT_TRUE(
       csv.starts_with("\xEF\xBB\xBFNo.,部局名,目標,評価,成果指標,取組内容,今後の課題等,"
                       "主な目標No.\r\n"));
   EXPECT_NE(
-      csv.find(
-          "\r\n9,企画振興部,高齢者のデジタルデバイド対策の推進,C,"
-          "\"・操作体験会の受講者数（1,500人）\n・デジタル活用サポーターの育成者数（90人）\","),
+      csv.find("\r\n9,企画振興部,高齢者のデジタルデバイド対策の推進,C,"
+               "\"操作体験会の受講者数（1,500人）、デジタル活用サポーターの育成者数（90人）\","),
       std::string::npos);
 }
 
