@@ -10,6 +10,7 @@
 #include "service/report/history_ja.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
+#include "service/report/report_text.h"
 
 namespace dxledger::report {
 namespace {
@@ -208,7 +209,11 @@ void Chart(const v1::Report& report, std::string& out) {
     }
     y += kRow;
   }
-  // The axis: goals, 0 to the largest department's count.
+  // The axes: departments down the left; goals, 0 to the largest
+  // department's count, along the bottom.
+  out += fmt::format(
+      "<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#57606a\"/>\n",
+      kLabel, kTop, y + 2);
   out += fmt::format(
       "<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" "
       "stroke=\"#57606a\"/>\n",
@@ -278,21 +283,29 @@ std::string RenderHtml(const v1::Report& report, const HtmlContext& context) {
       "<title>{0} DX推進目標（プロジェクト）の進捗状況</title><style>{1}</style></head><body>\n"
       "<h1>{0}（FY{2}） DX推進目標（プロジェクト）の進捗状況</h1>\n",
       year, kStyle, report.fiscal_year());
+  // A summary first: the counts, then ratings by department.
   Summary(report, context, out);
-  const auto [principal, all] = SplitTables(report);
-  if (!principal.empty()) {
-    out += "<h2>主なDX推進目標（プロジェクト）の進捗状況</h2>\n";
-    Table(principal, true, out);
-  }
-  out += "<h2>DX推進目標（プロジェクト）の進捗状況</h2>\n<div id=\"all-goals\">\n";
-  Table(all, false, out);
-  out +=
-      "</div>\n<p class=\"legend\">評価について　A：目標を上回る　B：目標どおり　"
-      "C：目標をやや下回る　D：目標をかなり下回る（各部局による評価）<br>"
-      "取組内容の記号について　DT：デジタイゼーション　DL：デジタライゼーション　"
-      "DX：デジタル・トランスフォーメーション</p>\n";
   out += "<h2>部局別の評価</h2>\n";
   Chart(report, out);
+  const auto [principal, all] = SplitTables(report);
+  // Each table under the report's heading, its legend under it.
+  const auto legend = [&](const auto& lines) {
+    out += "<p class=\"legend\">";
+    for (size_t i = 0; i < std::size(lines); ++i) {
+      if (i > 0) out += "<br>";
+      out += Escape(lines[i]);
+    }
+    out += "</p>\n";
+  };
+  if (!principal.empty()) {
+    out += fmt::format("<h2>{}</h2>\n", kPrincipalHeading);
+    Table(principal, true, out);
+    legend(kPrincipalLegend);
+  }
+  out += fmt::format("<h2>{}</h2>\n<div id=\"all-goals\">\n", kAllHeading);
+  Table(all, false, out);
+  out += "</div>\n";
+  legend(kAllLegend);
   YearOverYear(context, out);
   Timelines(report, context, out);
   out += "</body></html>\n";

@@ -9,6 +9,7 @@
 #include "service/report/cells.h"
 #include "service/report/csv.h"
 #include "service/report/report_rows.h"
+#include "service/report/report_text.h"
 
 namespace dxledger::report {
 namespace {
@@ -122,19 +123,18 @@ std::string RenderJson(const v1::Report& report) {
 std::string RenderMarkdown(const v1::Report& report) {
   std::string out;
   const auto [principal, all] = SplitTables(report);
-  const std::string year = notation::JapaneseFiscalYear(report.fiscal_year());
-  if (!principal.empty()) {
-    out += fmt::format("## 主なDX推進目標（プロジェクト）の進捗状況（{}）\n\n", year);
-    MarkdownTable(principal, true, out);
+  out += fmt::format("# {}（FY{}） DX推進目標（プロジェクト）の進捗状況\n\n",
+                     notation::JapaneseFiscalYear(report.fiscal_year()), report.fiscal_year());
+  // Each table under the report's heading, its legend under it.
+  const auto table = [&](std::string_view heading, const std::vector<const v1::ReportRow*>& rows,
+                         bool principal_numbers, const auto& legend) {
+    out += fmt::format("## {}\n\n", heading);
+    MarkdownTable(rows, principal_numbers, out);
+    for (std::string_view line : legend) out += fmt::format("\n{}\n", line);
     out += "\n";
-  }
-  out += fmt::format("## DX推進目標（プロジェクト）の進捗状況（{}）\n\n", year);
-  MarkdownTable(all, false, out);
-  out +=
-      "\n評価について　A：目標を上回る　B：目標どおり　C：目標をやや下回る　"
-      "D：目標をかなり下回る（各部局による評価）\n\n"
-      "取組内容の記号について　DT：デジタイゼーション　DL：デジタライゼーション　"
-      "DX：デジタル・トランスフォーメーション\n";
+  };
+  if (!principal.empty()) table(kPrincipalHeading, principal, true, kPrincipalLegend);
+  table(kAllHeading, all, false, kAllLegend);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "service/report/history_ja.h"
 #include "service/report/render.h"
 #include "service/report/report_rows.h"
+#include "service/report/report_text.h"
 #include "service/report/workbook.h"
 
 namespace dxledger::report {
@@ -154,6 +155,13 @@ lxw_error WriteTable(lxw_workbook* workbook, const char* name, const Table& tabl
   return worksheet_set_footer(sheet, "&C&P / &N");
 }
 
+template <typename Texts>
+std::string Lines(const Texts& texts) {
+  std::string out;
+  for (std::string_view text : texts) out.append(out.empty() ? "" : "\n").append(text);
+  return out;
+}
+
 lxw_error WriteAbout(lxw_workbook* workbook, const v1::Report& report, const WorkbookInfo& info,
                      const Formats& formats) {
   lxw_worksheet* sheet = workbook_add_worksheet(workbook, std::string(kAboutSheet).c_str());
@@ -175,19 +183,14 @@ lxw_error WriteAbout(lxw_workbook* workbook, const v1::Report& report, const Wor
       {"ログ位置", ""},  // a number, written below
       {"チェックポイント", checkpoint},
       {"シート",
-       fmt::format("{}：主なDX推進目標（プロジェクト）の進捗状況\n{}：DX推進目標（プロジェクト）の"
-                   "進捗状況（全目標）",
-                   kPrincipalSheet, kAllSheet)},
+       fmt::format("{}：{}\n{}：{}", kPrincipalSheet, kPrincipalHeading, kAllSheet, kAllHeading)},
       {"取り込み",
        fmt::format("「{0}」シートを編集し、dxledger import xlsx で取り込めます。"
                    "「{1}」シートの行は「{0}」シートの同じ目標の行と同じでなければなりません"
                    "（取り込み時に照合します）。",
                    kAllSheet, kPrincipalSheet)},
-      {"評価について",
-       "A：目標を上回る　B：目標どおり　C：目標をやや下回る　D：目標をかなり下回る"
-       "（各部局による評価）"},
-      {"取組内容の記号について",
-       "DT：デジタイゼーション　DL：デジタライゼーション　DX：デジタル・トランスフォーメーション"},
+      {"凡例（主な目標）", Lines(kPrincipalLegend)},
+      {"凡例（全目標）", Lines(kAllLegend)},
   };
   lxw_row_t row = 0;
   for (const auto& [label, value] : rows) {
@@ -254,7 +257,7 @@ absl::StatusOr<std::string> RenderXlsx(const v1::Report& report, const WorkbookI
     return absl::InternalError("cannot create a temporary file for the workbook");
   }
   const std::string year = notation::JapaneseFiscalYear(report.fiscal_year());
-  const std::string title = fmt::format("DX推進目標（プロジェクト）の進捗状況（{}）", year);
+  const std::string title = fmt::format("{}（{}）", kAllHeading, year);
   const std::string subject = fmt::format("{} {}", info.organization, title);
   lxw_doc_properties properties{};
   properties.title = const_cast<char*>(title.c_str());
@@ -268,7 +271,7 @@ absl::StatusOr<std::string> RenderXlsx(const v1::Report& report, const WorkbookI
   const Tables tables = SplitTables(report);
   lxw_error error =
       WriteTable(workbook, std::string(kPrincipalSheet).c_str(), PrincipalTable(tables), formats,
-                 fmt::format("主なDX推進目標（プロジェクト）の進捗状況（{}）", year));
+                 fmt::format("{}（{}）", kPrincipalHeading, year));
   if (error == LXW_NO_ERROR) {
     error = WriteTable(workbook, std::string(kAllSheet).c_str(), AllTable(report), formats, title);
   }
