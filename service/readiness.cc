@@ -60,12 +60,17 @@ void Readiness::Look() {
       (resume_tried_at_ == 0 || now - resume_tried_at_ >= kResumeEveryNanos)) {
     resume_tried_at_ = now;
     const absl::Status resumed = store_.ResumeWrites();
+    // A failed attempt is logged when its reason changes, not every 2 s.
+    const std::string failed =
+        resumed.ok() || resumed.code() == absl::StatusCode::kFailedPrecondition
+            ? ""
+            : std::string(resumed.message());
     if (resumed.ok()) {
       log::Info("the store takes writes again: space on the disk is back", {});
-    } else if (resumed.code() != absl::StatusCode::kFailedPrecondition) {
-      log::Warning("the store could not resume writing yet",
-                   {{"error", std::string(resumed.message())}});
+    } else if (!failed.empty() && failed != resume_failure_) {
+      log::Warning("the store could not resume writing yet", {{"error", failed}});
     }
+    resume_failure_ = failed;
   }
   const absl::Status state = Check();
   const std::string reason = state.ok() ? "" : std::string(state.message());

@@ -45,6 +45,7 @@ class Readiness {
 
   std::string reported_;         // the last state logged ("" when ready); Run thread only
   int64_t resume_tried_at_ = 0;  // steady clock, ns; Run thread only
+  std::string resume_failure_;   // the last failed resume's error; Run thread only
   absl::Mutex mu_;
   absl::CondVar wake_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
