@@ -4,6 +4,7 @@
 #include <libxml/tree.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <memory>
@@ -14,6 +15,8 @@ namespace dxledger::report {
 namespace {
 
 constexpr zip_uint64_t kMaxPartBytes = 64 << 20;
+constexpr zip_uint64_t kMaxUnpackedBytes = 256 << 20;
+constexpr int kMaxRows = 1 << 20;  // a sheet's rows, as Excel has them
 
 absl::Status NotAWorkbook(std::string_view why) {
   return absl::InvalidArgumentError(
@@ -239,7 +242,17 @@ absl::StatusOr<Sheet> ReadSheet(zip_t* zip, std::string name, const std::string&
   Children(data, "row", [&](const xmlNode* row) {
     if (!status.ok()) return;
     const std::string r = Attribute(row, "r");
-    row_number = r.empty() ? row_number + 1 : std::atoi(r.c_str());
+    int number = row_number + 1;
+    if (!r.empty()) {
+      auto [end, error] = std::from_chars(r.data(), r.data() + r.size(), number);
+      if (error != std::errc() || end != r.data() + r.size()) number = 0;
+    }
+    if (number <= row_number || number > kMaxRows) {
+      status = NotAWorkbook(fmt::format("sheet {} has a row numbered \"{}\" after row {}",
+                                        sheet.name, r, row_number));
+      return;
+    }
+    row_number = number;
     CsvRecord record{row_number, {}};
     int column = -1;
     Children(row, "c", [&](const xmlNode* cell) {
@@ -289,6 +302,19 @@ absl::StatusOr<Sheet> ReadSheet(zip_t* zip, std::string name, const std::string&
 absl::StatusOr<std::vector<Sheet>> ReadXlsxSheets(std::string_view content) {
   absl::StatusOr<Zip> zip = OpenZip(content);
   if (!zip.ok()) return zip.status();
+  // What the archive says it unpacks to, in all: a few MiB of report, not
+  // a ZIP bomb. (Each part is read to its stated size and no further.)
+  zip_uint64_t unpacked = 0;
+  for (zip_int64_t i = 0, n = zip_get_num_entries(zip->get(), 0); i < n; ++i) {
+    zip_stat_t stat;
+    if (zip_stat_index(zip->get(), static_cast<zip_uint64_t>(i), 0, &stat) == 0 &&
+        (stat.valid & ZIP_STAT_SIZE) != 0) {
+      unpacked += std::min(stat.size, kMaxUnpackedBytes);
+    }
+  }
+  if (unpacked > kMaxUnpackedBytes) {
+    return NotAWorkbook(fmt::format("it unpacks to more than {} MiB", kMaxUnpackedBytes >> 20));
+  }
   // The package's relationships name the workbook part (xl/workbook.xml as
   // Excel writes it).
   auto package = Relationships(zip->get(), "_rels/.rels", "");

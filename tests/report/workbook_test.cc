@@ -266,6 +266,34 @@ TEST(WorkbookTest, ReadsWhatExcelWritesThatLibxlsxwriterDoesNot) {
   EXPECT_EQ((*sheets)[0].rows[1].cells, std::vector<std::string>{"12"});
 }
 
+TEST(WorkbookTest, RowsOutOfOrderAndZipBombsAreRefused) {
+  absl::StatusOr<std::vector<Sheet>> sheets = ReadXlsxSheets(HandMadeWorkbook(
+      "<row r=\"5\"><c r=\"A5\"><v>1</v></c></row><row r=\"3\"><c r=\"A3\"><v>2</v></c></row>",
+      ""));
+  EXPECT_THAT(sheets.status().message(),
+              HasSubstr("sheet 全目標 has a row numbered \"3\" after row 5"));
+  sheets = ReadXlsxSheets(HandMadeWorkbook("<row r=\"x1\"><c><v>1</v></c></row>", ""));
+  EXPECT_THAT(sheets.status().message(), HasSubstr("a row numbered \"x1\""));
+
+  // Five parts of 60 MiB of zeros: under a MiB packed, 300 MiB unpacked.
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("bomb-" + std::to_string(getpid()))).string();
+  const std::string zeros(60 << 20, '\0');
+  int error = 0;
+  zip_t* zip = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  for (int i = 0; i < 5; ++i) {
+    zip_file_add(zip, ("xl/media/zeros" + std::to_string(i)).c_str(),
+                 zip_source_buffer(zip, zeros.data(), zeros.size(), 0), 0);
+  }
+  ASSERT_EQ(zip_close(zip), 0);
+  const std::string bomb = testsupport::ReadFile(path);
+  std::filesystem::remove(path);
+  EXPECT_LT(bomb.size(), 1u << 20);
+  sheets = ReadXlsxSheets(bomb);
+  EXPECT_EQ(sheets.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(sheets.status().message(), HasSubstr("it unpacks to more than 256 MiB"));
+}
+
 TEST(WorkbookTest, DisplayWidthCountsFullWidthCharactersTwice) {
   EXPECT_EQ(DisplayWidth("No."), 3);
   EXPECT_EQ(DisplayWidth("部局名"), 6);
