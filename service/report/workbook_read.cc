@@ -99,13 +99,20 @@ absl::Status CheckPrincipalSheet(const std::vector<CsvRecord>& principal,
 absl::Status CheckYear(const Sheet& about, int fiscal_year) {
   for (const CsvRecord& row : about.rows) {
     if (row.cells.size() < 2 || row.cells[0] != "年度") continue;
-    const std::string named = MatchKey(row.cells[1]);
-    if (named == std::to_string(fiscal_year)) return absl::OkStatus();
+    // As the export writes it (2021), or as a person might (令和3年度, R3).
+    absl::StatusOr<int> named = notation::ParseFiscalYear(MatchKey(row.cells[1]));
+    if (!named.ok()) {
+      return CellError(
+          kAboutSheet, row.line, 1,
+          fmt::format("年度 \"{}\" is not a fiscal year: write it as 2021 or 令和3年度",
+                      row.cells[1]));
+    }
+    if (*named == fiscal_year) return absl::OkStatus();
     return CellError(kAboutSheet, row.line, 1,
                      fmt::format("the workbook holds the report of {} (\"{}\"), not {}: import it "
                                  "with --year {}",
-                                 notation::JapaneseFiscalYear(std::atoi(named.c_str())),
-                                 row.cells[1], notation::JapaneseFiscalYear(fiscal_year), named));
+                                 notation::JapaneseFiscalYear(*named), row.cells[1],
+                                 notation::JapaneseFiscalYear(fiscal_year), *named));
   }
   return absl::OkStatus();
 }

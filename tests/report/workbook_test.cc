@@ -224,6 +224,14 @@ TEST(WorkbookTest, TheTwoTablesMustAgreeAndTheYearMustMatch) {
               HasSubstr("sheet 出力情報, row 2, column B: the workbook holds the report of "
                         "令和3年度 (\"2021\"), not 令和4年度: import it with --year 2021"));
 
+  about[1][1] = "令和3年度";
+  read = ParseReportXlsx(Workbook({{"全目標", all}, {"出力情報", about}}), 2021);
+  EXPECT_TRUE(read.ok()) << read.status();
+  about[1][1] = "昨年度";
+  read = ParseReportXlsx(Workbook({{"全目標", all}, {"出力情報", about}}), 2021);
+  EXPECT_THAT(read.status().message(),
+              HasSubstr("sheet 出力情報, row 2, column B: 年度 \"昨年度\" is not a fiscal year"));
+
   read = ParseReportXlsx(Workbook({{"Sheet1", all}}), 2021);
   EXPECT_THAT(read.status().message(),
               HasSubstr("the workbook has no sheet named 全目標 (it has: Sheet1)"));
