@@ -19,13 +19,6 @@ struct Where {
   int line = 0;
 };
 
-std::string ColumnLetters(int column) {
-  std::string letters;
-  for (int n = column + 1; n > 0; n = (n - 1) / 26)
-    letters.insert(letters.begin(), 'A' + (n - 1) % 26);
-  return letters;
-}
-
 absl::Status RowError(const Where& where, std::string_view what, int column = -1) {
   if (where.sheet.empty())
     return absl::InvalidArgumentError(fmt::format("line {}: {}", where.line, what));
@@ -33,8 +26,7 @@ absl::Status RowError(const Where& where, std::string_view what, int column = -1
     return absl::InvalidArgumentError(
         fmt::format("sheet {}, row {}: {}", where.sheet, where.line, what));
   }
-  return absl::InvalidArgumentError(fmt::format("sheet {}, row {}, column {}: {}", where.sheet,
-                                                where.line, ColumnLetters(column), what));
+  return SheetCellError(where.sheet, where.line, column, what);
 }
 
 absl::Status LineError(int line, std::string_view what) { return RowError(Where{{}, line}, what); }
@@ -307,6 +299,15 @@ absl::StatusOr<v1::Report> ParseReportRecords(const std::vector<CsvRecord>& reco
                      return (a.report_number() == 0) < (b.report_number() == 0);
                    });
   return report;
+}
+
+absl::Status SheetCellError(std::string_view sheet, int row, int column, std::string_view what) {
+  std::string letters;  // 0 → A, 25 → Z, 26 → AA
+  for (int n = column + 1; n > 0; n = (n - 1) / 26) {
+    letters.insert(letters.begin(), static_cast<char>('A' + (n - 1) % 26));
+  }
+  return absl::InvalidArgumentError(
+      fmt::format("sheet {}, row {}, column {}: {}", sheet, row, letters, what));
 }
 
 std::vector<std::string> RowCells(const v1::ReportRow& row) {

@@ -34,6 +34,9 @@ absl::StatusOr<v1::Report> ParseReportCsv(std::string_view content);
 absl::StatusOr<v1::Report> ParseReportRecords(const std::vector<CsvRecord>& records,
                                               std::string_view sheet);
 
+// INVALID_ARGUMENT "sheet 全目標, row 10, column D: …" (`column` from 0).
+absl::Status SheetCellError(std::string_view sheet, int row, int column, std::string_view what);
+
 // One row's cells as the report prints them (see cells.h).
 std::vector<std::string> RowCells(const v1::ReportRow& row);
 

@@ -12,11 +12,8 @@
 namespace dxledger::report {
 namespace {
 
-std::string Letter(size_t column) { return std::string(1, static_cast<char>('A' + column)); }
-
 absl::Status CellError(std::string_view sheet, int row, size_t column, std::string_view what) {
-  return absl::InvalidArgumentError(
-      fmt::format("sheet {}, row {}, column {}: {}", sheet, row, Letter(column), what));
+  return SheetCellError(sheet, row, static_cast<int>(column), what);
 }
 
 const Sheet* Find(const std::vector<Sheet>& sheets, std::string_view name) {
@@ -69,7 +66,7 @@ absl::Status CheckPrincipalSheet(const std::vector<CsvRecord>& principal,
                        fmt::format("主な目標No. {} is not marked on sheet {} (column {}): the "
                                    "import reads the goals from {}; mark the goal there, or "
                                    "delete this row",
-                                   row.cells[0], kAllSheet, Letter(kMark), kAllSheet));
+                                   row.cells[0], kAllSheet, kPrincipalColumn, kAllSheet));
     }
     seen[number] = row.line;
     const CsvRecord& goal = *it->second;

@@ -2,6 +2,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <unicode/utf8.h>
 #include <zip.h>
 
 #include <algorithm>
@@ -131,17 +132,13 @@ int HexDigit(char c) {
   return -1;
 }
 
-void AppendUtf8(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
+// ICU's encoder; a lone surrogate (which no text holds) becomes U+FFFD.
+void AppendUtf8(UChar32 c, std::string& out) {
+  if (U_IS_SURROGATE(c)) c = 0xFFFD;
+  char bytes[U8_MAX_LENGTH];
+  int32_t length = 0;
+  U8_APPEND_UNSAFE(bytes, length, c);  // c is at most U+FFFF, and not a surrogate
+  out.append(bytes, static_cast<size_t>(length));
 }
 
 // ECMA-376's escape for characters XML cannot hold: _xHHHH_ is the UTF-16
@@ -159,7 +156,7 @@ std::string Unescape(std::string_view text) {
         value = value * 16 + digit;
       }
       if (hex) {
-        AppendUtf8(static_cast<char32_t>(value), out);
+        AppendUtf8(value, out);
         i += 7;
         continue;
       }
