@@ -37,6 +37,7 @@ void PrintYear(const v1::FiscalYear& year) {
       year.plan_framework() == v1::PLAN_FRAMEWORK_DX_PLAN ? "DX plan" : "pre-plan",
       year.state() == v1::FISCAL_YEAR_STATE_CLOSED ? "closed" : "open",
       year.rolled_over_to() ? fmt::format(", rolled over to FY{}", year.rolled_over_to()) : "");
+  if (!year.next_steps().empty()) fmt::print("今後の進め方: {}\n", year.next_steps());
 }
 
 void AddYear(CLI::App& app, Cli& cli) {

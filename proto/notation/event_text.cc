@@ -90,6 +90,8 @@ std::string DescribeEvent(const v1::Event& event) {
                          event.fiscal_year_rolled_over().to_year());
     case v1::Event::kFiscalYearOpened:
       return fmt::format("fiscal year FY{} opened", event.fiscal_year_opened().fiscal_year());
+    case v1::Event::kFiscalYearNextStepsSet:
+      return "今後の進め方 set: " + event.fiscal_year_next_steps_set().text();
     case v1::Event::kChangeProposed:
       return fmt::format("change {} proposed", event.change_proposed().proposal_id());
     case v1::Event::kChangeDecided:

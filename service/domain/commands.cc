@@ -292,6 +292,7 @@ absl::Status DecideOnGoal(const v1::Goal& goal, v1::Event& event) {
     case v1::Event::kChangeDecided:
     case v1::Event::kFiscalYearRolledOver:
     case v1::Event::kFiscalYearOpened:
+    case v1::Event::kFiscalYearNextStepsSet:
     case v1::Event::kPrincipalAdded:
     case v1::Event::kPrincipalChanged:
     case v1::Event::kPrincipalTokenRotated:

@@ -19,6 +19,7 @@ std::optional<StreamKind> StreamKindOf(const v1::Event& event) {
       return StreamKind::kGoal;
     case v1::Event::kFiscalYearRolledOver:
     case v1::Event::kFiscalYearOpened:
+    case v1::Event::kFiscalYearNextStepsSet:
       return StreamKind::kFiscalYear;
     case v1::Event::kPrincipalAdded:
     case v1::Event::kPrincipalChanged:

@@ -5,6 +5,8 @@
 
 #include "fmt/format.h"
 #include "proto/notation/fiscal_year.h"
+#include "service/domain/limits.h"
+#include "service/domain/text.h"
 
 namespace dxledger::domain {
 namespace {
@@ -78,6 +80,9 @@ void ApplyToYear(const v1::Event& event, v1::FiscalYear& year) {
       year.set_state(v1::FISCAL_YEAR_STATE_OPEN);
       year.set_plan_framework(event.fiscal_year_opened().plan_framework());
       break;
+    case v1::Event::kFiscalYearNextStepsSet:
+      year.set_next_steps(event.fiscal_year_next_steps_set().text());
+      break;
     // Goal and principal events never reach a year (see StreamKindOf).
     case v1::Event::kGoalCreated:
     case v1::Event::kGoalRevised:
@@ -115,6 +120,9 @@ absl::StatusOr<v1::Event> DecideYear(const v1::FiscalYear& current, const YearCo
     if (rolled.to_year() != rolled.from_year() + 1) {
       return absl::InvalidArgumentError("a rollover goes to the next fiscal year");
     }
+  } else if (event.has_fiscal_year_next_steps_set()) {
+    const std::string& text = event.fiscal_year_next_steps_set().text();
+    if (absl::Status s = ValidateText("next_steps", text, kMaxTextBytes, false); !s.ok()) return s;
   } else if (!event.has_fiscal_year_opened()) {
     return absl::InvalidArgumentError("the command carries no fiscal-year change");
   }

@@ -150,6 +150,7 @@ void Apply(const v1::Event& event, v1::Goal& goal) {
     // StreamKindOf); an event without a payload changes nothing.
     case v1::Event::kFiscalYearRolledOver:
     case v1::Event::kFiscalYearOpened:
+    case v1::Event::kFiscalYearNextStepsSet:
     case v1::Event::kPrincipalAdded:
     case v1::Event::kPrincipalChanged:
     case v1::Event::kPrincipalTokenRotated:

@@ -144,6 +144,7 @@ void ApplyToPrincipal(const v1::Event& event, v1::Principal& principal) {
     case v1::Event::kChangeDecided:
     case v1::Event::kFiscalYearRolledOver:
     case v1::Event::kFiscalYearOpened:
+    case v1::Event::kFiscalYearNextStepsSet:
     case v1::Event::PAYLOAD_NOT_SET:
       break;
   }

@@ -59,6 +59,7 @@ void AddIndexEntries(std::string_view organization, const v1::Event& event, cons
     case v1::Event::kChangeDecided:
     case v1::Event::kFiscalYearRolledOver:
     case v1::Event::kFiscalYearOpened:
+    case v1::Event::kFiscalYearNextStepsSet:
     case v1::Event::kPrincipalAdded:
     case v1::Event::kPrincipalChanged:
     case v1::Event::kPrincipalTokenRotated:

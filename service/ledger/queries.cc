@@ -136,14 +136,15 @@ absl::StatusOr<v1::Goal> Queries::FoldGoal(const domain::GoalName& name,
   return Fold(*records);
 }
 
-absl::StatusOr<v1::Goal> Queries::FoldGoalAt(const domain::GoalName& name, uint64_t position) {
+absl::StatusOr<std::vector<storage::LogRecord>> Queries::RecordsUpTo(const std::string& stream,
+                                                                     uint64_t position) {
   // Stream positions grow with versions, so the events up to `position` are
-  // a prefix of the goal's own index.
+  // a prefix of the stream's own index.
   constexpr size_t kPage = 256;
   std::vector<storage::LogRecord> records;
   for (uint64_t version = 1;;) {
     absl::StatusOr<std::vector<storage::LogRecord>> page =
-        store_.ReadStream(StreamOf(name), version, kPage);
+        store_.ReadStream(stream, version, kPage);
     if (!page.ok()) return page.status();
     bool past = false;
     for (storage::LogRecord& record : *page) {
@@ -154,15 +155,34 @@ absl::StatusOr<v1::Goal> Queries::FoldGoalAt(const domain::GoalName& name, uint6
     if (past || page->size() < kPage) break;
     version += kPage;
   }
-  if (records.empty()) {
+  return records;
+}
+
+absl::StatusOr<v1::Goal> Queries::FoldGoalAt(const domain::GoalName& name, uint64_t position) {
+  absl::StatusOr<std::vector<storage::LogRecord>> records = RecordsUpTo(StreamOf(name), position);
+  if (!records.ok()) return records.status();
+  if (records->empty()) {
     return absl::NotFoundError(
         fmt::format("goal {} did not exist at position {}", name.Format(), position));
   }
-  return Fold(records);
+  return Fold(*records);
 }
 
-absl::StatusOr<v1::FiscalYear> Queries::GetFiscalYear(const domain::FiscalYearName& name) {
+absl::StatusOr<v1::FiscalYear> Queries::GetFiscalYear(const domain::FiscalYearName& name,
+                                                      std::optional<uint64_t> as_of) {
   if (absl::Status s = notation::ValidateFiscalYear(name.fiscal_year); !s.ok()) return s;
+  if (as_of) {
+    absl::StatusOr<std::vector<storage::LogRecord>> records =
+        RecordsUpTo(StreamOfYear(name), *as_of);
+    if (!records.ok()) return records.status();
+    v1::FiscalYear year = domain::ImplicitYear(name);
+    for (const storage::LogRecord& record : *records) {
+      absl::StatusOr<v1::Event> event = DecodeEvent(record);
+      if (!event.ok()) return event.status();
+      domain::ApplyToYear(*event, year);
+    }
+    return year;
+  }
   absl::StatusOr<std::optional<storage::StoredView>> view = store_.ReadView(StreamOfYear(name));
   if (!view.ok()) return view.status();
   if (!view->has_value()) return domain::ImplicitYear(name);

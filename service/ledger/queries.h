@@ -112,9 +112,11 @@ class Queries {
                                     std::optional<uint64_t> version = std::nullopt);
   absl::StatusOr<v1::Goal> FoldGoalAt(const domain::GoalName& name, uint64_t position);
 
-  // The year's view, or its implicit state when nothing was written to it;
-  // INVALID_ARGUMENT for a year out of range.
-  absl::StatusOr<v1::FiscalYear> GetFiscalYear(const domain::FiscalYearName& name);
+  // The year's view (as of log position `as_of` when given), or its
+  // implicit state when nothing was written to it; INVALID_ARGUMENT for a
+  // year out of range.
+  absl::StatusOr<v1::FiscalYear> GetFiscalYear(const domain::FiscalYearName& name,
+                                               std::optional<uint64_t> as_of = std::nullopt);
 
   // Ancestors and descendants of a goal across years; cost grows with the
   // lineage, not with the log (history.cc, as the next two).
@@ -135,6 +137,9 @@ class Queries {
   // point) that pass the filter.
   absl::Status AddGoals(const GoalFilter& filter, const std::vector<std::string>& ids,
                         std::vector<v1::Goal>& goals);
+  // A stream's records up to log position `position`, in order.
+  absl::StatusOr<std::vector<storage::LogRecord>> RecordsUpTo(const std::string& stream,
+                                                              uint64_t position);
 
   storage::EventStore& store_;
   const Clock clock_;

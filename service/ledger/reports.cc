@@ -53,6 +53,7 @@ void Count(const std::vector<v1::Event>& events, ImportOutcome& outcome) {
     if (event.has_goal_created()) created.insert(event.goal());
   }
   for (const v1::Event& event : events) {
+    if (event.has_fiscal_year_next_steps_set()) continue;  // the year's, not a goal's
     if (!created.contains(event.goal())) changed.insert(event.goal());
   }
   outcome.goals_created = created.size();
@@ -125,6 +126,19 @@ void Reports::Import(ImportRequest request, ImportCallback done) {
       }
       commands.push_back(GoalCommand{std::move(planned.command), std::move(allow)});
     }
+    // The year's 今後の進め方, when the file has one the year does not. A
+    // file without one (a CSV, a workbook) leaves it as it is.
+    const std::string& next_steps = outcome->report.next_steps();
+    if (!next_steps.empty()) {
+      const domain::FiscalYearName name{organization, year};
+      absl::StatusOr<v1::FiscalYear> current = queries_.GetFiscalYear(name);
+      if (!current.ok()) return current.status();
+      if (current->next_steps() != next_steps) {
+        domain::YearCommand set{name, {}};
+        set.proposal.mutable_fiscal_year_next_steps_set()->set_text(next_steps);
+        commands.push_back(std::move(set));
+      }
+    }
     return commands;
   };
   writer_.Write(std::move(write),
@@ -174,7 +188,11 @@ absl::StatusOr<ExportOutcome> Reports::Export(std::string_view organization, int
   as_of = located.position;
   absl::StatusOr<std::vector<v1::Goal>> goals = queries_.AllGoals(organization, fiscal_year, as_of);
   if (!goals.ok()) return goals.status();
-  const v1::Report report = report::ReportFromGoals(fiscal_year, *goals);
+  v1::Report report = report::ReportFromGoals(fiscal_year, *goals);
+  absl::StatusOr<v1::FiscalYear> year =
+      queries_.GetFiscalYear({std::string(organization), fiscal_year}, as_of);
+  if (!year.ok()) return year.status();
+  report.set_next_steps(year->next_steps());
   const std::string base = fmt::format("dx-progress-report-fy{}", fiscal_year);
   switch (format) {
     case v1::REPORT_FORMAT_CSV:

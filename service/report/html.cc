@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/strings/str_split.h"
 #include "fmt/format.h"
 #include "proto/notation/event_text.h"
 #include "proto/notation/fiscal_year.h"
@@ -301,6 +302,14 @@ std::string RenderHtml(const v1::Report& report, const HtmlContext& context) {
     out += fmt::format("<h2>{}</h2>\n", kPrincipalHeading);
     Table(principal, true, out);
     legend(kPrincipalLegend);
+  }
+  // The year's 今後の進め方, where the report prints it: between the tables.
+  if (!report.next_steps().empty()) {
+    out += fmt::format("<h2>{}</h2>\n<div id=\"next-steps\">", kNextStepsHeading);
+    for (absl::string_view paragraph : absl::StrSplit(report.next_steps(), '\n')) {
+      out += fmt::format("<p>{}</p>", Escape({paragraph.data(), paragraph.size()}));
+    }
+    out += "</div>\n";
   }
   out += fmt::format("<h2>{}</h2>\n<div id=\"all-goals\">\n", kAllHeading);
   Table(all, false, out);

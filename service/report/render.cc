@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_replace.h"
 #include "fmt/format.h"
 #include "proto/notation/fiscal_year.h"
 #include "service/report/cells.h"
@@ -134,6 +135,11 @@ std::string RenderMarkdown(const v1::Report& report) {
     out += "\n";
   };
   if (!principal.empty()) table(kPrincipalHeading, principal, true, kPrincipalLegend);
+  // The year's 今後の進め方, where the report prints it: between the tables.
+  if (!report.next_steps().empty()) {
+    out += fmt::format("## {}\n\n{}\n\n", kNextStepsHeading,
+                       absl::StrReplaceAll(report.next_steps(), {{"\n", "\n\n"}}));
+  }
   table(kAllHeading, all, false, kAllLegend);
   return out;
 }

@@ -3,11 +3,13 @@
 #include <charconv>
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "fmt/format.h"
 #include "proto/notation/rating.h"
 #include "service/report/cells.h"
 #include "service/report/csv.h"
 #include "service/report/item_cuts.h"
+#include "service/report/report_text.h"
 
 namespace dxledger::report {
 namespace {
@@ -198,6 +200,8 @@ absl::StatusOr<v1::Report> ParseReportText(std::string_view content) {
   std::map<int, v1::ReportRow>* table = nullptr;  // the table rows go to
   bool principal_heading = false;
   bool header_seen = false;
+  bool in_next_steps = false;
+  std::string next_steps;
   int line = 0;
   for (std::string_view rest = content; !rest.empty() || line == 0;) {
     ++line;
@@ -206,15 +210,26 @@ absl::StatusOr<v1::Report> ParseReportText(std::string_view content) {
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     if (text.ends_with('\r')) text.remove_suffix(1);
     if (text.find('\t') == std::string_view::npos) {
-      // Prose: a heading about 進捗状況 starts a table; 主な marks the principal one.
+      // Prose: a heading about 進捗状況 starts a table; 主な marks the
+      // principal one. The lines under 今後の進め方について, up to the next
+      // heading or table, are the year's next steps.
       const std::string key = MatchKey(text);
       if (key.find("進捗状況") != std::string::npos) {
         principal_heading = key.find("主な") != std::string::npos;
         header_seen = false;
+        in_next_steps = false;
+      } else if (key == MatchKey(kNextStepsHeading)) {
+        in_next_steps = true;
+        next_steps.clear();
+      } else if (in_next_steps && !key.empty()) {
+        if (!next_steps.empty()) next_steps.push_back('\n');
+        const absl::string_view line = absl::StripAsciiWhitespace({text.data(), text.size()});
+        next_steps.append(line.data(), line.size());
       }
       if (rest.empty()) break;
       continue;
     }
+    in_next_steps = false;
     std::vector<std::string> cells = SplitTabs(text);
     if (cells.size() != std::size(kColumns)) {
       return LineError(line, fmt::format("expected 7 tab-separated columns (No., 部局名, 目標, "
@@ -238,7 +253,9 @@ absl::StatusOr<v1::Report> ParseReportText(std::string_view content) {
     return absl::InvalidArgumentError(
         "no goal rows found: expected a No. header row followed by tab-separated goal rows");
   }
-  return Merge(std::move(principal), std::move(full));
+  absl::StatusOr<v1::Report> report = Merge(std::move(principal), std::move(full));
+  if (report.ok()) report->set_next_steps(std::move(next_steps));
+  return report;
 }
 
 absl::StatusOr<v1::Report> ParseReportCsv(std::string_view content) {

@@ -22,6 +22,8 @@ namespace dxledger::report {
 inline constexpr std::string_view kPrincipalSheet = "主な目標";
 inline constexpr std::string_view kAllSheet = "全目標";
 inline constexpr std::string_view kAboutSheet = "出力情報";
+// The row of 出力情報 that holds the year's 今後の進め方; import reads it.
+inline constexpr const char* kNextStepsLabel = "今後の進め方";
 
 struct WorkbookInfo {
   std::string organization;

@@ -114,6 +114,17 @@ absl::Status CheckYear(const Sheet& about, int fiscal_year) {
   return absl::OkStatus();
 }
 
+// The 出力情報 sheet's 今後の進め方, as HQ may have edited it; empty when the
+// row is missing or blank.
+std::string NextSteps(const Sheet& about) {
+  for (const CsvRecord& row : about.rows) {
+    if (row.cells.size() >= 2 && row.cells[0] == kNextStepsLabel) {
+      return WithoutFormulaGuard(row.cells[1]);
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Report> ParseReportXlsx(std::string_view content, int fiscal_year) {
@@ -138,6 +149,7 @@ absl::StatusOr<v1::Report> ParseReportXlsx(std::string_view content, int fiscal_
     const std::vector<CsvRecord> principal_rows = Records(*principal);
     if (absl::Status s = CheckPrincipalSheet(principal_rows, all_rows); !s.ok()) return s;
   }
+  if (const Sheet* about = Find(*sheets, kAboutSheet)) report->set_next_steps(NextSteps(*about));
   return report;
 }
 

@@ -189,6 +189,8 @@ lxw_error WriteAbout(lxw_workbook* workbook, const v1::Report& report, const Wor
                    "「{1}」シートの行は「{0}」シートの同じ目標の行と同じでなければなりません"
                    "（取り込み時に照合します）。",
                    kAllSheet, kPrincipalSheet)},
+      // Read back on import (empty leaves the year's text as it is).
+      {kNextStepsLabel, WithFormulaGuard(report.next_steps())},
       {"凡例（主な目標）", Lines(kPrincipalLegend)},
       {"凡例（全目標）", Lines(kAllLegend)},
   };

@@ -45,6 +45,12 @@ TEST_F(ReportCliTest, ImportsTheSeedOnceAndExportsIt) {
   ASSERT_EQ(Run(std::string("import report ") + SEED_REPORT + " --year 2021"), 0) << err_;
   EXPECT_NE(out_.find("23 unchanged; 0 events; nothing to write"), std::string::npos) << out_;
 
+  // The paragraph between the tables is the year's.
+  ASSERT_EQ(Run("year get 2021"), 0) << err_;
+  EXPECT_NE(out_.find("今後の進め方: 今年度のDX推進目標（プロジェクト）は、県DX推進計画の策定前"),
+            std::string::npos)
+      << out_;
+
   ASSERT_EQ(Run("goal get fy2021-16"), 0) << err_;
   EXPECT_NE(out_.find("report No.   16 (principal)"), std::string::npos) << out_;
   EXPECT_NE(out_.find("【農業試験場】"), std::string::npos) << out_;
@@ -58,6 +64,7 @@ TEST_F(ReportCliTest, ImportsTheSeedOnceAndExportsIt) {
   ASSERT_EQ(Run("export --year 2021 --format markdown"), 0) << err_;
   EXPECT_NE(out_.find("| 9 | 企画振興部 | 高齢者のデジタルデバイド対策の推進 | C |"),
             std::string::npos);
+  EXPECT_NE(out_.find("## 今後の進め方について\n\n今年度のDX推進目標"), std::string::npos);
   ASSERT_EQ(Run("export --year 2021 --format json"), 0) << err_;
   EXPECT_NE(out_.find("\"actual_value\": 543"), std::string::npos);
 }

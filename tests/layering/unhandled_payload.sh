@@ -11,8 +11,8 @@ cp -r "$source/proto" "$work/proto"
 events="$work/proto/dxledger/v1/events.proto"
 # A new event type: its message, and its case in the payload.
 printf '\nmessage GoalRenumbered {\n  int32 report_number = 1;\n}\n' >>"$events"
-sed -i 's/^    ChangeDecided change_decided = 33;/&\n    GoalRenumbered goal_renumbered = 34;/' "$events"
-grep -q 'goal_renumbered = 34' "$events"
+sed -i 's/^    ChangeDecided change_decided = 33;/&\n    GoalRenumbered goal_renumbered = 999;/' "$events"
+grep -q 'goal_renumbered = 999' "$events"
 (cd "$work/proto" && "$protoc" --cpp_out="$work/gen" dxledger/v1/*.proto)
 sites=(service/domain/goal.cc service/domain/commands.cc service/domain/principals.cc
   service/domain/fiscal_years.cc service/domain/event_kinds.cc proto/notation/event_text.cc)

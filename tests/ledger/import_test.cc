@@ -113,6 +113,57 @@ TEST_F(ImportTest, ChangedFileWritesOnlyTheDifferences) {
   EXPECT_EQ(ledger_.queries().head().position, head + 2);
 }
 
+// The report's 今後の進め方 paragraph is the year's: one event on the
+// fiscal year's stream, in the year's view, printed by the exports as of
+// any moment; a changed paragraph is one more event, and a file without
+// one (a CSV) leaves it as it is.
+TEST_F(ImportTest, NextStepsAreTheYearsAndExportAsOfAnyMoment) {
+  absl::StatusOr<ImportOutcome> first = Import(ReadSeed());
+  ASSERT_TRUE(first.ok()) << first.status();
+  const v1::Event& set = first->events.back();
+  ASSERT_TRUE(set.has_fiscal_year_next_steps_set());
+  EXPECT_EQ(set.goal(), "organizations/050008/fiscalYears/2021");
+  EXPECT_EQ(set.actor(), "hq-secretariat");
+  EXPECT_EQ(first->goals_created, 23u);
+  EXPECT_EQ(first->goals_changed, 0u);
+  const std::string published = first->report.next_steps();
+  EXPECT_TRUE(published.starts_with("今年度のDX推進目標（プロジェクト）は、"));
+  absl::StatusOr<v1::FiscalYear> year = ledger_.queries().GetFiscalYear({"050008", 2021});
+  ASSERT_TRUE(year.ok());
+  EXPECT_EQ(year->next_steps(), published);
+  const uint64_t imported = ledger_.queries().head().position;
+
+  std::string changed = ReadSeed();
+  Replace(changed, "DX戦略本部会議で検討する。", "DX戦略本部会議で決定する。");
+  absl::StatusOr<ImportOutcome> edit = Import(changed);
+  ASSERT_TRUE(edit.ok()) << edit.status();
+  ASSERT_EQ(edit->events.size(), 1u);
+  EXPECT_EQ(edit->goals_changed, 0u);
+  EXPECT_EQ(edit->goals_unchanged, 23u);
+  EXPECT_EQ(ledger_.queries().GetFiscalYear({"050008", 2021})->version(), 2u);
+
+  absl::StatusOr<ExportOutcome> csv =
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_CSV);
+  ASSERT_TRUE(csv.ok());
+  absl::StatusOr<ImportOutcome> from_csv = Import(csv->content, v1::REPORT_FORMAT_CSV, ledger_);
+  ASSERT_TRUE(from_csv.ok()) << from_csv.status();
+  EXPECT_TRUE(from_csv->events.empty());
+
+  absl::StatusOr<ExportOutcome> now =
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_MARKDOWN);
+  absl::StatusOr<ExportOutcome> then =
+      ledger_.reports().Export("050008", 2021, v1::REPORT_FORMAT_MARKDOWN, imported);
+  ASSERT_TRUE(now.ok() && then.ok());
+  EXPECT_NE(now->content.find("DX戦略本部会議で決定する。"), std::string::npos);
+  EXPECT_EQ(now->content.find("DX戦略本部会議で検討する。"), std::string::npos);
+  EXPECT_NE(then->content.find("DX戦略本部会議で検討する。"), std::string::npos);
+  absl::StatusOr<v1::FiscalYear> before =
+      ledger_.queries().GetFiscalYear({"050008", 2021}, imported - 1);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->next_steps(), "");
+  EXPECT_TRUE(ledger_.maintenance().Verify().ok());
+}
+
 TEST_F(ImportTest, CsvRoundTripIsIdentical) {
   ASSERT_TRUE(Import(ReadSeed()).ok());
   absl::StatusOr<ExportOutcome> first =

@@ -119,6 +119,7 @@ TEST(WorkbookTest, TheSeedReadsBackToTheSameCsv) {
   absl::StatusOr<v1::Report> back = ParseReportXlsx(*workbook, 2021);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(RenderCsv(*back), RenderCsv(seed));
+  EXPECT_EQ(back->next_steps(), seed.next_steps());  // from 出力情報
 }
 
 TEST(WorkbookTest, SheetsHoldTheTablesAndWhatWasExported) {
@@ -149,6 +150,8 @@ TEST(WorkbookTest, SheetsHoldTheTablesAndWhatWasExported) {
   EXPECT_EQ(items["時点"], "2022-03-09 14:05 JST");
   EXPECT_EQ(items["ログ位置"], "144");
   EXPECT_EQ(items["チェックポイント"], Info().checkpoint);
+  EXPECT_THAT(items["今後の進め方"], testing::StartsWith("今年度のDX推進目標"));
+  EXPECT_EQ(items["今後の進め方"], Seed().next_steps());
 }
 
 TEST(WorkbookTest, FormulaCellsAreTextAndReadBackExactly) {
@@ -157,6 +160,7 @@ TEST(WorkbookTest, FormulaCellsAreTextAndReadBackExactly) {
   report.mutable_rows(0)->set_title(formula);
   report.mutable_rows(0)->clear_issues();
   report.mutable_rows(0)->add_issues("@SUM(1+1)");
+  report.set_next_steps("+1+2");
   absl::StatusOr<std::string> workbook = RenderXlsx(report, Info());
   ASSERT_TRUE(workbook.ok()) << workbook.status();
   absl::StatusOr<std::vector<Sheet>> sheets = ReadXlsxSheets(*workbook);
@@ -168,6 +172,7 @@ TEST(WorkbookTest, FormulaCellsAreTextAndReadBackExactly) {
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->rows(0).title(), formula);
   EXPECT_EQ(back->rows(0).issues(0), "@SUM(1+1)");
+  EXPECT_EQ(back->next_steps(), "+1+2");
   EXPECT_EQ(RenderCsv(*back), RenderCsv(report));
 }
 
