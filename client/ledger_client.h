@@ -75,6 +75,7 @@ class LedgerClient {
   DXLEDGER_CLIENT_RPC(SetPrincipalDisabled)
   DXLEDGER_CLIENT_RPC(RotatePrincipalToken)
   DXLEDGER_CLIENT_RPC(ListPrincipals)
+  DXLEDGER_CLIENT_RPC(GetCaller)
   DXLEDGER_CLIENT_RPC(ListSecurityEvents)
   DXLEDGER_CLIENT_RPC(VerifyLog)
   DXLEDGER_CLIENT_RPC(CreateBackup)

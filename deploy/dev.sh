@@ -120,6 +120,8 @@ case "${1:-}" in
     "${cli[@]}" --token-file "$DATA_DIR/hq.token" \
       import report tests/fixtures/dx-progress-report-fy2021.txt --year 2021 | tail -n 1
     echo "== ready: ${cli[*]} --token-file $DATA_DIR/hq.token goal list"
+    echo "== HTTP/JSON: curl -H \"Authorization: Bearer \$(cat $DATA_DIR/hq.token)\"" \
+      "http://127.0.0.1:7401/v1/organizations/050008/goals?fiscalYear=2021"
     wait "$server"
     ;;
   test)

@@ -155,6 +155,15 @@ grpc::ServerUnaryReactor* LedgerService::ListPrincipals(grpc::CallbackServerCont
   return Reply(call, principals.status());
 }
 
+grpc::ServerUnaryReactor* LedgerService::GetCaller(grpc::CallbackServerContext* context,
+                                                   const v1::GetCallerRequest*,
+                                                   v1::GetCallerResponse* response) {
+  Call call{context, "GetCaller", "", {}};
+  if (absl::Status s = Admit(call); !s.ok()) return Reply(call, s);
+  *response->mutable_principal() = Shown(*call.principal);
+  return Reply(call, absl::OkStatus());
+}
+
 grpc::ServerUnaryReactor* LedgerService::ListSecurityEvents(
     grpc::CallbackServerContext* context, const v1::ListSecurityEventsRequest* request,
     v1::ListSecurityEventsResponse* response) {

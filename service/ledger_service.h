@@ -64,6 +64,7 @@ class LedgerService final : public v1::LedgerService::CallbackService {
   DXLEDGER_RPC(SetPrincipalDisabled)
   DXLEDGER_RPC(RotatePrincipalToken)
   DXLEDGER_RPC(ListPrincipals)
+  DXLEDGER_RPC(GetCaller)
   DXLEDGER_RPC(ListSecurityEvents)
   DXLEDGER_RPC(VerifyLog)
   DXLEDGER_RPC(CreateBackup)

@@ -4,6 +4,7 @@
 
 #include "base/thread_name.h"
 #include "fmt/format.h"
+#include "proto/notation/api_limits.h"
 
 namespace dxledger::service {
 namespace {
@@ -12,6 +13,8 @@ namespace {
 constexpr time_t kTimeoutSeconds = 5;
 // Threads serving HTTP: a few slow clients leave the rest to scrapes.
 constexpr size_t kThreads = 8;
+// A request body: a gRPC request's largest, base64 in JSON (4/3), and room.
+constexpr size_t kMaxBodyBytes = notation::kMaxRequestBytes / 3 * 4 + (64 << 10);
 
 }  // namespace
 
@@ -67,6 +70,9 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const st
                 response.set_content(status.ok() ? "ok\n" : std::string(status.message()) + "\n",
                                      "text/plain; charset=utf-8");
               });
+  // The largest request: an import's file in base64, in its JSON body.
+  server->set_payload_max_length(kMaxBodyBytes);
+  if (handlers.install) handlers.install(*server);
   const int bound = port == 0 ? server->bind_to_any_port(host) : server->bind_to_port(host, port);
   if (bound < 0 || (port != 0 && bound == 0)) {
     return absl::UnavailableError(fmt::format(

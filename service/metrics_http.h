@@ -19,6 +19,7 @@ class Server;
 // - GET /livez: 200 while the process serves HTTP at all (liveness);
 // - GET /readyz: 200 when calls can be served, 503 with the reason when not
 //   (readiness: a load balancer or Kubernetes stops sending calls).
+// - whatever `install` adds: the HTTP/JSON API under /v1 (http/gateway.h).
 // Anything else is 404; another method on /metrics is 405.
 namespace dxledger::service {
 
@@ -26,6 +27,8 @@ struct HttpHandlers {
   std::function<std::string()> metrics;
   // OK when ready; otherwise why not.
   std::function<absl::Status()> ready;
+  // Adds more routes (the HTTP/JSON API) before the port opens.
+  std::function<void(httplib::Server&)> install;
 };
 
 class MetricsEndpoint {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "fmt/format.h"
+#include "service/http/sessions.h"
 #include "service/refusal_limiter.h"
 
 namespace dxledger::service {
@@ -31,6 +32,11 @@ std::string_view Header(const grpc::ServerContextBase& context, std::string_view
 
 }  // namespace
 
+const std::string& GatewayKey() {
+  static const std::string key = http::RandomId();
+  return key;
+}
+
 absl::StatusOr<TrustedProxies> TrustedProxies::Parse(const std::vector<std::string>& addresses) {
   TrustedProxies proxies;
   for (const std::string& address : addresses) {
@@ -46,6 +52,12 @@ absl::StatusOr<TrustedProxies> TrustedProxies::Parse(const std::vector<std::stri
 
 std::string TrustedProxies::Caller(const grpc::ServerContextBase& context) const {
   std::string peer = context.peer();
+  // dxledgerd's own HTTP gateway names its HTTP client in x-real-ip, and
+  // proves it is the gateway with a key no other client has.
+  if (Header(context, kGatewayKeyHeader) == GatewayKey()) {
+    std::string client = PeerOf(Header(context, "x-real-ip"));
+    return client.empty() ? peer : client;
+  }
   if (addresses_.empty()) return peer;
   const std::string_view connection = PeerAddress(peer);
   if (std::find(addresses_.begin(), addresses_.end(), connection) == addresses_.end()) return peer;

@@ -13,8 +13,14 @@
 // connection is the proxy's; the proxy names the client in x-real-ip (or
 // appends it to x-forwarded-for). That header is believed only on a
 // connection from a configured proxy address, since any client can send
-// it: the caller is then "ipv4:CLIENT (via PROXY-PEER)".
+// it: the caller is then "ipv4:CLIENT (via PROXY-PEER)". A call from
+// dxledgerd's own HTTP gateway (in process) carries GatewayKey() and is
+// named by its x-real-ip alone: the HTTP client's address.
 namespace dxledger::service {
+
+// The header and the key (random, made once per process) of the gateway.
+inline constexpr std::string_view kGatewayKeyHeader = "x-dxledger-gateway";
+const std::string& GatewayKey();
 
 class TrustedProxies {
  public:

@@ -174,13 +174,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     return absl::UnavailableError(fmt::format("cannot listen on {}", options.listen));
   }
   if (!options.metrics_listen.empty()) {
+    absl::StatusOr<std::vector<http::Route>> routes = http::RoutesOf(LedgerServiceDescriptor());
+    if (!routes.ok()) return routes.status();
+    grpc::ChannelArguments channel;
+    channel.SetMaxReceiveMessageSize(-1);  // the server's own replies: no limit of the client's
+    server->gateway_ = std::make_unique<http::Gateway>(server->server_->InProcessChannel(channel),
+                                                       *std::move(routes));
     HttpHandlers handlers{
         .metrics = [metrics = server->metrics_.get()] { return metrics->Render(); },
         .ready =
             [health = server->health_.get(), readiness = server->readiness_.get()] {
               return health->shutting_down() ? absl::UnavailableError("dxledgerd is shutting down")
                                              : readiness->Check();
-            }};
+            },
+        .install = [gateway =
+                        server->gateway_.get()](httplib::Server& http) { gateway->Install(http); }};
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
         MetricsEndpoint::Start(options.metrics_listen, std::move(handlers));
     if (!endpoint.ok()) return endpoint.status();
@@ -211,8 +219,11 @@ void Server::Shutdown(absl::Duration grace) {
   // client that is not polling never does; nothing is in flight any more, so
   // what is left is cancelled and every connection closed now.
   server_->Shutdown(absl::ToChronoTime(absl::Now()));
-  server_.reset();
+  // The HTTP port's threads call through the in-process channel: they stop
+  // before the server they call goes.
   metrics_endpoint_.reset();
+  gateway_.reset();
+  server_.reset();
   service_.reset();
   long_work_.reset();
   readiness_.reset();

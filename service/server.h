@@ -10,6 +10,7 @@
 #include "service/clock_watch.h"
 #include "service/disk_watch.h"
 #include "service/health.h"
+#include "service/http/gateway.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger/notary.h"
 #include "service/ledger_service.h"
@@ -97,6 +98,7 @@ class Server {
   std::unique_ptr<Readiness> readiness_;
   ClockWatch clock_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<http::Gateway> gateway_;  // the HTTP/JSON API, on the metrics port
   std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   CallObserverFactory* observer_ = nullptr;  // owned by server_
   std::unique_ptr<grpc::Server> server_;

@@ -23,11 +23,7 @@ const std::string kJoint = "joint";  // owned by 総務部・企画振興部
 class PermissionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tokens_["hq"] = server_.AddPrincipal("hq1", {"hq"});
-    tokens_["editor-in"] = server_.AddPrincipal("kikaku", {"editor"}, {"企画振興部"});
-    tokens_["editor-out"] = server_.AddPrincipal("doboku", {"editor"}, {"土木部"});
-    tokens_["auditor"] = server_.AddPrincipal("auditor1", {"auditor"});
-    tokens_["integration"] = server_.AddPrincipal("tooling", {"integration"});
+    tokens_ = testsupport::AddOnePrincipalPerRole(server_);
     tokens_["disabled"] = server_.AddPrincipal("gone", {"editor"}, {"企画振興部"});
     server_.AddPrincipal("target", {"integration"});
     server_.Start();
@@ -305,8 +301,9 @@ TEST_F(PermissionTest, EveryRpcEveryRole) {
       {"ListSecurityEvents",
        {"admin", "auditor"},
        [&](LedgerClient& c) { return c.ListSecurityEvents({}).status(); }},
+      {"GetCaller", kEveryone, [&](LedgerClient& c) { return c.GetCaller({}).status(); }},
   };
-  ASSERT_EQ(rpcs.size(), 30u);  // every RPC of LedgerService
+  ASSERT_EQ(rpcs.size(), 31u);  // every RPC of LedgerService
   for (const Rpc& rpc : rpcs) {
     for (const auto& [role, client] : clients_) {
       SCOPED_TRACE(rpc.name + " as " + role);

@@ -173,6 +173,14 @@ int RunCommand(const std::string& command, std::string* out, std::string* err) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::map<std::string, std::string> AddOnePrincipalPerRole(TestServer& server) {
+  return {{"hq", server.AddPrincipal("hq1", {"hq"})},
+          {"editor-in", server.AddPrincipal("kikaku", {"editor"}, {"企画振興部"})},
+          {"editor-out", server.AddPrincipal("doboku", {"editor"}, {"土木部"})},
+          {"auditor", server.AddPrincipal("auditor1", {"auditor"})},
+          {"integration", server.AddPrincipal("tooling", {"integration"})}};
+}
+
 std::string Scrape(const std::string& url, int* status) {
   std::string out;
   const int code = RunCommand("curl -s -o - -w '\\n%{http_code}' " + url, &out);

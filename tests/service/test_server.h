@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,6 +60,13 @@ class TestServer {
   pid_t pid_ = -1;
   int port_ = 0;
 };
+
+// Adds (server stopped) one principal per role, with the same names in
+// every test of the permission rules: hq1 (hq), kikaku (editor, 企画振興部),
+// doboku (editor, 土木部), auditor1 (auditor) and tooling (integration).
+// Returns their tokens by role: hq, editor-in, editor-out, auditor,
+// integration.
+std::map<std::string, std::string> AddOnePrincipalPerRole(TestServer& server);
 
 // Runs `dxledger --server … --token-file tester.token ARGS` against
 // `server`; returns the exit code, with stdout and stderr in `out` and `err`.

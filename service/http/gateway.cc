@@ -1,0 +1,285 @@
+#include "service/http/gateway.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <future>
+
+#include "absl/status/status.h"
+#include "dxledger/v1/ledger.pb.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+#include "service/peer.h"
+
+namespace dxledger::service::http {
+namespace {
+
+// How long a call through the gateway may take: an import or a backup is
+// the longest.
+constexpr auto kDeadline = std::chrono::minutes(5);
+
+void Error(httplib::Response& response, grpc::StatusCode code, std::string_view message) {
+  response.status = HttpStatusOf(code);
+  const nlohmann::json body = {
+      {"error",
+       {{"code", response.status},
+        {"status", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))},
+        {"message", message}}}};
+  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                       "application/json");
+}
+
+grpc::ByteBuffer Serialized(const google::protobuf::Message& message) {
+  grpc::Slice slice(message.SerializeAsString());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+bool Parse(const grpc::ByteBuffer& buffer, google::protobuf::Message& message) {
+  std::vector<grpc::Slice> slices;
+  if (!buffer.Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return message.ParseFromString(bytes);
+}
+
+// A reply that carries a file (content, content_type, file_name) as that
+// file; false when the reply has none.
+bool AsFile(const google::protobuf::Message& reply, httplib::Response& response) {
+  const google::protobuf::Descriptor& type = *reply.GetDescriptor();
+  const auto* content = type.FindFieldByName("content");
+  const auto* content_type = type.FindFieldByName("content_type");
+  const auto* file_name = type.FindFieldByName("file_name");
+  if (content == nullptr || content_type == nullptr || file_name == nullptr) return false;
+  const google::protobuf::Reflection& reflection = *reply.GetReflection();
+  const std::string name = reflection.GetString(reply, file_name);
+  response.set_content(reflection.GetString(reply, content),
+                       reflection.GetString(reply, content_type));
+  response.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
+  return true;
+}
+
+constexpr const char* kSessionCookie = "dxl_session";
+
+const google::protobuf::MethodDescriptor& CallerMethod() {
+  return *v1::GetCallerRequest::descriptor()
+              ->file()
+              ->FindServiceByName("LedgerService")
+              ->FindMethodByName("GetCaller");
+}
+constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+// The session id in the request's Cookie header; empty without one.
+std::string SessionCookie(const httplib::Request& request) {
+  const std::string cookies = request.get_header_value("Cookie");
+  const std::string key = std::string(kSessionCookie) + "=";
+  for (size_t start = 0; start < cookies.size();) {
+    while (start < cookies.size() && cookies[start] == ' ') ++start;
+    size_t end = cookies.find(';', start);
+    if (end == std::string::npos) end = cookies.size();
+    if (cookies.compare(start, key.size(), key) == 0) {
+      return cookies.substr(start + key.size(), end - start - key.size());
+    }
+    start = end + 1;
+  }
+  return "";
+}
+
+std::string SessionJson(const google::protobuf::Message& caller, const std::string& csrf) {
+  nlohmann::json json = nlohmann::json::parse(ReplyJson(caller));
+  json["csrfToken"] = csrf;
+  return json.dump() + "\n";
+}
+
+}  // namespace
+
+int HttpStatusOf(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::OK:
+      return 200;
+    case grpc::CANCELLED:
+      return 499;
+    case grpc::INVALID_ARGUMENT:
+    case grpc::FAILED_PRECONDITION:
+    case grpc::OUT_OF_RANGE:
+      return 400;
+    case grpc::DEADLINE_EXCEEDED:
+      return 504;
+    case grpc::NOT_FOUND:
+      return 404;
+    case grpc::ALREADY_EXISTS:
+    case grpc::ABORTED:
+      return 409;
+    case grpc::PERMISSION_DENIED:
+      return 403;
+    case grpc::UNAUTHENTICATED:
+      return 401;
+    case grpc::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::UNIMPLEMENTED:
+      return 501;
+    case grpc::UNAVAILABLE:
+      return 503;
+    default:  // UNKNOWN, INTERNAL, DATA_LOSS
+      return 500;
+  }
+}
+
+Gateway::Gateway(std::shared_ptr<grpc::Channel> channel, std::vector<Route> routes,
+                 GatewayOptions options)
+    : channel_(std::move(channel)),
+      stub_(channel_),
+      routes_(std::move(routes)),
+      options_(options),
+      sessions_(options.session_idle, options.session_lifetime) {}
+
+void Gateway::Install(httplib::Server& server) {
+  const auto serve = [this](const httplib::Request& request, httplib::Response& response) {
+    Serve(request, response);
+  };
+  const char* kApi = R"(/v1/.*)";
+  server.Get(kApi, serve);
+  server.Post(kApi, serve);
+  server.Put(kApi, serve);
+  server.Patch(kApi, serve);
+  server.Delete(kApi, serve);
+}
+
+std::unique_ptr<google::protobuf::Message> Gateway::Call(
+    const google::protobuf::MethodDescriptor& method, const google::protobuf::Message& request,
+    const std::string& authorization, const httplib::Request& http, httplib::Response& response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kDeadline);
+  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
+  context.AddMetadata("x-real-ip", http.remote_addr);
+  context.AddMetadata(std::string(kGatewayKeyHeader), GatewayKey());
+  const grpc::ByteBuffer sent = Serialized(request);
+  grpc::ByteBuffer received;
+  std::promise<grpc::Status> done;
+  const std::string rpc = fmt::format("/{}/{}", method.service()->full_name(), method.name());
+  stub_.UnaryCall(&context, rpc, grpc::StubOptions(), &sent, &received,
+                  [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  const grpc::Status status = done.get_future().get();
+  if (!status.ok()) {
+    Error(response, status.error_code(), status.error_message());
+    return nullptr;
+  }
+  std::unique_ptr<google::protobuf::Message> reply(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(method.output_type())
+          ->New());
+  if (!Parse(received, *reply)) {
+    Error(response, grpc::INTERNAL, "the reply could not be decoded");
+    return nullptr;
+  }
+  return reply;
+}
+
+bool Gateway::Credentials(const httplib::Request& request, httplib::Response& response,
+                          std::string& authorization) {
+  if (request.has_header("Authorization")) {
+    authorization = request.get_header_value("Authorization");
+    return true;
+  }
+  const std::string id = SessionCookie(request);
+  if (id.empty()) return true;  // none: the service says UNAUTHENTICATED
+  std::optional<Session> session = sessions_.Use(id, absl::Now());
+  if (!session) {
+    Error(response, grpc::UNAUTHENTICATED, "your session has ended: sign in again");
+    return false;
+  }
+  if (request.method != "GET" && request.get_header_value(kCsrfHeader) != session->csrf) {
+    Error(response, grpc::PERMISSION_DENIED,
+          "a change made from the console must carry its X-CSRF-Token header: reload the page");
+    return false;
+  }
+  authorization = "Bearer " + session->token;
+  return true;
+}
+
+void Gateway::SignIn(const httplib::Request& request, httplib::Response& response) {
+  std::string token;
+  try {
+    token = nlohmann::json::parse(request.body).at("token").get<std::string>();
+  } catch (const nlohmann::json::exception&) {
+    return Error(response, grpc::INVALID_ARGUMENT,
+                 "sign in with the body {\"token\": \"YOUR TOKEN\"}");
+  }
+  const v1::GetCallerRequest who;
+  std::unique_ptr<google::protobuf::Message> caller =
+      Call(CallerMethod(), who, "Bearer " + token, request, response);
+  if (caller == nullptr) return;
+  auto [id, session] = sessions_.Open(std::move(token), absl::Now());
+  response.set_header(
+      "Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+                                kSessionCookie, id, absl::ToInt64Seconds(options_.session_lifetime),
+                                options_.secure_cookies ? "; Secure" : ""));
+  response.set_content(SessionJson(*caller, session.csrf), "application/json");
+}
+
+void Gateway::CurrentSession(const httplib::Request& request, httplib::Response& response) {
+  const std::string id = SessionCookie(request);
+  std::optional<Session> session = sessions_.Use(id, absl::Now());
+  if (id.empty() || !session) {
+    return Error(response, grpc::UNAUTHENTICATED, "not signed in");
+  }
+  if (request.method == "DELETE") {
+    if (request.get_header_value(kCsrfHeader) != session->csrf) {
+      return Error(response, grpc::PERMISSION_DENIED, "signing out needs the X-CSRF-Token header");
+    }
+    sessions_.Close(id);
+    response.set_header("Set-Cookie",
+                        fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; "
+                                    "Max-Age=0{}",
+                                    kSessionCookie, options_.secure_cookies ? "; Secure" : ""));
+    response.set_content("{}\n", "application/json");
+    return;
+  }
+  const v1::GetCallerRequest who;
+  std::unique_ptr<google::protobuf::Message> caller =
+      Call(CallerMethod(), who, "Bearer " + session->token, request, response);
+  if (caller != nullptr)
+    response.set_content(SessionJson(*caller, session->csrf), "application/json");
+}
+
+void Gateway::Serve(const httplib::Request& request, httplib::Response& response) {
+  if (request.path == "/v1/sessions" && request.method == "POST") return SignIn(request, response);
+  if (request.path == "/v1/sessions/current" &&
+      (request.method == "GET" || request.method == "DELETE")) {
+    return CurrentSession(request, response);
+  }
+  absl::StatusOr<Match> match = FindRoute(routes_, request.method, request.path);
+  if (absl::IsFailedPrecondition(match.status())) {
+    response.set_header("Allow", std::string(match.status().message()));
+    Error(response, grpc::UNIMPLEMENTED,
+          fmt::format("{} is not served for {}: use {}", request.method, request.path,
+                      std::string(match.status().message())));
+    response.status = 405;
+    return;
+  }
+  if (!match.ok()) {
+    return Error(response, grpc::NOT_FOUND,
+                 fmt::format("no route {} {}: the API's routes are in proto/dxledger/v1/"
+                             "ledger.proto, as the (http) option of each method",
+                             request.method, request.path));
+  }
+  std::string authorization;
+  if (!Credentials(request, response, authorization)) return;
+  std::multimap<std::string, std::string> query(request.params.begin(), request.params.end());
+  const bool as_file = query.erase("alt") > 0 && request.get_param_value("alt") == "media";
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> call =
+      BuildRequest(*match, request.body, query);
+  if (!call.ok()) {
+    return Error(response, grpc::INVALID_ARGUMENT, std::string(call.status().message()));
+  }
+  std::unique_ptr<google::protobuf::Message> reply =
+      Call(*match->route->method, **call, authorization, request, response);
+  if (reply == nullptr) return;
+  if (as_file && AsFile(*reply, response)) return;
+  response.set_content(ReplyJson(*reply), "application/json");
+}
+
+}  // namespace dxledger::service::http
