@@ -11,8 +11,9 @@ namespace {
 
 // A client gets this long to send its request, and to take the reply.
 constexpr time_t kTimeoutSeconds = 5;
-// Threads serving HTTP: a few slow clients leave the rest to scrapes.
-constexpr size_t kThreads = 8;
+// Threads serving HTTP: a few slow clients leave the rest to scrapes;
+// each open event stream holds one (at most 24, http/gateway.cc).
+constexpr size_t kThreads = 32;
 // A request body: a gRPC request's largest, base64 in JSON (4/3), and room.
 constexpr size_t kMaxBodyBytes = notation::kMaxRequestBytes / 3 * 4 + (64 << 10);
 

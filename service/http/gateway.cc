@@ -8,9 +8,11 @@
 #include <future>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "dxledger/v1/ledger.pb.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
+#include "service/http/event_stream.h"
 #include "service/peer.h"
 
 namespace dxledger::service::http {
@@ -63,6 +65,11 @@ bool AsFile(const google::protobuf::Message& reply, httplib::Response& response)
 }
 
 constexpr const char* kSessionCookie = "dxl_session";
+// Event streams open at once (each holds an HTTP thread), how long a new
+// one waits for a refusal, and how often a quiet one says it is alive.
+constexpr int kMaxStreams = 24;
+constexpr auto kFirstWait = std::chrono::milliseconds(300);
+constexpr auto kKeepAlive = std::chrono::seconds(15);
 
 const google::protobuf::MethodDescriptor& CallerMethod() {
   return *v1::GetCallerRequest::descriptor()
@@ -200,6 +207,76 @@ bool Gateway::Credentials(const httplib::Request& request, httplib::Response& re
   return true;
 }
 
+void Gateway::ServeStream(const Match& match, google::protobuf::Message& request,
+                          const std::string& authorization, const httplib::Request& http,
+                          httplib::Response& response) {
+  const google::protobuf::MethodDescriptor& method = *match.route->method;
+  // EventSource reconnects with the id of the last event it had: resume
+  // after it.
+  const auto* start = request.GetDescriptor()->FindFieldByName("start_position");
+  const auto* from_now = request.GetDescriptor()->FindFieldByName("from_now");
+  if (http.has_header("Last-Event-ID") && start != nullptr && from_now != nullptr) {
+    uint64_t seen = 0;
+    const std::string id = http.get_header_value("Last-Event-ID");
+    if (!absl::SimpleAtoi(id, &seen)) {
+      return Error(response, grpc::INVALID_ARGUMENT,
+                   fmt::format("Last-Event-ID \"{}\" is not a log position", id));
+    }
+    request.GetReflection()->SetUInt64(&request, start, seen + 1);
+    request.GetReflection()->SetBool(&request, from_now, false);
+  }
+  if (streams_.fetch_add(1) >= kMaxStreams) {
+    --streams_;
+    return Error(response, grpc::UNAVAILABLE,
+                 fmt::format("{} event streams are open, the most this server keeps: try again "
+                             "later, or close a console tab",
+                             kMaxStreams));
+  }
+  auto call = std::make_shared<StreamCall>(*method.output_type());
+  if (!authorization.empty()) call->context().AddMetadata("authorization", authorization);
+  call->context().AddMetadata("x-real-ip", http.remote_addr);
+  call->context().AddMetadata(std::string(kGatewayKeyHeader), GatewayKey());
+  call->Start(stub_, fmt::format("/{}/{}", method.service()->full_name(), method.name()),
+              request.SerializeAsString());
+  // A refusal (credentials, role, a bad request) comes at once: it is
+  // answered as an HTTP error, not as a stream.
+  bool ended = false;
+  std::optional<StreamCall::Item> first = call->Next(kFirstWait, ended);
+  if (ended || (first && first->error)) {
+    call->Close();
+    --streams_;
+    const grpc::Status status = call->status();
+    if (!status.ok()) return Error(response, status.error_code(), status.error_message());
+    response.set_content("", "text/event-stream");
+    return;
+  }
+  response.set_header("Cache-Control", "no-store");
+  response.set_header("X-Accel-Buffering", "no");  // nginx: pass each event on at once
+  response.set_chunked_content_provider(
+      "text/event-stream",
+      [call, first = std::move(first)](size_t, httplib::DataSink& sink) mutable {
+        if (first) {
+          const std::string text = std::move(first->sse);
+          first.reset();
+          return sink.write(text.data(), text.size());
+        }
+        bool ended = false;
+        std::optional<StreamCall::Item> item = call->Next(kKeepAlive, ended);
+        if (ended) {
+          sink.done();
+          return true;
+        }
+        // A comment line while the stream is quiet: a browser that left is
+        // noticed when the write fails.
+        const std::string text = item ? std::move(item->sse) : std::string(": keep-alive\n\n");
+        return sink.write(text.data(), text.size());
+      },
+      [this, call](bool) {
+        call->Close();
+        --streams_;
+      });
+}
+
 void Gateway::SignIn(const httplib::Request& request, httplib::Response& response) {
   std::string token;
   try {
@@ -274,6 +351,9 @@ void Gateway::Serve(const httplib::Request& request, httplib::Response& response
       BuildRequest(*match, request.body, query);
   if (!call.ok()) {
     return Error(response, grpc::INVALID_ARGUMENT, std::string(call.status().message()));
+  }
+  if (match->route->method->server_streaming()) {
+    return ServeStream(*match, **call, authorization, request, response);
   }
   std::unique_ptr<google::protobuf::Message> reply =
       Call(*match->route->method, **call, authorization, request, response);

@@ -4,6 +4,7 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/generic/generic_stub.h>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -40,7 +41,8 @@ namespace dxledger::service::http {
 // A request with an Authorization header is a script's: that token is used
 // and no CSRF token is asked for. Otherwise the session cookie's token is
 // used, and a write (any method but GET) must carry the session's CSRF
-// token in X-CSRF-Token.
+// token in X-CSRF-Token. A server-streaming method (Subscribe) is served as
+// server-sent events, resumed from Last-Event-ID.
 struct GatewayOptions {
   absl::Duration session_idle = absl::Minutes(30);
   absl::Duration session_lifetime = absl::Hours(8);
@@ -69,6 +71,10 @@ class Gateway {
   // session's token; false (and the error written) when refused.
   bool Credentials(const httplib::Request& request, httplib::Response& response,
                    std::string& authorization);
+  // A server-streaming method as server-sent events (event_stream.h).
+  void ServeStream(const Match& match, google::protobuf::Message& request,
+                   const std::string& authorization, const httplib::Request& http,
+                   httplib::Response& response);
   void SignIn(const httplib::Request& request, httplib::Response& response);
   void CurrentSession(const httplib::Request& request, httplib::Response& response);
 
@@ -77,6 +83,7 @@ class Gateway {
   std::vector<Route> routes_;
   GatewayOptions options_;
   Sessions sessions_;
+  std::atomic<int> streams_{0};  // event streams open
 };
 
 // The HTTP status for a gRPC status code.

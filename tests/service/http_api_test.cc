@@ -7,6 +7,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
+#include <mutex>
+#include <thread>
+
 #include "dxledger/v1/access.pb.h"
 #include "nlohmann/json.hpp"
 #include "service/authorize.h"
@@ -242,9 +246,10 @@ TEST_F(HttpApiTest, EveryRouteAllowsTheRolesOfItsMethodAndRefusesTheRest) {
   absl::StatusOr<std::vector<service::http::Route>> routes =
       service::http::RoutesOf(service::LedgerServiceDescriptor());
   ASSERT_TRUE(routes.ok());
-  ASSERT_EQ(routes->size(), 36u);  // every unary method of LedgerService
+  ASSERT_EQ(routes->size(), 37u);  // every method of LedgerService
   const uint64_t head = Head();
   for (const service::http::Route& route : *routes) {
+    if (route.method->server_streaming()) continue;  // an open stream: its own test
     // The route's path with real values in its variables.
     std::string path;
     size_t segment = 0;
@@ -285,6 +290,93 @@ TEST_F(HttpApiTest, EveryRouteAllowsTheRolesOfItsMethodAndRefusesTheRest) {
     }
   }
   EXPECT_EQ(Head(), head);
+}
+
+// Subscribe as server-sent events: a refusal is an HTTP error; a change
+// made by someone else arrives as an event within a second; a browser that
+// reconnects with Last-Event-ID gets what came after it.
+TEST_F(HttpApiTest, EventsArriveLiveAsServerSentEventsAndResume) {
+  const std::string stream = "/v1/organizations/050008/events:subscribe";
+  const Reply refused = Send("GET", stream + "?fromNow=true", "", "");
+  EXPECT_EQ(refused.status, 401) << refused.body;
+  EXPECT_EQ(refused.json()["error"]["status"], "UNAUTHENTICATED");
+
+  // Reads the stream on a thread until stopped; what came, and when.
+  struct Listener {
+    std::mutex mutex;
+    std::string text;
+    std::string content_type;
+    std::chrono::steady_clock::time_point changed;
+    httplib::Client client;
+    std::thread thread;
+    Listener(int port, const std::string& path, httplib::Headers headers)
+        : client("127.0.0.1", port) {
+      client.set_read_timeout(60, 0);
+      thread = std::thread([this, path, headers] {
+        client.Get(
+            path, headers,
+            [this](const httplib::Response& response) {
+              std::lock_guard lock(mutex);
+              content_type = response.get_header_value("Content-Type");
+              return true;
+            },
+            [this](const char* data, size_t size) {
+              std::lock_guard lock(mutex);
+              text.append(data, size);
+              changed = std::chrono::steady_clock::now();
+              return true;
+            });
+      });
+    }
+    // Waits up to 10 s for `what`; the time it arrived.
+    std::optional<std::chrono::steady_clock::time_point> WaitFor(const std::string& what) {
+      for (int i = 0; i < 1000; ++i) {
+        {
+          std::lock_guard lock(mutex);
+          if (text.find(what) != std::string::npos) return changed;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      return std::nullopt;
+    }
+    ~Listener() {
+      client.stop();
+      thread.join();
+    }
+  };
+  const httplib::Headers auditor = {{"Authorization", "Bearer " + tokens_.at("auditor")}};
+  auto live =
+      std::make_unique<Listener>(port_, stream + "?fromNow=true&eventTypes=rating_set", auditor);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // subscribed
+  ASSERT_EQ(Post(std::string(kNo9) + ":setRating", R"({"rating": "RATING_A", "rationale": "x"})",
+                 "editor-in")
+                .status,
+            200);
+  const auto written = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> arrived = live->WaitFor("\"RATING_A\"");
+  ASSERT_TRUE(arrived.has_value()) << live->text;
+  EXPECT_LT(*arrived - written, std::chrono::seconds(1));
+  std::string text;
+  {
+    std::lock_guard lock(live->mutex);
+    text = live->text;
+    EXPECT_EQ(live->content_type, "text/event-stream");
+  }
+  EXPECT_THAT(text, HasSubstr("\"actor\":\"kikaku\""));
+  EXPECT_THAT(text, testing::Not(HasSubstr("goalCreated")));  // filtered to rating_set
+  // The id of the event's message is the position to resume after.
+  const size_t id = text.rfind("id: ", text.find("\"RATING_A\""));
+  ASSERT_NE(id, std::string::npos) << text;
+  const uint64_t position = std::stoull(text.substr(id + 4));
+  live.reset();
+
+  // Reconnecting with the id before it: the catch-up sends it again.
+  httplib::Headers resume = auditor;
+  resume.emplace("Last-Event-ID", std::to_string(position - 1));
+  Listener again(port_, stream + "?eventTypes=rating_set", resume);
+  ASSERT_TRUE(again.WaitFor("\"RATING_A\"").has_value()) << again.text;
+  std::lock_guard lock(again.mutex);
+  EXPECT_THAT(again.text, testing::Not(HasSubstr("\"rating\":\"RATING_C\"")));  // before it
 }
 
 // The console's sign-in: the token is exchanged once for an HttpOnly
