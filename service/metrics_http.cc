@@ -41,6 +41,11 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const st
   server->set_read_timeout(kTimeoutSeconds, 0);
   server->set_write_timeout(kTimeoutSeconds, 0);
   server->set_keep_alive_max_count(10);
+  // A reply goes out as headers, then body: without TCP_NODELAY, Nagle holds
+  // the body until the client's delayed ACK, 40 ms on Linux, on every
+  // call on a kept-alive connection (tests/bench/http_gateway.py: 44 ms p50
+  // before, see BENCHMARKS.md).
+  server->set_tcp_nodelay(true);
   // cpp-httplib sets SO_REUSEPORT by default, which lets a second dxledgerd
   // bind the same port and take half the scrapes. Only SO_REUSEADDR here
   // (a restart may bind while old connections linger in TIME_WAIT).
