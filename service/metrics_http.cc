@@ -20,7 +20,8 @@ constexpr size_t kMaxBodyBytes = notation::kMaxRequestBytes / 3 * 4 + (64 << 10)
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const std::string& listen,
-                                                                        HttpHandlers handlers) {
+                                                                        HttpHandlers handlers,
+                                                                        const HttpTls& tls) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   if (colon != std::string::npos) {
@@ -36,7 +37,19 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const st
   if (host.starts_with("[") && host.ends_with("]")) host = host.substr(1, host.size() - 2);
 
   std::unique_ptr<MetricsEndpoint> endpoint(new MetricsEndpoint());
-  auto server = std::make_unique<httplib::Server>();
+  std::unique_ptr<httplib::Server> server;
+  if (tls.cert_file.empty()) {
+    server = std::make_unique<httplib::Server>();
+  } else {
+    auto secure = std::make_unique<httplib::SSLServer>(tls.cert_file.c_str(), tls.key_file.c_str());
+    if (!secure->is_valid()) {
+      return absl::InvalidArgumentError(fmt::format(
+          "the HTTP port cannot serve TLS with --tls-cert {} and --tls-key {}: they do not load "
+          "as a PEM certificate chain and its key",
+          tls.cert_file, tls.key_file));
+    }
+    server = std::move(secure);
+  }
   server->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   server->set_read_timeout(kTimeoutSeconds, 0);
   server->set_write_timeout(kTimeoutSeconds, 0);

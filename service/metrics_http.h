@@ -14,7 +14,8 @@ class Server;
 }
 
 // dxledgerd's HTTP port, served by cpp-httplib (Debian's libcpp-httplib-dev)
-// on a pool of threads, so one slow client cannot hold the others up:
+// on a pool of threads, so one slow client cannot hold the others up; HTTPS
+// when the server has TLS:
 // - GET /metrics: Prometheus' text format;
 // - GET /livez: 200 while the process serves HTTP at all (liveness);
 // - GET /readyz: 200 when calls can be served, 503 with the reason when not
@@ -22,6 +23,13 @@ class Server;
 // - whatever `install` adds: the HTTP/JSON API under /v1 (http/gateway.h).
 // Anything else is 404; another method on /metrics is 405.
 namespace dxledger::service {
+
+// The server's certificate chain and key (PEM files): when set, the port
+// serves HTTPS only, as gRPC does.
+struct HttpTls {
+  std::string cert_file;
+  std::string key_file;
+};
 
 struct HttpHandlers {
   std::function<std::string()> metrics;
@@ -35,7 +43,8 @@ class MetricsEndpoint {
  public:
   // `listen` is host:port; port 0 picks a free one.
   static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(const std::string& listen,
-                                                                HttpHandlers handlers);
+                                                                HttpHandlers handlers,
+                                                                const HttpTls& tls = {});
   ~MetricsEndpoint();  // stops serving
 
   int port() const { return port_; }

@@ -178,8 +178,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     if (!routes.ok()) return routes.status();
     grpc::ChannelArguments channel;
     channel.SetMaxReceiveMessageSize(-1);  // the server's own replies: no limit of the client's
-    server->gateway_ = std::make_unique<http::Gateway>(server->server_->InProcessChannel(channel),
-                                                       *std::move(routes));
+    server->gateway_ = std::make_unique<http::Gateway>(
+        server->server_->InProcessChannel(channel), *std::move(routes),
+        http::GatewayOptions{.secure_cookies = !options.tls_cert_file.empty()});
     HttpHandlers handlers{
         .metrics = [metrics = server->metrics_.get()] { return metrics->Render(); },
         .ready =
@@ -190,7 +191,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         .install = [gateway =
                         server->gateway_.get()](httplib::Server& http) { gateway->Install(http); }};
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
-        MetricsEndpoint::Start(options.metrics_listen, std::move(handlers));
+        MetricsEndpoint::Start(options.metrics_listen, std::move(handlers),
+                               HttpTls{options.tls_cert_file, options.tls_key_file});
     if (!endpoint.ok()) return endpoint.status();
     server->metrics_endpoint_ = *std::move(endpoint);
   }

@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -47,9 +48,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+# The pod's HTTP port serves HTTPS with a certificate made for the test;
+# the probes, like Kubernetes', do not verify it.
+UNVERIFIED = ssl._create_unverified_context()
+
+
 def http_status(url):
     try:
-        with urllib.request.urlopen(url, timeout=5) as reply:
+        with urllib.request.urlopen(url, timeout=5, context=UNVERIFIED) as reply:
             return reply.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -122,7 +128,8 @@ def manifest():
         check("httpGet" in probe, f"{name} is not an HTTP probe (the gRPC port is TLS only)")
         if "httpGet" in probe:
             port = probe["httpGet"]["port"]
-            probes[name] = (ports.get(port, port), probe["httpGet"]["path"])
+            probes[name] = (ports.get(port, port), probe["httpGet"]["path"],
+                            probe["httpGet"].get("scheme", "HTTP").lower())
     return container, ports, probes
 
 
@@ -168,13 +175,20 @@ def run_as_manifest(work, alert_metrics):
     args = [local(a) for a in entrypoint[1:] + container["args"]]
     print("dxledgerd", " ".join(args))
     process = start(args, work)
-    url = lambda probe: f"http://127.0.0.1:{metrics}{probes[probe][1]}"
-    check(all(port == ports["metrics"] for port, _ in probes.values()), "a probe is not on metrics")
+    url = lambda probe: f"{probes[probe][2]}://127.0.0.1:{metrics}{probes[probe][1]}"
+    check(all(port == ports["metrics"] for port, _, _ in probes.values()),
+          "a probe is not on metrics")
+    # With --tls-cert the HTTP port serves HTTPS only: the probes must say so.
+    check(all(scheme == "https" for _, _, scheme in probes.values()),
+          "a probe is not HTTPS, but the pod's HTTP port serves TLS")
     check(wait_for(url("startupProbe"), 60), "the startup probe never passed:\n" +
           open(os.path.join(work, "dxledgerd.log")).read())
+    check(http_status(f"http://127.0.0.1:{metrics}/livez") != 200,
+          "the HTTP port answers plain HTTP though the pod has TLS")
     check(http_status(url("livenessProbe")) == 200, "the liveness probe fails")
     check(http_status(url("readinessProbe")) == 200, "the readiness probe fails")
-    with urllib.request.urlopen(f"http://127.0.0.1:{metrics}/metrics", timeout=5) as reply:
+    with urllib.request.urlopen(f"https://127.0.0.1:{metrics}/metrics", timeout=5,
+                                context=UNVERIFIED) as reply:
         exported = set(re.findall(r"^# TYPE (dxledger_[a-z_]+)", reply.read().decode(), re.M))
     check(alert_metrics and alert_metrics <= exported,
           f"alerts watch metrics the server does not export: {alert_metrics - exported}")

@@ -104,6 +104,29 @@ TEST_F(TlsTest, UntrustedOrMissingCertificatesAreRefused) {
   EXPECT_EQ(plaintext.ListGoals({}).status().code(), absl::StatusCode::kUnavailable);
 }
 
+// The HTTP port serves HTTPS only when the server has TLS, with the same
+// certificate; the console's session cookie is then Secure.
+TEST_F(TlsTest, TheHttpPortServesHttpsWithTheSameCertificate) {
+  const std::string port = server_.metrics_url().substr(
+      server_.metrics_url().rfind(':') + 1,
+      server_.metrics_url().rfind('/') - server_.metrics_url().rfind(':') - 1);
+  const std::string curl = "curl -sS --cacert " + certs_.Path("ca.crt") + " ";
+  std::string out, err;
+  ASSERT_EQ(RunCommand(curl + "-H 'Authorization: Bearer " + server_.tester_token() +
+                           "' https://127.0.0.1:" + port + "/v1/caller",
+                       &out, &err),
+            0)
+      << err;
+  EXPECT_NE(out.find("\"principal\":\"tester\""), std::string::npos) << out;
+  EXPECT_NE(RunCommand("curl -sS http://127.0.0.1:" + port + "/livez", &out, &err), 0) << out;
+  ASSERT_EQ(RunCommand(curl + "-i -X POST -d '{\"token\": \"" + server_.tester_token() +
+                           "\"}' https://127.0.0.1:" + port + "/v1/sessions",
+                       &out, &err),
+            0)
+      << err;
+  EXPECT_NE(out.find("HttpOnly; SameSite=Strict; Max-Age=28800; Secure"), std::string::npos) << out;
+}
+
 // The client never falls back to plaintext, or to the system's roots,
 // behind the user's back: each of these fails before anything is sent.
 TEST_F(TlsTest, AClientThatWouldNotGetTheTlsItAskedForRefusesToCall) {
