@@ -3,7 +3,9 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/byte_buffer.h>
 #include <httplib.h>
+#include <openssl/crypto.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -64,6 +66,13 @@ bool AsFile(const google::protobuf::Message& reply, httplib::Response& response)
   return true;
 }
 
+// gRPC metadata is printable ASCII: anything else in a token or header the
+// gateway passes on would make gRPC abort the call, and with it dxledgerd
+// (an assertion in gRPC 1.51), so it is refused first.
+bool PrintableAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
 constexpr const char* kSessionCookie = "dxl_session";
 // Event streams open at once (each holds an HTTP thread), how long a new
 // one waits for a refusal, and how often a quiet one says it is alive.
@@ -78,6 +87,14 @@ const google::protobuf::MethodDescriptor& CallerMethod() {
               ->FindMethodByName("GetCaller");
 }
 constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+// Whether the request carries the session's CSRF token, compared in
+// constant time.
+bool CarriesCsrf(const httplib::Request& request, const Session& session) {
+  const std::string sent = request.get_header_value(kCsrfHeader);
+  return sent.size() == session.csrf.size() &&
+         CRYPTO_memcmp(sent.data(), session.csrf.data(), sent.size()) == 0;
+}
 
 // The session id in the request's Cookie header; empty without one.
 std::string SessionCookie(const httplib::Request& request) {
@@ -189,6 +206,11 @@ bool Gateway::Credentials(const httplib::Request& request, httplib::Response& re
                           std::string& authorization) {
   if (request.has_header("Authorization")) {
     authorization = request.get_header_value("Authorization");
+    if (!PrintableAscii(authorization)) {
+      Error(response, grpc::UNAUTHENTICATED,
+            "malformed authorization header: expected \"Bearer <token>\" in printable ASCII");
+      return false;
+    }
     return true;
   }
   const std::string id = SessionCookie(request);
@@ -198,7 +220,7 @@ bool Gateway::Credentials(const httplib::Request& request, httplib::Response& re
     Error(response, grpc::UNAUTHENTICATED, "your session has ended: sign in again");
     return false;
   }
-  if (request.method != "GET" && request.get_header_value(kCsrfHeader) != session->csrf) {
+  if (request.method != "GET" && !CarriesCsrf(request, *session)) {
     Error(response, grpc::PERMISSION_DENIED,
           "a change made from the console must carry its X-CSRF-Token header: reload the page");
     return false;
@@ -285,6 +307,9 @@ void Gateway::SignIn(const httplib::Request& request, httplib::Response& respons
     return Error(response, grpc::INVALID_ARGUMENT,
                  "sign in with the body {\"token\": \"YOUR TOKEN\"}");
   }
+  if (!PrintableAscii(token)) {
+    return Error(response, grpc::UNAUTHENTICATED, "that is not a token: tokens are ASCII");
+  }
   const v1::GetCallerRequest who;
   std::unique_ptr<google::protobuf::Message> caller =
       Call(CallerMethod(), who, "Bearer " + token, request, response);
@@ -304,7 +329,7 @@ void Gateway::CurrentSession(const httplib::Request& request, httplib::Response&
     return Error(response, grpc::UNAUTHENTICATED, "not signed in");
   }
   if (request.method == "DELETE") {
-    if (request.get_header_value(kCsrfHeader) != session->csrf) {
+    if (!CarriesCsrf(request, *session)) {
       return Error(response, grpc::PERMISSION_DENIED, "signing out needs the X-CSRF-Token header");
     }
     sessions_.Close(id);

@@ -187,6 +187,14 @@ TEST_F(HttpApiTest, BadRequestsAreRefusedInPlainWordsAndWriteNothing) {
   EXPECT_EQ(unknown.status, 400);
   EXPECT_THAT(unknown.json()["error"]["message"].get<std::string>(),
               HasSubstr("unknown parameter colour"));
+  // A token that is not printable ASCII cannot be gRPC metadata: refused
+  // by the gateway, and the server goes on.
+  httplib::Client raw("127.0.0.1", port_);
+  httplib::Result garbled = raw.Get(kNo9, {{"Authorization", "Bearer \x80\xff\x01"}});
+  ASSERT_TRUE(garbled);
+  EXPECT_EQ(garbled->status, 401) << garbled->body;
+  EXPECT_EQ(Post("/v1/sessions", "{\"token\": \"トークン\"}", "").status, 401);
+  EXPECT_EQ(Get(kNo9, "auditor").status, 200);
   // A body larger than any request may be is refused before it is read.
   const Reply huge = Post(rate, std::string(8 << 20, ' '), "editor-in");
   EXPECT_EQ(huge.status, 413);
