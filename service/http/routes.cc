@@ -113,20 +113,6 @@ absl::StatusOr<Route> ParseRoute(const MethodDescriptor& method, std::string htt
   return route;
 }
 
-std::string PercentDecoded(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() + 0 && std::isxdigit(text[i + 1]) &&
-        std::isxdigit(text[i + 2])) {
-      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> parts;
   if (path.starts_with('/')) path.remove_prefix(1);
@@ -163,7 +149,7 @@ std::optional<Match> MatchSegments(const Route& route, const std::vector<std::st
     std::string value;
     for (size_t i = starts[variable.first]; i < starts[variable.last]; ++i) {
       if (!value.empty()) value.push_back('/');
-      value += PercentDecoded(parts[i]);
+      value += parts[i];  // cpp-httplib has percent-decoded the path
     }
     match.bindings.emplace_back(variable.field, std::move(value));
   }

@@ -51,11 +51,12 @@ absl::StatusOr<std::vector<Route>> RoutesOf(const google::protobuf::ServiceDescr
 
 struct Match {
   const Route* route = nullptr;
-  // Each variable's field and value, percent-decoded.
+  // Each variable's field and value.
   std::vector<std::pair<std::string, std::string>> bindings;
 };
 
-// The route for `http_method` and `path` (no query string). Without one:
+// The route for `http_method` and `path` (no query string, percent-decoded
+// as cpp-httplib gives it). Without one:
 // NOT_FOUND when no route has the path, FAILED_PRECONDITION with the
 // methods that do in the message ("GET, POST") when another method has it.
 absl::StatusOr<Match> FindRoute(const std::vector<Route>& routes, std::string_view http_method,
