@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <future>
 
@@ -71,6 +72,46 @@ bool AsFile(const google::protobuf::Message& reply, httplib::Response& response)
 // (an assertion in gRPC 1.51), so it is refused first.
 bool PrintableAscii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+// The parameters of the URL's query string only. (cpp-httplib also puts the
+// fields of a form-encoded body among its params, and curl -d sends JSON
+// labelled as a form: the body is JSON whatever it is labelled.)
+std::multimap<std::string, std::string> QueryOf(const std::string& target) {
+  const auto decoded = [](std::string_view text) {
+    std::string out;
+    const auto hex = [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
+    };
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '+') {
+        out.push_back(' ');
+      } else if (text[i] == '%' && i + 2 < text.size() &&
+                 std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+        out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
+        i += 2;
+      } else {
+        out.push_back(text[i]);
+      }
+    }
+    return out;
+  };
+  std::multimap<std::string, std::string> query;
+  const size_t question = target.find('?');
+  if (question == std::string::npos) return query;
+  std::string_view rest = std::string_view(target).substr(question + 1);
+  rest = rest.substr(0, rest.find('#'));
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t equals = pair.find('=');
+    query.emplace(decoded(pair.substr(0, equals)),
+                  equals == std::string_view::npos ? "" : decoded(pair.substr(equals + 1)));
+  }
+  return query;
 }
 
 constexpr const char* kSessionCookie = "dxl_session";
@@ -370,8 +411,10 @@ void Gateway::Serve(const httplib::Request& request, httplib::Response& response
   }
   std::string authorization;
   if (!Credentials(request, response, authorization)) return;
-  std::multimap<std::string, std::string> query(request.params.begin(), request.params.end());
-  const bool as_file = query.erase("alt") > 0 && request.get_param_value("alt") == "media";
+  std::multimap<std::string, std::string> query = QueryOf(request.target);
+  const auto alt = query.find("alt");
+  const bool as_file = alt != query.end() && alt->second == "media";
+  query.erase("alt");
   absl::StatusOr<std::unique_ptr<google::protobuf::Message>> call =
       BuildRequest(*match, request.body, query);
   if (!call.ok()) {

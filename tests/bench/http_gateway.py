@@ -12,6 +12,11 @@ in alternating rounds, and prints the p50 and p99 of each and their ratios.
 
   tests/bench/http_gateway.py --port 7401 --token-file dxledger-data/hq.token \
       --goal organizations/050008/goals/fy2021-09
+
+With --compare PORT2 --token-file2 FILE2 --path P [--path P ...], it instead
+measures each path on both servers in alternating rounds (the same page on a
+small and a large log, say) and prints each one's p50 and p99 and the ratio
+of the second to the first.
 """
 import argparse
 import http.client
@@ -39,7 +44,12 @@ def main():
     parser.add_argument("--goal", default="organizations/050008/goals/fy2021-09")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--compare", type=int, help="a second server's HTTP port")
+    parser.add_argument("--token-file2")
+    parser.add_argument("--path", action="append", default=[])
     args = parser.parse_args()
+    if args.compare:
+        return compare(args)
     token = open(args.token_file).read().strip()
     headers = {"Authorization": "Bearer " + token}
     connection = http.client.HTTPConnection("127.0.0.1", args.port)
@@ -61,6 +71,32 @@ def main():
               f"{p('livez', q):.0f} | {p('caller', q) / p('livez', q):.2f} |")
         print(f"| GET goal p{q} | {p('goal', q):.0f} | GET /v1/caller p{q} | "
               f"{p('caller', q):.0f} | {p('goal', q) / p('caller', q):.2f} |")
+
+
+def compare(args):
+    servers = []
+    for port, token_file in ((args.port, args.token_file), (args.compare, args.token_file2)):
+        token = open(token_file).read().strip()
+        servers.append((http.client.HTTPConnection("127.0.0.1", port),
+                        {"Authorization": "Bearer " + token}))
+    samples = {(path, i): [] for path in args.path for i in range(2)}
+    for path in args.path:
+        for connection, headers in servers:
+            measure(connection, path, headers, 100)  # warm up
+    for _ in range(args.rounds):
+        for path in args.path:
+            for i, (connection, headers) in enumerate(servers):
+                samples[(path, i)] += measure(connection, path, headers,
+                                              args.requests // args.rounds)
+    print("| path | p50 first | p50 second | ratio | p99 first | p99 second | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for path in args.path:
+        row = [path]
+        for q in (50, 99):
+            a = statistics.quantiles(samples[(path, 0)], n=100)[q - 1]
+            b = statistics.quantiles(samples[(path, 1)], n=100)[q - 1]
+            row += [f"{a:.0f} us", f"{b:.0f} us", f"{b / a:.2f}"]
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

@@ -187,6 +187,19 @@ TEST_F(HttpApiTest, BadRequestsAreRefusedInPlainWordsAndWriteNothing) {
   EXPECT_EQ(unknown.status, 400);
   EXPECT_THAT(unknown.json()["error"]["message"].get<std::string>(),
               HasSubstr("unknown parameter colour"));
+  // curl -d labels a JSON body as a form: it is read as JSON all the same,
+  // and a query string still sets fields (percent-decoded).
+  httplib::Client curl_like("127.0.0.1", port_);
+  httplib::Result labelled =
+      curl_like.Post(std::string(kNo9) + ":addIssue?reason=%E5%86%8D%E6%A4%9C%E8%A8%8E",
+                     {{"Authorization", "Bearer " + tokens_.at("editor-in")}},
+                     R"({"text": "課題"})", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(labelled);
+  EXPECT_EQ(labelled->status, 200) << labelled->body;
+  const nlohmann::json issue_events = Get(std::string(kNo9) + ":history", "auditor").json();
+  EXPECT_EQ(issue_events["events"].back()["issueAdded"]["text"], "課題");
+  EXPECT_EQ(issue_events["events"].back()["reason"], "再検討");
+  const uint64_t after_issue = Head();
   // A token that is not printable ASCII cannot be gRPC metadata: refused
   // by the gateway, and the server goes on.
   httplib::Client raw("127.0.0.1", port_);
@@ -198,7 +211,8 @@ TEST_F(HttpApiTest, BadRequestsAreRefusedInPlainWordsAndWriteNothing) {
   // A body larger than any request may be is refused before it is read.
   const Reply huge = Post(rate, std::string(8 << 20, ' '), "editor-in");
   EXPECT_EQ(huge.status, 413);
-  EXPECT_EQ(Head(), head);
+  EXPECT_EQ(Head(), after_issue);
+  EXPECT_EQ(after_issue, head + 1);  // the issue only
 }
 
 // Lists page with tokens, as Power Query follows them; an export comes as
