@@ -24,10 +24,11 @@ namespace dxledger::service::http {
 
 class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  // Starts `rpc` (full name) with `request`; metadata goes on `context()`
-  // before Start.
-  StreamCall(const google::protobuf::Descriptor& reply_type) : reply_type_(reply_type) {}
+  // A call whose messages are of `reply_type`.
+  explicit StreamCall(const google::protobuf::Descriptor& reply_type) : reply_type_(reply_type) {}
+  // Metadata goes on the context before Start.
   grpc::ClientContext& context() { return context_; }
+  // Starts `rpc` ("/package.Service/Method") with `request` (serialized).
   void Start(grpc::GenericStub& stub, const std::string& rpc, const std::string& request);
 
   struct Item {
