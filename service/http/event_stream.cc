@@ -1,8 +1,7 @@
 #include "service/http/event_stream.h"
 
-#include "absl/status/status.h"
 #include "fmt/format.h"
-#include "nlohmann/json.hpp"
+#include "service/http/grpc_calls.h"
 #include "service/http/routes.h"
 
 namespace dxledger::service::http {
@@ -24,10 +23,8 @@ std::string EventOf(const google::protobuf::Message& reply) {
 
 }  // namespace
 
-void StreamCall::Start(grpc::GenericStub& stub, const std::string& rpc,
-                       const std::string& request) {
-  grpc::Slice slice(request);
-  request_ = grpc::ByteBuffer(&slice, 1);
+void StreamCall::Start(grpc::GenericStub& stub, const std::string& rpc, grpc::ByteBuffer request) {
+  request_ = std::move(request);
   stub.PrepareBidiStreamingCall(&context_, rpc, grpc::StubOptions(), this);
   StartWriteLast(&request_, grpc::WriteOptions());
   StartRead(&incoming_);
@@ -38,14 +35,7 @@ void StreamCall::OnReadDone(bool ok) {
   if (!ok) return;  // the stream ended: OnDone follows
   std::unique_ptr<google::protobuf::Message> reply(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(&reply_type_)->New());
-  std::vector<grpc::Slice> slices;
-  std::string bytes;
-  if (incoming_.Dump(&slices).ok()) {
-    for (const grpc::Slice& slice : slices) {
-      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-    }
-  }
-  if (!reply->ParseFromString(bytes)) {
+  if (!ParseBuffer(incoming_, *reply)) {
     context_.TryCancel();
     return;
   }
@@ -65,14 +55,9 @@ void StreamCall::OnDone(const grpc::Status& status) {
   std::lock_guard lock(mutex_);
   status_ = status;
   if (!status.ok() && status.error_code() != grpc::CANCELLED) {
-    const nlohmann::json error = {
-        {"error",
-         {{"status", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))},
-          {"message", status.error_message()}}}};
-    items_.push_back({"event: error\ndata: " +
-                          error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                          "\n\n",
-                      true});
+    items_.push_back(
+        {"event: error\ndata: " + ErrorJson(status.error_code(), status.error_message()) + "\n\n",
+         true});
   }
   done_ = true;
   changed_.notify_all();

@@ -28,8 +28,8 @@ class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   explicit StreamCall(const google::protobuf::Descriptor& reply_type) : reply_type_(reply_type) {}
   // Metadata goes on the context before Start.
   grpc::ClientContext& context() { return context_; }
-  // Starts `rpc` ("/package.Service/Method") with `request` (serialized).
-  void Start(grpc::GenericStub& stub, const std::string& rpc, const std::string& request);
+  // Starts `rpc` ("/package.Service/Method") with `request`.
+  void Start(grpc::GenericStub& stub, const std::string& rpc, grpc::ByteBuffer request);
 
   struct Item {
     std::string sse;  // a whole SSE event, ready to write

@@ -1,7 +1,6 @@
 #include "service/http/gateway.h"
 
 #include <grpcpp/client_context.h>
-#include <grpcpp/support/byte_buffer.h>
 #include <httplib.h>
 #include <openssl/crypto.h>
 
@@ -16,7 +15,7 @@
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "service/http/event_stream.h"
-#include "service/peer.h"
+#include "service/http/grpc_calls.h"
 
 namespace dxledger::service::http {
 namespace {
@@ -27,28 +26,7 @@ constexpr auto kDeadline = std::chrono::minutes(5);
 
 void Error(httplib::Response& response, grpc::StatusCode code, std::string_view message) {
   response.status = HttpStatusOf(code);
-  const nlohmann::json body = {
-      {"error",
-       {{"code", response.status},
-        {"status", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))},
-        {"message", message}}}};
-  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-                       "application/json");
-}
-
-grpc::ByteBuffer Serialized(const google::protobuf::Message& message) {
-  grpc::Slice slice(message.SerializeAsString());
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-bool Parse(const grpc::ByteBuffer& buffer, google::protobuf::Message& message) {
-  std::vector<grpc::Slice> slices;
-  if (!buffer.Dump(&slices).ok()) return false;
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  return message.ParseFromString(bytes);
+  response.set_content(ErrorJson(code, message) + "\n", "application/json");
 }
 
 // A reply that carries a file (content, content_type, file_name) as that
@@ -161,38 +139,6 @@ std::string SessionJson(const google::protobuf::Message& caller, const std::stri
 
 }  // namespace
 
-int HttpStatusOf(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::OK:
-      return 200;
-    case grpc::CANCELLED:
-      return 499;
-    case grpc::INVALID_ARGUMENT:
-    case grpc::FAILED_PRECONDITION:
-    case grpc::OUT_OF_RANGE:
-      return 400;
-    case grpc::DEADLINE_EXCEEDED:
-      return 504;
-    case grpc::NOT_FOUND:
-      return 404;
-    case grpc::ALREADY_EXISTS:
-    case grpc::ABORTED:
-      return 409;
-    case grpc::PERMISSION_DENIED:
-      return 403;
-    case grpc::UNAUTHENTICATED:
-      return 401;
-    case grpc::RESOURCE_EXHAUSTED:
-      return 429;
-    case grpc::UNIMPLEMENTED:
-      return 501;
-    case grpc::UNAVAILABLE:
-      return 503;
-    default:  // UNKNOWN, INTERNAL, DATA_LOSS
-      return 500;
-  }
-}
-
 Gateway::Gateway(std::shared_ptr<grpc::Channel> channel, std::vector<Route> routes,
                  GatewayOptions options)
     : channel_(std::move(channel)),
@@ -218,14 +164,11 @@ std::unique_ptr<google::protobuf::Message> Gateway::Call(
     const std::string& authorization, const httplib::Request& http, httplib::Response& response) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + kDeadline);
-  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
-  context.AddMetadata("x-real-ip", http.remote_addr);
-  context.AddMetadata(std::string(kGatewayKeyHeader), GatewayKey());
+  Address(context, authorization, http.remote_addr);
   const grpc::ByteBuffer sent = Serialized(request);
   grpc::ByteBuffer received;
   std::promise<grpc::Status> done;
-  const std::string rpc = fmt::format("/{}/{}", method.service()->full_name(), method.name());
-  stub_.UnaryCall(&context, rpc, grpc::StubOptions(), &sent, &received,
+  stub_.UnaryCall(&context, RpcName(method), grpc::StubOptions(), &sent, &received,
                   [&done](grpc::Status status) { done.set_value(std::move(status)); });
   const grpc::Status status = done.get_future().get();
   if (!status.ok()) {
@@ -236,7 +179,7 @@ std::unique_ptr<google::protobuf::Message> Gateway::Call(
       google::protobuf::MessageFactory::generated_factory()
           ->GetPrototype(method.output_type())
           ->New());
-  if (!Parse(received, *reply)) {
+  if (!ParseBuffer(received, *reply)) {
     Error(response, grpc::INTERNAL, "the reply could not be decoded");
     return nullptr;
   }
@@ -296,11 +239,8 @@ void Gateway::ServeStream(const Match& match, google::protobuf::Message& request
                              kMaxStreams));
   }
   auto call = std::make_shared<StreamCall>(*method.output_type());
-  if (!authorization.empty()) call->context().AddMetadata("authorization", authorization);
-  call->context().AddMetadata("x-real-ip", http.remote_addr);
-  call->context().AddMetadata(std::string(kGatewayKeyHeader), GatewayKey());
-  call->Start(stub_, fmt::format("/{}/{}", method.service()->full_name(), method.name()),
-              request.SerializeAsString());
+  Address(call->context(), authorization, http.remote_addr);
+  call->Start(stub_, RpcName(method), Serialized(request));
   // A refusal (credentials, role, a bad request) comes at once: it is
   // answered as an HTTP error, not as a stream.
   bool ended = false;

@@ -86,9 +86,6 @@ class Gateway {
   std::atomic<int> streams_{0};  // event streams open
 };
 
-// The HTTP status for a gRPC status code.
-int HttpStatusOf(grpc::StatusCode code);
-
 }  // namespace dxledger::service::http
 
 #endif  // DXLEDGER_SERVICE_HTTP_GATEWAY_H_
