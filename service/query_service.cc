@@ -2,6 +2,8 @@
 // answer on the gRPC thread.
 #include "fmt/format.h"
 #include "proto/notation/fiscal_year.h"
+#include "service/domain/limits.h"
+#include "service/domain/text.h"
 #include "service/ledger/codec.h"
 #include "service/ledger_service.h"
 #include "service/status.h"
@@ -56,6 +58,13 @@ grpc::ServerUnaryReactor* LedgerService::ListGoals(grpc::CallbackServerContext* 
     filter.rating = request->rating();
   }
   filter.include_retired = request->include_retired();
+  if (absl::Status s = domain::ValidateText("title_contains", request->title_contains(),
+                                            domain::kMaxTitleBytes, false, domain::Lines::kOne);
+      !s.ok()) {
+    return Reply(call, s);
+  }
+  filter.title_key = domain::SearchKey(request->title_contains());
+  if (request->has_principal()) filter.principal = request->principal();
   absl::StatusOr<std::optional<uint64_t>> as_of = Resolve(request->as_of());
   if (!as_of.ok()) return Reply(call, as_of.status());
   filter.as_of = *as_of;

@@ -181,6 +181,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     server->gateway_ = std::make_unique<http::Gateway>(
         server->server_->InProcessChannel(channel), *std::move(routes),
         http::GatewayOptions{.secure_cookies = !options.tls_cert_file.empty()});
+    server->console_ = std::make_unique<http::Console>(options.organization);
     HttpHandlers handlers{
         .metrics = [metrics = server->metrics_.get()] { return metrics->Render(); },
         .ready =
@@ -188,8 +189,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
               return health->shutting_down() ? absl::UnavailableError("dxledgerd is shutting down")
                                              : readiness->Check();
             },
-        .install = [gateway =
-                        server->gateway_.get()](httplib::Server& http) { gateway->Install(http); }};
+        .install =
+            [gateway = server->gateway_.get(),
+             console = server->console_.get()](httplib::Server& http) {
+              gateway->Install(http);
+              console->Install(http);
+            }};
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
         MetricsEndpoint::Start(options.metrics_listen, std::move(handlers),
                                HttpTls{options.tls_cert_file, options.tls_key_file});
@@ -225,6 +230,7 @@ void Server::Shutdown(absl::Duration grace) {
   // before the server they call goes.
   metrics_endpoint_.reset();
   gateway_.reset();
+  console_.reset();
   server_.reset();
   service_.reset();
   long_work_.reset();

@@ -10,6 +10,7 @@
 #include "service/clock_watch.h"
 #include "service/disk_watch.h"
 #include "service/health.h"
+#include "service/http/console.h"
 #include "service/http/gateway.h"
 #include "service/ledger/ledger.h"
 #include "service/ledger/notary.h"
@@ -99,6 +100,7 @@ class Server {
   ClockWatch clock_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<http::Gateway> gateway_;  // the HTTP/JSON API, on the metrics port
+  std::unique_ptr<http::Console> console_;  // the web console, on the same port
   std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   CallObserverFactory* observer_ = nullptr;  // owned by server_
   std::unique_ptr<grpc::Server> server_;

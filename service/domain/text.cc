@@ -1,6 +1,8 @@
 #include "service/domain/text.h"
 
+#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
 #include "fmt/format.h"
@@ -86,5 +88,30 @@ std::string ClipText(std::string_view text, size_t max_bytes) {
   while (end > 0 && (static_cast<uint8_t>(text[end]) & 0xC0) == 0x80) --end;
   return fmt::format("{}… ({} bytes)", text.substr(0, end), text.size());
 }
+
+namespace {
+
+std::string Key(std::string_view text, bool fold_case) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+  icu::UnicodeString normalized = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  if (U_SUCCESS(status)) normalized = nfkc->normalize(normalized, status);
+  if (fold_case) normalized.foldCase();
+  std::string out;
+  for (int32_t i = 0; i < normalized.length();) {
+    const UChar32 c = normalized.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_isUWhiteSpace(c)) continue;
+    icu::UnicodeString(c).toUTF8String(out);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string MatchKey(std::string_view text) { return Key(text, false); }
+
+std::string SearchKey(std::string_view text) { return Key(text, true); }
 
 }  // namespace dxledger::domain

@@ -28,6 +28,12 @@ absl::Status ValidateText(std::string_view field, std::string_view text, size_t 
 // length it had when cut: for text kept from a refused call.
 std::string ClipText(std::string_view text, size_t max_bytes);
 
+// Text for matching rows across tables: NFKC, without white space.
+std::string MatchKey(std::string_view text);
+
+// Text for searching: MatchKey's, case-folded too (so ＤＸ, DX and dx match).
+std::string SearchKey(std::string_view text);
+
 }  // namespace dxledger::domain
 
 #endif  // DXLEDGER_SERVICE_DOMAIN_TEXT_H_

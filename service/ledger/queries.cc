@@ -8,6 +8,7 @@
 #include "service/domain/fiscal_years.h"
 #include "service/domain/goal.h"
 #include "service/domain/limits.h"
+#include "service/domain/text.h"
 #include "service/ledger/codec.h"
 #include "service/ledger/page_token.h"
 #include "service/ledger/projection.h"
@@ -45,9 +46,10 @@ absl::StatusOr<std::string> ResumeKey(std::string_view kind, std::string_view pr
 // Page tokens carry the filter they were made for, so a token is refused by
 // a listing with other filters.
 std::string TokenKind(const GoalFilter& f) {
-  return fmt::format("goals|{}|{}|{}|{}|{}|{}", f.organization, f.fiscal_year, f.department,
+  return fmt::format("goals|{}|{}|{}|{}|{}|{}|{}|{}", f.organization, f.fiscal_year, f.department,
                      f.rating ? static_cast<int>(*f.rating) : -1, f.include_retired,
-                     f.as_of ? static_cast<int64_t>(*f.as_of) : -1);
+                     f.as_of ? static_cast<int64_t>(*f.as_of) : -1, f.title_key,
+                     f.principal ? static_cast<int>(*f.principal) : -1);
 }
 
 std::string TokenKind(const RatingChangeFilter& f) {
@@ -77,6 +79,11 @@ bool Matches(const GoalFilter& filter, const v1::Goal& goal) {
   if (goal.retired() && !filter.include_retired) return false;
   if (!filter.department.empty() && !domain::OwnedBy(goal, filter.department)) return false;
   if (filter.rating && goal.rating() != *filter.rating) return false;
+  if (filter.principal && goal.principal() != *filter.principal) return false;
+  if (!filter.title_key.empty() &&
+      domain::SearchKey(goal.title()).find(filter.title_key) == std::string::npos) {
+    return false;
+  }
   return true;
 }
 

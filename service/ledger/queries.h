@@ -30,6 +30,9 @@ struct GoalFilter {
   std::optional<v1::Rating> rating;
   bool include_retired = false;
   std::optional<uint64_t> as_of;  // a log position; nullopt: now
+  // Goals whose title's domain::SearchKey holds this (already a SearchKey).
+  std::string title_key;
+  std::optional<bool> principal;
 };
 
 // A point in the log's history; neither set means now.

@@ -11,6 +11,7 @@
 
 #include "fmt/format.h"
 #include "proto/notation/event_text.h"
+#include "service/domain/text.h"
 
 namespace dxledger::report {
 namespace {
@@ -116,8 +117,8 @@ std::vector<v1::Tag> TakeMarker(std::string& item) {
   if (!std::string_view(item).ends_with(kClose)) return {};
   const size_t open = item.rfind(kOpen);
   if (open == std::string::npos) return {};
-  const std::string inner =
-      MatchKey(item.substr(open + kOpen.size(), item.size() - open - kOpen.size() - kClose.size()));
+  const std::string inner = domain::MatchKey(
+      item.substr(open + kOpen.size(), item.size() - open - kOpen.size() - kClose.size()));
   std::set<int> tags;
   for (size_t i = 0; i + 2 <= inner.size(); i += 2) {
     std::string_view word = std::string_view(inner).substr(i, 2);
@@ -215,22 +216,6 @@ std::vector<Part> SplitTargets(const std::string& item) {
 
 }  // namespace
 
-std::string MatchKey(std::string_view text) {
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
-  icu::UnicodeString normalized = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  if (U_SUCCESS(status)) normalized = nfkc->normalize(normalized, status);
-  std::string out;
-  for (int32_t i = 0; i < normalized.length();) {
-    const UChar32 c = normalized.char32At(i);
-    i += U16_LENGTH(c);
-    if (u_isUWhiteSpace(c)) continue;
-    icu::UnicodeString(c).toUTF8String(out);
-  }
-  return out;
-}
-
 std::vector<std::string> SplitItems(std::string_view cell) {
   std::vector<std::string> items;
   for (const std::string& part :
@@ -292,7 +277,7 @@ std::vector<v1::ReportIndicator> ParseIndicators(const std::vector<std::string>&
       auto [open, inside] = LastGroup(text);
       double value;
       std::string unit;
-      if (open != std::string_view::npos && ParseFigure(MatchKey(inside), value, unit)) {
+      if (open != std::string_view::npos && ParseFigure(domain::MatchKey(inside), value, unit)) {
         indicator.set_target_value(value);
         indicator.set_unit(unit);
       }

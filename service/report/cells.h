@@ -46,9 +46,6 @@ std::vector<std::string> IndicatorItems(
 // The activities cell: items, with one trailing marker when all share tags.
 std::string JoinActivities(const google::protobuf::RepeatedPtrField<v1::ReportActivity>& items);
 
-// Text for matching rows across tables: NFKC, without white space.
-std::string MatchKey(std::string_view text);
-
 // What an empty issues cell says in the report.
 inline constexpr std::string_view kNoIssues = "（特になし）";
 

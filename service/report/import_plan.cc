@@ -5,6 +5,7 @@
 #include <set>
 
 #include "fmt/format.h"
+#include "service/domain/text.h"
 #include "service/report/cells.h"
 
 namespace dxledger::report {
@@ -180,20 +181,20 @@ std::vector<const v1::Goal*> MatchRows(const v1::Report& file, int fiscal_year,
   Candidates<int> by_number;
   for (const v1::Goal& goal : existing) {
     if (goal.retired() || goal.fiscal_year() != fiscal_year) continue;
-    exact.Add({MatchKey(goal.title()), goal.report_number()}, &goal);
-    by_title.Add(MatchKey(goal.title()), &goal);
+    exact.Add({domain::MatchKey(goal.title()), goal.report_number()}, &goal);
+    by_title.Add(domain::MatchKey(goal.title()), &goal);
     if (goal.report_number() != 0) by_number.Add(goal.report_number(), &goal);
   }
   std::set<const v1::Goal*> matched;
   std::vector<const v1::Goal*> goals(static_cast<size_t>(file.rows_size()), nullptr);
   for (int i = 0; i < file.rows_size(); ++i) {
     const v1::ReportRow& row = file.rows(i);
-    goals[i] = exact.Take({MatchKey(row.title()), row.report_number()}, matched);
+    goals[i] = exact.Take({domain::MatchKey(row.title()), row.report_number()}, matched);
   }
   for (int i = 0; i < file.rows_size(); ++i) {
     if (goals[i] != nullptr) continue;
     const v1::ReportRow& row = file.rows(i);
-    goals[i] = by_title.Take(MatchKey(row.title()), matched);
+    goals[i] = by_title.Take(domain::MatchKey(row.title()), matched);
     if (goals[i] == nullptr) goals[i] = by_number.Take(row.report_number(), matched);
   }
   return goals;

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "fmt/format.h"
 #include "proto/notation/rating.h"
+#include "service/domain/text.h"
 #include "service/report/cells.h"
 #include "service/report/csv.h"
 #include "service/report/item_cuts.h"
@@ -44,13 +45,14 @@ std::vector<std::string> SplitTabs(std::string_view line) {
 }
 
 bool IsHeader(const std::vector<std::string>& cells) {
-  return !cells.empty() && MatchKey(cells[0]) == "No.";
+  return !cells.empty() && domain::MatchKey(cells[0]) == "No.";
 }
 
 absl::Status CheckHeader(const Where& where, const std::vector<std::string>& cells) {
   for (size_t i = 0; i < std::size(kColumns); ++i) {
     // The 成果指標 header names the year (令和3年度 成果指標).
-    if (i >= cells.size() || MatchKey(cells[i]).find(MatchKey(kColumns[i])) == std::string::npos) {
+    if (i >= cells.size() ||
+        domain::MatchKey(cells[i]).find(domain::MatchKey(kColumns[i])) == std::string::npos) {
       return RowError(where,
                       fmt::format("expected the header No., 部局名, 目標, 評価, 成果指標, "
                                   "取組内容, 今後の課題等; column {} is \"{}\"",
@@ -63,7 +65,7 @@ absl::Status CheckHeader(const Where& where, const std::vector<std::string>& cel
 
 absl::StatusOr<int> ParseNumber(const Where& where, int index, std::string_view column,
                                 std::string_view text) {
-  const std::string key = MatchKey(text);
+  const std::string key = domain::MatchKey(text);
   int value = 0;
   auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), value);
   if (key.empty() || error != std::errc() || end != key.data() + key.size() || value < 1) {
@@ -86,7 +88,7 @@ absl::StatusOr<v1::ReportRow> ParseRow(const Where& where, const std::vector<std
   if (title.empty()) return RowError(where, "目標 is empty: expected the goal's title", 2);
   row.set_title(title.size() == 1 ? title[0] : JoinItems(title));
   // An empty cell (or a dash) is a goal not rated yet.
-  const std::string rating_cell = MatchKey(cells[3]);
+  const std::string rating_cell = domain::MatchKey(cells[3]);
   absl::StatusOr<v1::Rating> rating = rating_cell.empty() || rating_cell == "-"
                                           ? absl::StatusOr<v1::Rating>(v1::RATING_UNSPECIFIED)
                                           : notation::ParseRating(rating_cell);
@@ -107,7 +109,7 @@ absl::StatusOr<v1::ReportRow> ParseRow(const Where& where, const std::vector<std
   for (auto& indicator : indicators) *row.add_indicators() = std::move(indicator);
   for (auto& activity : activities) *row.add_activities() = std::move(activity);
   for (std::string& issue : SplitItems(cells[6])) {
-    if (MatchKey(issue) != MatchKey(kNoIssues)) row.add_issues(std::move(issue));
+    if (domain::MatchKey(issue) != domain::MatchKey(kNoIssues)) row.add_issues(std::move(issue));
   }
   return row;
 }
@@ -175,10 +177,10 @@ void TakeFinerSplits(const v1::ReportRow& principal, v1::ReportRow& full) {
 v1::Report Merge(std::map<int, v1::ReportRow> principal, std::map<int, v1::ReportRow> full) {
   v1::Report report;
   std::map<std::string, v1::ReportRow*> by_title;
-  for (auto& [number, row] : full) by_title.emplace(MatchKey(row.title()), &row);
+  for (auto& [number, row] : full) by_title.emplace(domain::MatchKey(row.title()), &row);
   std::vector<v1::ReportRow> unmatched;
   for (auto& [number, row] : principal) {
-    auto it = by_title.find(MatchKey(row.title()));
+    auto it = by_title.find(domain::MatchKey(row.title()));
     if (it != by_title.end()) {
       it->second->set_principal_number(number);
       TakeFinerSplits(row, *it->second);
@@ -213,12 +215,12 @@ absl::StatusOr<v1::Report> ParseReportText(std::string_view content) {
       // Prose: a heading about 進捗状況 starts a table; 主な marks the
       // principal one. The lines under 今後の進め方について, up to the next
       // heading or table, are the year's next steps.
-      const std::string key = MatchKey(text);
+      const std::string key = domain::MatchKey(text);
       if (key.find("進捗状況") != std::string::npos) {
         principal_heading = key.find("主な") != std::string::npos;
         header_seen = false;
         in_next_steps = false;
-      } else if (key == MatchKey(kNextStepsHeading)) {
+      } else if (key == domain::MatchKey(kNextStepsHeading)) {
         in_next_steps = true;
         next_steps.clear();
       } else if (in_next_steps && !key.empty()) {
@@ -274,7 +276,7 @@ absl::StatusOr<v1::Report> ParseReportRecords(const std::vector<CsvRecord>& reco
   if (absl::Status s = CheckHeader(Where{sheet, header.line}, header.cells); !s.ok()) return s;
   const bool has_principal =
       header.cells.size() > std::size(kColumns) &&
-      MatchKey(header.cells[std::size(kColumns)]) == MatchKey(kPrincipalColumn);
+      domain::MatchKey(header.cells[std::size(kColumns)]) == domain::MatchKey(kPrincipalColumn);
   const size_t width = std::size(kColumns) + (has_principal ? 1 : 0);
   std::map<int, v1::ReportRow> principal, full;
   for (size_t i = 1; i < records.size(); ++i) {
@@ -287,7 +289,7 @@ absl::StatusOr<v1::Report> ParseReportRecords(const std::vector<CsvRecord>& reco
     }
     std::vector<std::string> cells = record.cells;
     int principal_number = 0;
-    if (has_principal && !MatchKey(cells.back()).empty()) {
+    if (has_principal && !domain::MatchKey(cells.back()).empty()) {
       absl::StatusOr<int> number =
           ParseNumber(where, static_cast<int>(width - 1), kPrincipalColumn, cells.back());
       if (!number.ok()) return number.status();
@@ -295,7 +297,7 @@ absl::StatusOr<v1::Report> ParseReportRecords(const std::vector<CsvRecord>& reco
     }
     // A principal goal outside the full list has no No.; it is keyed by its
     // principal number.
-    const bool numbered = !MatchKey(cells[0]).empty();
+    const bool numbered = !domain::MatchKey(cells[0]).empty();
     if (!numbered && principal_number == 0) {
       return RowError(where, "No. is empty: expected a number, or a 主な目標No.", 0);
     }

@@ -4,6 +4,7 @@
 
 #include "fmt/format.h"
 #include "proto/notation/fiscal_year.h"
+#include "service/domain/text.h"
 #include "service/report/cells.h"
 #include "service/report/report_rows.h"
 #include "service/report/workbook.h"
@@ -52,14 +53,14 @@ absl::Status CheckPrincipalSheet(const std::vector<CsvRecord>& principal,
   constexpr size_t kMark = std::size(kColumns);  // 全目標's 主な目標No. column
   std::map<std::string, const CsvRecord*> marked;
   for (size_t i = 1; i < all.size(); ++i) {
-    if (all[i].cells.size() > kMark && !MatchKey(all[i].cells[kMark]).empty()) {
-      marked.emplace(MatchKey(all[i].cells[kMark]), &all[i]);
+    if (all[i].cells.size() > kMark && !domain::MatchKey(all[i].cells[kMark]).empty()) {
+      marked.emplace(domain::MatchKey(all[i].cells[kMark]), &all[i]);
     }
   }
   std::map<std::string, int> seen;
   for (size_t i = 1; i < principal.size(); ++i) {
     const CsvRecord& row = principal[i];
-    const std::string number = MatchKey(row.cells[0]);
+    const std::string number = domain::MatchKey(row.cells[0]);
     auto it = marked.find(number);
     if (it == marked.end()) {
       return CellError(kPrincipalSheet, row.line, 0,
@@ -97,7 +98,7 @@ absl::Status CheckYear(const Sheet& about, int fiscal_year) {
   for (const CsvRecord& row : about.rows) {
     if (row.cells.size() < 2 || row.cells[0] != "年度") continue;
     // As the export writes it (2021), or as a person might (令和3年度, R3).
-    absl::StatusOr<int> named = notation::ParseFiscalYear(MatchKey(row.cells[1]));
+    absl::StatusOr<int> named = notation::ParseFiscalYear(domain::MatchKey(row.cells[1]));
     if (!named.ok()) {
       return CellError(
           kAboutSheet, row.line, 1,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "fmt/format.h"
+#include "service/domain/text.h"
 #include "service/report/cells.h"
 #include "service/report/csv.h"
 #include "service/report/encoding.h"
@@ -438,21 +439,23 @@ TEST_F(SeedTest, ProseIsSpelledAsTheReportSpellsIt) {
             "今年度のDX推進目標（プロジェクト）は、県DX推進計画の策定前に設定したものであり、"
             "来年度以降は県DX推進計画のもとで検証等を行う。新たな取組等の追加や内容変更の可否"
             "については、DX戦略本部会議で検討する。");
-  const std::string markdown = MatchKey(RenderMarkdown(report_));
-  const std::string html = MatchKey(RenderHtml(report_, {}));
+  const std::string markdown = domain::MatchKey(RenderMarkdown(report_));
+  const std::string html = domain::MatchKey(RenderHtml(report_, {}));
   std::istringstream seed(ReadSeed());
   int checked = 0;
   for (std::string line; std::getline(seed, line);) {
-    if (line.find('\t') != std::string::npos || MatchKey(line).empty()) continue;
-    EXPECT_NE(markdown.find(MatchKey(line)), std::string::npos) << "Markdown lacks: " << line;
-    EXPECT_NE(html.find(MatchKey(line)), std::string::npos) << "HTML lacks: " << line;
+    if (line.find('\t') != std::string::npos || domain::MatchKey(line).empty()) continue;
+    EXPECT_NE(markdown.find(domain::MatchKey(line)), std::string::npos)
+        << "Markdown lacks: " << line;
+    EXPECT_NE(html.find(domain::MatchKey(line)), std::string::npos) << "HTML lacks: " << line;
     ++checked;
   }
   EXPECT_EQ(checked, 10);
   for (const std::string& page : {markdown, html}) {
-    const size_t steps = page.find(MatchKey(report_.next_steps()));
-    EXPECT_LT(page.find(MatchKey(kPrincipalHeading)), steps);
-    EXPECT_LT(steps, page.rfind(MatchKey(kAllHeading)));  // the principal heading holds it too
+    const size_t steps = page.find(domain::MatchKey(report_.next_steps()));
+    EXPECT_LT(page.find(domain::MatchKey(kPrincipalHeading)), steps);
+    EXPECT_LT(steps,
+              page.rfind(domain::MatchKey(kAllHeading)));  // the principal heading holds it too
   }
 }
 
