@@ -89,9 +89,10 @@ void AddGet(CLI::App& goal, Cli& cli) {
 
 void AddList(CLI::App& goal, Cli& cli) {
   struct Args {
-    std::string year, department, rating, page_token, as_of;
+    std::string year, department, rating, page_token, as_of, search;
     int page_size = 0;
     bool include_retired = false;
+    bool principal = false, not_principal = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* list = goal.add_subcommand("list", "list goals");
@@ -99,6 +100,12 @@ void AddList(CLI::App& goal, Cli& cli) {
   list->add_option("--department", args->department, "owned (or jointly owned) by");
   list->add_option("--rating", args->rating, "A, B, C, D or none (unrated)");
   list->add_flag("--include-retired", args->include_retired, "also retired goals");
+  list->add_option("--search", args->search,
+                   "titles containing this (full-width/half-width, case and spaces ignored)");
+  CLI::Option* principal =
+      list->add_flag("--principal", args->principal, "only principal goals (主要目標)");
+  list->add_flag("--not-principal", args->not_principal, "only goals that are not principal")
+      ->excludes(principal);
   list->add_option("--page-size", args->page_size, "one page of this size (default: all)");
   list->add_option("--page-token", args->page_token, "continue from a previous page");
   AddAsOfOption(*list, args->as_of);
@@ -118,6 +125,8 @@ void AddList(CLI::App& goal, Cli& cli) {
       request.set_rating(*rating);
     }
     request.set_include_retired(args->include_retired);
+    request.set_title_contains(args->search);
+    if (args->principal || args->not_principal) request.set_principal(args->principal);
     if (!ParseAsOf(args->as_of, *request.mutable_as_of(), cli)) return;
     request.set_page_size(args->page_size);
     request.set_page_token(args->page_token);

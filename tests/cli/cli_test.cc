@@ -53,6 +53,14 @@ TEST_F(CliTest, CreatesRatesAndAuditsAGoal) {
   EXPECT_NE(out_.find("fy2021-04"), std::string::npos) << out_;
   ASSERT_EQ(Run("goal list --rating C"), 0) << err_;
   EXPECT_EQ(out_.find("fy2021-04"), std::string::npos) << out_;
+  ASSERT_EQ(Run("goal list --search ﾃﾚﾜｰｸ"), 0) << err_;  // half-width katakana
+  EXPECT_NE(out_.find("fy2021-04"), std::string::npos) << out_;
+  ASSERT_EQ(Run("goal list --search 道路"), 0) << err_;
+  EXPECT_EQ(out_.find("fy2021-04"), std::string::npos) << out_;
+  ASSERT_EQ(Run("goal list --principal"), 0) << err_;
+  EXPECT_NE(out_.find("fy2021-04"), std::string::npos) << out_;
+  ASSERT_EQ(Run("goal list --not-principal"), 0) << err_;
+  EXPECT_EQ(out_.find("fy2021-04"), std::string::npos) << out_;
 
   ASSERT_EQ(Run("log --from 2 --limit 2"), 0) << err_;
   EXPECT_NE(out_.find("head position 10"), std::string::npos) << out_;  // and 2 principals

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "dxledger/v1/access.pb.h"
@@ -462,6 +463,115 @@ TEST_F(HttpApiTest, ASessionCookieStandsForTheTokenAndWritesNeedTheCsrfToken) {
   const Reply after = Send("GET", kNo9, "", "", cookie);
   EXPECT_EQ(after.status, 401);
   EXPECT_THAT(after.json()["error"]["message"].get<std::string>(), HasSubstr("sign in again"));
+}
+
+TEST_F(HttpApiTest, GoalsAreSearchedByTitleAndPrincipalFlag) {
+  for (const char* body : {
+           R"({"goalId": "portal", "fiscalYear": 2021, "departments": ["企画振興部"],
+               "title": "ＤＸ推進ポータル の構築", "principal": true, "principalNumber": 1})",
+           R"({"goalId": "people", "fiscalYear": 2021, "departments": ["総務部"],
+               "title": "dx人材の育成"})",
+           R"({"goalId": "later", "fiscalYear": 2022, "departments": ["総務部"],
+               "title": "DX推進ポータルの運用", "principal": true})"}) {
+    ASSERT_EQ(Post(kGoals, body, "hq").status, 200);
+  }
+  const auto ids = [&](const std::string& query) {
+    const Reply listed = Get(std::string(kGoals) + "?" + query, "auditor");
+    EXPECT_EQ(listed.status, 200) << query << ": " << listed.body;
+    std::vector<std::string> out;
+    for (const auto& goal : listed.json().value("goals", nlohmann::json::array())) {
+      const std::string name = goal["name"];
+      out.push_back(name.substr(name.rfind('/') + 1));
+    }
+    return out;
+  };
+  // Full-width and half-width letters, upper and lower case, and spaces
+  // match each other (NFKC, case folded, white space ignored).
+  EXPECT_THAT(ids("titleContains=DX"), testing::UnorderedElementsAre("later", "people", "portal"));
+  EXPECT_THAT(ids("titleContains=%E3%83%9D%E3%83%BC%E3%82%BF%E3%83%AB%E3%81%AE"),  // ポータルの
+              testing::UnorderedElementsAre("later", "portal"));
+  EXPECT_THAT(ids("titleContains=dx&fiscalYear=2021"),
+              testing::UnorderedElementsAre("people", "portal"));
+  EXPECT_THAT(ids("principal=true"), testing::UnorderedElementsAre("later", "portal"));
+  EXPECT_THAT(ids("principal=false&fiscalYear=2021"),
+              testing::UnorderedElementsAre("fy2021-09", "people"));
+  EXPECT_THAT(ids("titleContains=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84"),  // 存在しない
+              testing::IsEmpty());
+
+  // A page at a time: the token carries the search, and another search
+  // cannot use it.
+  const Reply first = Get(std::string(kGoals) + "?titleContains=dx&pageSize=1", "auditor");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string token = first.json()["nextPageToken"];
+  ASSERT_FALSE(token.empty());
+  const Reply second =
+      Get(std::string(kGoals) + "?titleContains=dx&pageSize=2&pageToken=" + token, "auditor");
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.json()["goals"].size(), 2u);
+  EXPECT_EQ(Get(std::string(kGoals) + "?titleContains=xd&pageSize=1&pageToken=" + token, "auditor")
+                .status,
+            400);
+  // A control character is refused, not searched for.
+  const Reply bad = Get(std::string(kGoals) + "?titleContains=a%07b", "auditor");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("title_contains"));
+}
+
+TEST_F(HttpApiTest, TheConsoleIsServedFromTheBinaryWithItsPolicy) {
+  const Reply page = Get("/", "");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers.find("Content-Type")->second, "text/html; charset=utf-8");
+  EXPECT_THAT(page.body, HasSubstr("<html lang=\"ja\">"));
+  const std::string policy = page.headers.find("Content-Security-Policy")->second;
+  EXPECT_THAT(policy, HasSubstr("script-src 'self'"));
+  EXPECT_THAT(policy, HasSubstr("connect-src 'self'"));
+  EXPECT_THAT(policy, HasSubstr("frame-ancestors 'none'"));
+  EXPECT_EQ(page.headers.find("X-Content-Type-Options")->second, "nosniff");
+
+  // A reload with the ETag costs a 304 and no body.
+  const std::string etag = page.headers.find("ETag")->second;
+  const Reply again = Send("GET", "/", "", "", {{"If-None-Match", etag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+
+  const Reply config = Get("/console/config.json", "");
+  ASSERT_EQ(config.status, 200);
+  EXPECT_EQ(config.json()["organization"], "050008");
+  EXPECT_EQ(Get("/console/js/none.js", "").status, 404);
+
+  // Every file the page names, and every module those import, is served
+  // with its type: nothing comes from anywhere else.
+  std::vector<std::string> pending;
+  const auto collect = [&pending](const std::string& text, const std::string& base) {
+    for (const std::string opener : {"src=\"", "href=\"", "from '"}) {
+      for (size_t at = text.find(opener); at != std::string::npos; at = text.find(opener, at + 1)) {
+        const size_t start = at + opener.size();
+        const std::string target = text.substr(start, text.find_first_of("\"'", start) - start);
+        if (target.starts_with("/console/")) pending.push_back(target);
+        if (target.starts_with("./")) pending.push_back(base + target.substr(2));
+      }
+    }
+  };
+  collect(page.body, "/console/");
+  std::set<std::string> seen;
+  while (!pending.empty()) {
+    const std::string path = pending.back();
+    pending.pop_back();
+    if (!seen.insert(path).second) continue;
+    const Reply file = Get(path, "");
+    ASSERT_EQ(file.status, 200) << path;
+    const std::string type = file.headers.find("Content-Type")->second;
+    if (path.ends_with(".js")) {
+      EXPECT_EQ(type, "text/javascript; charset=utf-8") << path;
+      collect(file.body, path.substr(0, path.rfind('/') + 1));
+    }
+    if (path.ends_with(".css")) {
+      EXPECT_EQ(type, "text/css; charset=utf-8") << path;
+    }
+  }
+  EXPECT_TRUE(seen.contains("/console/js/goal.js"));
+  EXPECT_TRUE(seen.contains("/console/js/forms.js"));
+  EXPECT_TRUE(seen.contains("/console/console.css"));
 }
 
 }  // namespace

@@ -90,8 +90,13 @@ const goal9 = async () => (await ledger.call('hq', 'GET', `${ORG}/goals/fy2021-0
 const flows = {
   async editorRatesNo9(browser, session) {
     const page = session.editor1 = await signIn(browser, 'editor1');
+    // From the keyboard: a page, once shown, has the focus on its heading;
+    // the first stop of Tab order is the link past the menu.
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
+    assert.equal(await page.evaluate(() => document.querySelector('a, button, input, select, textarea').textContent),
+      '本文へ移動');
     await page.click('nav a[href="#/goals"]');
-    await page.waitForSelector('#filter-year');
+    await page.waitForSelector('#filter-year option[value="2021"]');
     await page.select('#filter-year', '2021');
     await page.type('#filter-department', '企画振興部');
     await page.click('form.filters button[type="submit"]');
@@ -246,6 +251,12 @@ const flows = {
     // Back to FY2021 through the graph.
     await page.click('#lineage-graph a[href="#/goals/fy2021-09"]');
     await waitText(page, '#goal-title', /^高齢者のデジタルデバイド対策の推進$/);
+
+    // Signing out ends the session on the server too: its cookie no longer works.
+    await page.click('#sign-out');
+    await page.waitForSelector('#token');
+    const status = await page.evaluate(async () => (await fetch('/v1/caller')).status);
+    assert.equal(status, 401);
     return shot;
   },
 };

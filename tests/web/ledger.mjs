@@ -35,9 +35,11 @@ export class Ledger {
     return execFileSync(this.dxledger, ['--server', `127.0.0.1:${this.grpcPort}`, ...args], { encoding: 'utf8' });
   }
 
-  // Adds a principal through the CLI (with the admin token) and keeps its token.
-  addPrincipal(name, role, departments = []) {
-    const out = this.cli('--data-dir', this.data, 'principal', 'add', name, '--role', role,
+  // Adds a principal through the CLI (with the admin token) and keeps its
+  // token; `roles` is one role or a list.
+  addPrincipal(name, roles, departments = []) {
+    const out = this.cli('--data-dir', this.data, 'principal', 'add', name,
+      ...[roles].flat().flatMap((role) => ['--role', role]),
       ...departments.flatMap((d) => ['--department', d]));
     const token = /token \(shown once\): (\S+)/.exec(out)[1];
     this.tokens[name] = token;

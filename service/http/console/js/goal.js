@@ -105,20 +105,28 @@ export async function renderGoal(main, id, params) {
   const forms = h('div');
   const notice = h('div', { 'aria-live': 'polite', id: 'live-notice' });
 
+  let lineageAndYears = [h('section'), h('section')];
+  // The goal and its history first; its lineage and year over year after
+  // them (a live update shows the change without waiting for those).
   const load = async () => {
-    const [goal, events, lineage, years] = await Promise.all([
-      api('GET', path, { query }).then((r) => r.goal),
-      listAll(`${path}:history`, {}, 'events'),
+    const lineageReply = Promise.all([
       api('GET', `${path}:lineage`, { query }),
       api('GET', `${path}:yearOverYear`, { query }),
+    ]);
+    const [goal, events] = await Promise.all([
+      api('GET', path, { query }).then((r) => r.goal),
+      listAll(`${path}:history`, {}, 'events'),
     ]);
     page.goal = goal;
     // As of a moment: the events the goal had then (its version counts them).
     page.events = events.filter((e) => Number(e.version) <= Number(goal.version));
-    shown.replaceChildren(
+    const show = () => fill(shown,
       stateSection(goal, asOf), indicatorsSection(goal), activitiesSection(goal), issuesSection(goal),
-      timelineSection(page.events), historySection(page.events, goal, id),
-      lineageSection(goal, lineage), yearOverYearSection(goal, years));
+      timelineSection(page.events), historySection(page.events, goal, id), lineageAndYears);
+    show();
+    const [lineage, years] = await lineageReply;
+    lineageAndYears = [lineageSection(goal, lineage), yearOverYearSection(goal, years)];
+    show();
     return goal;
   };
   const refresh = async ({ keepForms = false } = {}) => {

@@ -87,8 +87,8 @@ document.getElementById('sign-out').addEventListener('click', async () => {
 window.addEventListener('hashchange', render);
 
 (async () => {
-  await api.loadConfig();
+  const [, signedIn] = await Promise.all([api.loadConfig(), api.resume()]);
   document.getElementById('org').textContent = `団体コード ${api.organization()}`;
-  if (await api.resume()) showFrame();
+  if (signedIn) showFrame();
   await render();
 })();
