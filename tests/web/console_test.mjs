@@ -77,7 +77,11 @@ async function screenshotWithGlyphs(page, name, selector = 'main h1') {
 async function openGoal(page, id) {
   await page.goto(`${ledger.url}/#/goals/${id}`);
   await page.waitForSelector('#history tbody tr');
-  await page.waitForSelector('#live[data-connected]');
+  try {
+    await page.waitForSelector('#live[data-connected]', { timeout: 10000 });
+  } catch (error) {
+    throw new Error(`live updates did not connect: "${await text(page, '#live')}"`);
+  }
 }
 
 async function rateInForm(page, rating, rationale) {
@@ -251,6 +255,15 @@ const flows = {
     // Back to FY2021 through the graph.
     await page.click('#lineage-graph a[href="#/goals/fy2021-09"]');
     await waitText(page, '#goal-title', /^高齢者のデジタルデバイド対策の推進$/);
+
+    // Ledger text is shown as text, never run as markup.
+    const markup = '<img src=x onerror="window.injected=1">スクリプト<script>window.injected=2</script>';
+    await ledger.call('hq', 'POST', `${ORG}/goals`, { goalId: 'markup', fiscalYear: 2022, departments: ['総務部'], title: markup });
+    await page.goto(`${ledger.url}/#/goals?year=2022&q=${encodeURIComponent('スクリプト')}`);
+    await waitText(page, '#goal-count', /^1件$/);
+    assert.equal(await text(page, '#goals tbody a'), markup);
+    assert.equal(await page.$('main img, main script'), null);
+    assert.equal(await page.evaluate(() => window.injected), undefined);
 
     // Signing out ends the session on the server too: its cookie no longer works.
     await page.click('#sign-out');

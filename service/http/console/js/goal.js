@@ -101,6 +101,7 @@ export async function renderGoal(main, id, params) {
   const query = asOf ? { 'asOf.time': asOf } : {};
   const path = goalPath(id);
   const page = { goal: null, events: [], stream: null };
+  const state = h('div');
   const shown = h('div');
   const forms = h('div');
   const notice = h('div', { 'aria-live': 'polite', id: 'live-notice' });
@@ -120,9 +121,9 @@ export async function renderGoal(main, id, params) {
     page.goal = goal;
     // As of a moment: the events the goal had then (its version counts them).
     page.events = events.filter((e) => Number(e.version) <= Number(goal.version));
-    const show = () => fill(shown,
-      stateSection(goal, asOf), indicatorsSection(goal), activitiesSection(goal), issuesSection(goal),
+    const show = () => fill(shown, indicatorsSection(goal), activitiesSection(goal), issuesSection(goal),
       timelineSection(page.events), historySection(page.events, goal, id), lineageAndYears);
+    fill(state, stateSection(goal, asOf));
     show();
     const [lineage, years] = await lineageReply;
     lineageAndYears = [lineageSection(goal, lineage), yearOverYearSection(goal, years)];
@@ -141,22 +142,34 @@ export async function renderGoal(main, id, params) {
     h('h1', { id: 'goal-title' }, goal.title),
     asOf ? h('p', { class: 'banner', id: 'as-of-banner' }, `${jst(asOf)} 時点の記録を表示しています (以後の変更は含みません)。`) : null,
     asOfForm(id, asOf), exportLinks(goal.fiscalYear, asOf || undefined),
-    asOf ? null : h('p', { id: 'live', class: 'muted' }, '○ 自動更新に接続しています…'), notice, forms, shown);
+    asOf ? null : h('p', { id: 'live', class: 'muted' }, '○ 自動更新に接続しています…'), notice, state, forms, shown);
   if (asOf) return null;
 
   // Live: the organization's events as they are written; this goal's
   // reload the page's sections (the forms only when not being filled in).
-  const stream = new EventSource(apiUrl(`${orgPath()}/events:subscribe`, { fromNow: 'true' }));
+  // EventSource reconnects by itself (resuming with Last-Event-ID) after a
+  // dropped connection, but not after a refusal (say, 503 when the server
+  // has its most streams open): then a new one is opened after a pause.
   const live = main.querySelector('#live');
-  stream.onopen = () => {
-    live.setAttribute('data-connected', '');
-    live.textContent = '● 自動更新中 (ほかの人の変更はすぐに表示されます)';
+  let stream = null;
+  let retry = null;
+  const connect = (again = false) => {
+    stream = new EventSource(apiUrl(`${orgPath()}/events:subscribe`, { fromNow: 'true' }));
+    stream.onopen = () => {
+      // A new stream starts from now: what was missed is read once.
+      if (again) load().catch(() => {});
+      again = false;
+      live.setAttribute('data-connected', '');
+      live.textContent = '● 自動更新中 (ほかの人の変更はすぐに表示されます)';
+    };
+    stream.onerror = () => {
+      live.removeAttribute('data-connected');
+      live.textContent = '○ 自動更新が切れています (再接続を試みています)';
+      if (stream.readyState === EventSource.CLOSED) retry = setTimeout(() => connect(true), 5000);
+    };
+    stream.onmessage = onMessage;
   };
-  stream.onerror = () => {
-    live.removeAttribute('data-connected');
-    live.textContent = '○ 自動更新が切れています (再接続を試みています)';
-  };
-  stream.onmessage = async (message) => {
+  async function onMessage(message) {
     const events = (JSON.parse(message.data).events || []).filter((e) => e.goal === goal.name);
     if (!events.length) return;
     const last = events[events.length - 1];
@@ -171,6 +184,10 @@ export async function renderGoal(main, id, params) {
       await refresh();
     }
     if (last.actor !== principal()?.principal) say('この目標が更新されました。');
+  }
+  connect();
+  return () => {
+    clearTimeout(retry);
+    stream.close();
   };
-  return () => stream.close();
 }

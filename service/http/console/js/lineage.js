@@ -93,12 +93,15 @@ export function yearOverYearSection(goal, reply) {
   const W = 90;
   const chart = s('svg', { viewBox: `0 0 ${rows.length * W + 40} 150`, width: rows.length * W + 40, height: 150,
     role: 'img', 'aria-label': '年度ごとの自己評価', id: 'yoy-chart' },
+  [4, 3, 2, 1].map((v) => s('line', { x1: 24, x2: rows.length * W + 30, y1: 130 - v * 25, y2: 130 - v * 25, stroke: '#e3e7ec' })),
   [4, 3, 2, 1].map((v) => s('text', { x: 4, y: 130 - v * 25 + 4, 'font-size': 12 }, ['', 'D', 'C', 'B', 'A'][v])),
   rows.map((row, i) => {
     const score = Math.max(0, ...(row.goals || []).map((g) => SCORE[g.rating] || 0));
     const x = 30 + i * W;
     return s('g', {},
       s('rect', { x, y: 130 - score * 25, width: W - 30, height: score * 25, fill: score ? '#2f6fb0' : '#dde3ea' }),
+      s('text', { x: x + 4, y: 124 - score * 25, 'font-size': 13, 'font-weight': 'bold' },
+        score ? ['', 'D', 'C', 'B', 'A'][score] : '未評価'),
       s('text', { x, y: 146, 'font-size': 12 }, `${row.fiscalYear}年度`));
   }));
   return h('section', { 'aria-labelledby': 'yoy-heading' },
