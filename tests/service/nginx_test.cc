@@ -58,9 +58,17 @@ bool Accepts(int port) {
 // routing map and points its upstreams at the test instances.
 class Nginx {
  public:
-  Nginx(int port_050008, int port_130001) : port_(FreePort()) {
+  // A port picked free can be taken by another test before nginx binds it:
+  // nginx then exits (address in use), and another port is tried.
+  Nginx(int port_050008, int port_130001) {
     char pattern[] = "/tmp/dxledger-nginx-XXXXXX";
     dir_ = ::mkdtemp(pattern);
+    for (int attempt = 0; attempt < 5 && !Start(port_050008, port_130001); ++attempt) {
+    }
+  }
+  // nginx on a port picked free now; false when it exited (the port was taken).
+  bool Start(int port_050008, int port_130001) {
+    port_ = FreePort();
     std::ofstream(dir_ + "/nginx.conf") << fmt::format(
         R"(daemon off;
 master_process off;
@@ -97,13 +105,28 @@ http {{
             static_cast<char*>(nullptr));
       _exit(127);
     }
-    for (int i = 0; i < 200 && !Accepts(port_); ++i) {
+    for (int i = 0; i < 200; ++i) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      if (Accepts(port_)) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
+    // Something answering is not yet nginx: another listener on the port
+    // answers too, and nginx exits on its failed bind right after.
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    return true;
   }
   ~Nginx() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
     std::filesystem::remove_all(dir_);
   }
   std::string address() const { return fmt::format("127.0.0.1:{}", port_); }
@@ -112,7 +135,7 @@ http {{
   }
 
  private:
-  const int port_;
+  int port_ = 0;
   std::string dir_;
   pid_t pid_ = -1;
 };

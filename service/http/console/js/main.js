@@ -18,6 +18,7 @@ function route() {
 }
 
 function showSignIn(reason) {
+  ++shown;  // a page still loading is not shown over the sign-in
   document.getElementById('nav').hidden = true;
   document.getElementById('who').hidden = true;
   const token = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true });
@@ -53,9 +54,15 @@ function showFrame() {
   }
 }
 
+let shown = 0;  // renders started: only the latest one shows its page
+
+// Builds the address's page in a detached element and shows it unless
+// another render started meanwhile (a second hash change while the first
+// page was still loading); a page left behind has its stream closed.
 async function render() {
   if (leave) { leave(); leave = null; }
   if (!api.principal()) return showSignIn();
+  const current = ++shown;
   const { parts, params } = route();
   const page = parts[0] || 'years';
   for (const link of document.querySelectorAll('nav a')) {
@@ -64,17 +71,26 @@ async function render() {
   }
   say('');
   main.replaceChildren(h('p', { class: 'muted' }, '読み込み中…'));
+  const view = h('div');
+  let close = null;
   try {
-    if (page === 'years') await renderYears(main);
-    else if (page === 'goals' && parts[1]) leave = await renderGoal(main, parts[1], params);
-    else if (page === 'goals') await renderGoals(main, params);
-    else if (page === 'audit') await renderAudit(main, params);
-    else if (page === 'security') await renderSecurity(main, params);
-    else main.replaceChildren(h('h1', {}, 'ページが見つかりません'));
+    if (page === 'years') await renderYears(view);
+    else if (page === 'goals' && parts[1]) close = await renderGoal(view, parts[1], params);
+    else if (page === 'goals') await renderGoals(view, params);
+    else if (page === 'audit') await renderAudit(view, params);
+    else if (page === 'security') await renderSecurity(view, params);
+    else view.replaceChildren(h('h1', {}, 'ページが見つかりません'));
   } catch (error) {
+    if (current !== shown) return;
     if (error.httpStatus === 401) return showSignIn('セッションが終了しました。もう一度サインインしてください。');
-    main.replaceChildren(h('h1', { tabindex: '-1' }, 'エラー'), h('p', { class: 'error-text' }, explain(error)));
+    view.replaceChildren(h('h1', {}, 'エラー'), h('p', { class: 'error-text' }, explain(error)));
   }
+  if (current !== shown) {
+    if (close) close();
+    return;
+  }
+  leave = close;
+  main.replaceChildren(view);
   main.querySelector('h1')?.setAttribute('tabindex', '-1');
   main.querySelector('h1')?.focus({ preventScroll: true });
 }
