@@ -241,6 +241,11 @@ const flows = {
 
     await page.click('#years a[href="#/goals?year=2022"]');
     await page.waitForSelector('#goals tbody tr');
+    // On a laptop's width, no department's name breaks across lines.
+    const broken = await page.$$eval('#goals .department', (names) =>
+      names.filter((name) => name.getClientRects().length !== 1).map((name) => name.textContent));
+    assert.deepEqual(broken, []);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'nothing wider than the window');
     await page.type('#filter-q', '操作体験会');
     await page.click('form.filters button[type="submit"]');
     await page.waitForFunction(() => location.hash.includes('q='));

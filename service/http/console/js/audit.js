@@ -1,7 +1,7 @@
 // For auditors: who changed which rating when (ListRatingChanges) and the
 // security log (ListSecurityEvents), each filtered and paged.
 import { api, goalId, orgPath } from './api.js';
-import { CODES, fill, fromJstInput, h, jst, ratingBadge } from './text.js';
+import { CODES, departments, fill, fromJstInput, h, jst, ratingBadge } from './text.js';
 import { go, table } from './ui.js';
 
 // A date (YYYY-MM-DD, Japan time) as the start of that day, or of the next
@@ -48,7 +48,7 @@ export async function renderAudit(main, params) {
     h('td', { class: 'time' }, jst(c.recordTime)),
     h('td', { class: 'nowrap' }, h('a', { href: `#/goals/${encodeURIComponent(goalId(c.goal))}` }, goalId(c.goal))),
     h('td', { class: 'num' }, c.fiscalYear),
-    h('td', { class: 'nowrap' }, (c.departments || []).join('・')),
+    h('td', {}, departments(c.departments)),
     h('td', { class: 'nowrap' }, ratingBadge(c.previousRating), ' → ', ratingBadge(c.rating)),
     h('td', { class: 'actor' }, c.actor),
     h('td', {}, c.rationale, c.postCloseCorrection ? h('span', { class: 'tag' }, '締め後の訂正') : null),

@@ -2,7 +2,7 @@
 // issues, rating timeline, full history, lineage and year over year; the
 // editor's forms; and live updates from the event stream.
 import { api, apiUrl, goalPath, listAll, orgPath, principal } from './api.js';
-import { describe, fill, FRAMEWORKS, fromJstInput, h, jst, number, ratingBadge, TAGS, toJstInput, yearName } from './text.js';
+import { departments, describe, fill, FRAMEWORKS, fromJstInput, h, jst, number, ratingBadge, TAGS, toJstInput, yearName } from './text.js';
 import { exportLinks, go, say, table } from './ui.js';
 import { editSection } from './forms.js';
 import { lineageSection, yearOverYearSection } from './lineage.js';
@@ -13,7 +13,7 @@ function stateSection(goal, asOf) {
     h('h2', { id: 'state-heading' }, asOf ? `${jst(asOf)} 時点の状態` : '現在の状態'),
     h('dl', { class: 'meta', id: 'state' },
       h('dt', {}, '年度'), h('dd', {}, yearName(goal.fiscalYear), ` ${FRAMEWORKS[goal.planFramework] || ''}`),
-      h('dt', {}, '部局'), h('dd', { id: 'departments' }, (goal.departments || []).join('・')),
+      h('dt', {}, '部局'), h('dd', { id: 'departments' }, departments(goal.departments)),
       h('dt', {}, '報告No.'), h('dd', {}, goal.reportNumber || '—',
         goal.principal ? ` (主要目標 ${goal.principalNumber || ''})` : ''),
       h('dt', {}, '自己評価'), h('dd', { id: 'rating' }, ratingBadge(goal.rating), rationale),

@@ -1,7 +1,7 @@
 // 目標: the goal list, filtered by year, department, rating and principal
 // flag, searched by title (all on the server: ListGoals), a page at a time.
 import { api, orgPath, goalId, principal } from './api.js';
-import { fill, h, ratingBadge, yearName } from './text.js';
+import { departments, fill, h, ratingBadge, yearName } from './text.js';
 import { exportLinks, go } from './ui.js';
 
 const PAGE = 100;
@@ -22,7 +22,7 @@ function yearChoices(select, chosen) {
   }).catch(() => {});
 }
 
-function filtersForm(params, departments) {
+function filtersForm(params, choices) {
   const field = (label, control) => h('label', {}, label, control);
   const year = h('select', { name: 'year', id: 'filter-year' });
   yearChoices(year, params.get('year') || '');
@@ -41,7 +41,7 @@ function filtersForm(params, departments) {
       principal: principalOnly.checked ? 'true' : '', q: search.value.trim() });
   } },
   field('年度', year), field('部局', department),
-  h('datalist', { id: 'departments' }, departments.map((d) => h('option', { value: d }))),
+  h('datalist', { id: 'departments' }, choices.map((d) => h('option', { value: d }))),
   field('評価', rating),
   h('label', { class: 'check' }, principalOnly, '主要目標のみ'),
   field('題名で検索', search),
@@ -55,7 +55,7 @@ function goalRow(goal) {
     h('td', { class: 'num' }, goal.reportNumber || ''),
     h('td', {}, h('a', { href: `#/goals/${encodeURIComponent(id)}` }, goal.title),
       goal.principal ? h('span', { class: 'tag' }, `主要${goal.principalNumber || ''}`) : null),
-    h('td', {}, (goal.departments || []).join('・')),
+    h('td', {}, departments(goal.departments)),
     h('td', { class: 'nowrap' }, goal.fiscalYear),
     h('td', {}, ratingBadge(goal.rating)),
     h('td', { class: 'num' }, (goal.issues || []).filter((i) => !i.resolved).length));
@@ -73,13 +73,13 @@ export async function renderGoals(main, params) {
   const body = h('tbody');
   const count = h('p', { class: 'muted', id: 'goal-count' });
   const pager = h('div', { class: 'pager' });
-  const departments = new Set(principal()?.departments || []);
+  const known = new Set(principal()?.departments || []);
   const shown = { n: 0 };
   const load = async (pageToken) => {
     const page = await api('GET', `${orgPath()}/goals`, { query: { ...query, pageToken } });
     for (const goal of page.goals || []) {
       body.append(goalRow(goal));
-      (goal.departments || []).forEach((d) => departments.add(d));
+      (goal.departments || []).forEach((d) => known.add(d));
     }
     shown.n += (page.goals || []).length;
     count.textContent = `${shown.n}件${page.nextPageToken ? '以上' : ''}`;
@@ -94,7 +94,7 @@ export async function renderGoals(main, params) {
     body);
   fill(main, 
     h('h1', {}, '目標'),
-    filtersForm(params, [...departments].sort()),
+    filtersForm(params, [...known].sort()),
     params.get('year') ? exportLinks(params.get('year')) : null,
     count, body.children.length ? results : h('p', {}, '条件に合う目標はありません。'), pager);
 }

@@ -30,6 +30,17 @@ function append(element, children) {
   }
 }
 
+// Departments joined by ・, each kept on one line (a name never breaks;
+// the line may break after a ・).
+export function departments(names) {
+  const out = h('span', { class: 'departments' });
+  (names || []).forEach((name, i) => {
+    if (i) out.append('・', document.createElement('wbr'));
+    out.append(h('span', { class: 'department' }, name));
+  });
+  return out;
+}
+
 export const RATINGS = { RATING_A: 'A', RATING_B: 'B', RATING_C: 'C', RATING_D: 'D' };
 export const ratingLetter = (rating) => RATINGS[rating] || '';
 export function ratingBadge(rating) {
