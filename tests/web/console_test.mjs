@@ -216,6 +216,14 @@ const flows = {
     await page.waitForSelector('#as-of-banner');
     await waitText(page, '#rating', /B.*サポーター育成が進み/);
     assert.equal(await page.$('.edit-section'), null, 'no forms on a past state');
+    // The picker, in Japan time: one second before editor1's first change
+    // the goal had the seed's rating and none of the changes.
+    const before = new Date(Date.parse(changes[0].recordTime) - 1000 + 9 * 3600 * 1000).toISOString().slice(0, 19);
+    await page.$eval('#as-of', (input, value) => { input.value = value; }, before);
+    await page.click('form.asof button[type="submit"]');
+    await page.waitForFunction(() => location.hash.includes('asOf=') && !document.querySelector('#history')?.textContent.includes('editor1'));
+    assert.match(await text(page, '#rating'), /C/);
+    assert.match(await text(page, '#as-of-banner'), new RegExp(`${before.slice(0, 10).replaceAll('-', '/')} ${before.slice(11)} JST 時点`));
 
     await page.click('nav a[href="#/security"]');
     await page.waitForSelector('#security-events tbody tr');
