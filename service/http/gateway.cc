@@ -238,6 +238,9 @@ void Gateway::ServeStream(const Match& match, google::protobuf::Message& request
                              "later, or close a console tab",
                              kMaxStreams));
   }
+  // A stream opened with a session ends with it (signed out, expired): it
+  // is checked before each write, so nothing reaches a session that ended.
+  const std::string session = http.has_header("Authorization") ? "" : SessionCookie(http);
   auto call = std::make_shared<StreamCall>(*method.output_type());
   Address(call->context(), authorization, http.remote_addr);
   call->Start(stub_, RpcName(method), Serialized(request));
@@ -257,7 +260,13 @@ void Gateway::ServeStream(const Match& match, google::protobuf::Message& request
   response.set_header("X-Accel-Buffering", "no");  // nginx: pass each event on at once
   response.set_chunked_content_provider(
       "text/event-stream",
-      [call, first = std::move(first)](size_t, httplib::DataSink& sink) mutable {
+      [this, call, session, first = std::move(first)](size_t, httplib::DataSink& sink) mutable {
+        const auto ended_session = [&] {
+          if (session.empty() || sessions_.Active(session, absl::Now())) return false;
+          sink.done();
+          return true;
+        };
+        if (ended_session()) return true;
         if (first) {
           const std::string text = std::move(first->sse);
           first.reset();
@@ -269,6 +278,7 @@ void Gateway::ServeStream(const Match& match, google::protobuf::Message& request
           sink.done();
           return true;
         }
+        if (ended_session()) return true;
         // A comment line while the stream is quiet: a browser that left is
         // noticed when the write fails.
         const std::string text = item ? std::move(item->sse) : std::string(": keep-alive\n\n");

@@ -30,16 +30,27 @@ std::pair<std::string, Session> Sessions::Open(std::string token, absl::Time now
   return {std::move(id), std::move(session)};
 }
 
-std::optional<Session> Sessions::Use(const std::string& id, absl::Time now) {
-  std::lock_guard lock(mutex_);
+std::map<std::string, Session>::iterator Sessions::Find(const std::string& id, absl::Time now) {
   auto it = sessions_.find(id);
-  if (it == sessions_.end()) return std::nullopt;
+  if (it == sessions_.end()) return it;
   if (now - it->second.last_used > idle_ || now - it->second.signed_in > lifetime_) {
     sessions_.erase(it);
-    return std::nullopt;
+    return sessions_.end();
   }
+  return it;
+}
+
+std::optional<Session> Sessions::Use(const std::string& id, absl::Time now) {
+  std::lock_guard lock(mutex_);
+  auto it = Find(id, now);
+  if (it == sessions_.end()) return std::nullopt;
   it->second.last_used = now;
   return it->second;
+}
+
+bool Sessions::Active(const std::string& id, absl::Time now) {
+  std::lock_guard lock(mutex_);
+  return Find(id, now) != sessions_.end();
 }
 
 void Sessions::Close(const std::string& id) {

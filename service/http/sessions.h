@@ -33,11 +33,18 @@ class Sessions {
   // The session named by `id`, marked used at `now`; nullopt when there is
   // none or it has expired (then it is gone).
   std::optional<Session> Use(const std::string& id, absl::Time now);
+  // Whether the session named by `id` is still open at `now`, without
+  // marking it used (an open event stream is not activity).
+  bool Active(const std::string& id, absl::Time now);
   void Close(const std::string& id);
 
   absl::Duration lifetime() const { return lifetime_; }
 
  private:
+  // The session named `id`, or end() when there is none or it has expired
+  // (then it is gone). Under mutex_.
+  std::map<std::string, Session>::iterator Find(const std::string& id, absl::Time now);
+
   const absl::Duration idle_;
   const absl::Duration lifetime_;
   std::mutex mutex_;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -26,6 +27,53 @@ using testsupport::TestServer;
 
 constexpr const char* kGoals = "/v1/organizations/050008/goals";
 constexpr const char* kNo9 = "/v1/organizations/050008/goals/fy2021-09";
+
+// Reads a stream of server-sent events on a thread until stopped, or until
+// the server ends it; what came, and when.
+struct Listener {
+  std::mutex mutex;
+  std::string text;
+  std::string content_type;
+  std::chrono::steady_clock::time_point changed;
+  std::atomic<bool> ended{false};
+  httplib::Client client;
+  std::thread thread;
+  Listener(int port, const std::string& path, httplib::Headers headers)
+      : client("127.0.0.1", port) {
+    client.set_read_timeout(60, 0);
+    thread = std::thread([this, path, headers] {
+      client.Get(
+          path, headers,
+          [this](const httplib::Response& response) {
+            std::lock_guard lock(mutex);
+            content_type = response.get_header_value("Content-Type");
+            return true;
+          },
+          [this](const char* data, size_t size) {
+            std::lock_guard lock(mutex);
+            text.append(data, size);
+            changed = std::chrono::steady_clock::now();
+            return true;
+          });
+      ended = true;
+    });
+  }
+  // Waits up to 10 s for `what`; the time it arrived.
+  std::optional<std::chrono::steady_clock::time_point> WaitFor(const std::string& what) {
+    for (int i = 0; i < 1000; ++i) {
+      {
+        std::lock_guard lock(mutex);
+        if (text.find(what) != std::string::npos) return changed;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::nullopt;
+  }
+  ~Listener() {
+    client.stop();
+    thread.join();
+  }
+};
 
 class HttpApiTest : public testing::Test {
  protected:
@@ -324,49 +372,6 @@ TEST_F(HttpApiTest, EventsArriveLiveAsServerSentEventsAndResume) {
   EXPECT_EQ(refused.status, 401) << refused.body;
   EXPECT_EQ(refused.json()["error"]["status"], "UNAUTHENTICATED");
 
-  // Reads the stream on a thread until stopped; what came, and when.
-  struct Listener {
-    std::mutex mutex;
-    std::string text;
-    std::string content_type;
-    std::chrono::steady_clock::time_point changed;
-    httplib::Client client;
-    std::thread thread;
-    Listener(int port, const std::string& path, httplib::Headers headers)
-        : client("127.0.0.1", port) {
-      client.set_read_timeout(60, 0);
-      thread = std::thread([this, path, headers] {
-        client.Get(
-            path, headers,
-            [this](const httplib::Response& response) {
-              std::lock_guard lock(mutex);
-              content_type = response.get_header_value("Content-Type");
-              return true;
-            },
-            [this](const char* data, size_t size) {
-              std::lock_guard lock(mutex);
-              text.append(data, size);
-              changed = std::chrono::steady_clock::now();
-              return true;
-            });
-      });
-    }
-    // Waits up to 10 s for `what`; the time it arrived.
-    std::optional<std::chrono::steady_clock::time_point> WaitFor(const std::string& what) {
-      for (int i = 0; i < 1000; ++i) {
-        {
-          std::lock_guard lock(mutex);
-          if (text.find(what) != std::string::npos) return changed;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-      return std::nullopt;
-    }
-    ~Listener() {
-      client.stop();
-      thread.join();
-    }
-  };
   const httplib::Headers auditor = {{"Authorization", "Bearer " + tokens_.at("auditor")}};
   auto live =
       std::make_unique<Listener>(port_, stream + "?fromNow=true&eventTypes=rating_set", auditor);
@@ -463,6 +468,38 @@ TEST_F(HttpApiTest, ASessionCookieStandsForTheTokenAndWritesNeedTheCsrfToken) {
   const Reply after = Send("GET", kNo9, "", "", cookie);
   EXPECT_EQ(after.status, 401);
   EXPECT_THAT(after.json()["error"]["message"].get<std::string>(), HasSubstr("sign in again"));
+}
+
+// An event stream opened with a session cookie ends when the session does:
+// after sign-out, the next event is not sent, and the stream closes.
+TEST_F(HttpApiTest, SigningOutEndsTheSessionsEventStreams) {
+  const Reply signed_in =
+      Post("/v1/sessions", nlohmann::json{{"token", tokens_.at("auditor")}}.dump(), "");
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::string set_cookie = signed_in.headers.find("Set-Cookie")->second;
+  const httplib::Headers cookie = {{"Cookie", set_cookie.substr(0, set_cookie.find(';'))}};
+  Listener live(port_, "/v1/organizations/050008/events:subscribe?fromNow=true", cookie);
+  ASSERT_TRUE(live.WaitFor("id: ").has_value());  // subscribed: its first checkpoint
+
+  // While signed in, an event arrives.
+  ASSERT_EQ(Post(std::string(kNo9) + ":setRating", R"({"rating": "RATING_B", "rationale": "x"})",
+                 "editor-in")
+                .status,
+            200);
+  ASSERT_TRUE(live.WaitFor("\"RATING_B\"").has_value());
+  httplib::Headers sign_out = cookie;
+  sign_out.emplace("X-CSRF-Token", signed_in.json()["csrfToken"].get<std::string>());
+  ASSERT_EQ(Send("DELETE", "/v1/sessions/current", "", "", sign_out).status, 200);
+  ASSERT_EQ(Post(std::string(kNo9) + ":setRating", R"({"rating": "RATING_D", "rationale": "y"})",
+                 "editor-in")
+                .status,
+            200);
+  for (int i = 0; i < 300 && !live.ended; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(live.ended) << "the stream outlived its session";
+  std::lock_guard lock(live.mutex);
+  EXPECT_THAT(live.text, testing::Not(HasSubstr("\"RATING_D\"")));
 }
 
 TEST_F(HttpApiTest, GoalsAreSearchedByTitleAndPrincipalFlag) {

@@ -163,5 +163,21 @@ TEST(SessionsTest, EndIdleOldOrClosed) {
   EXPECT_FALSE(sessions.Use("", t0).has_value());
 }
 
+// An open event stream asks whether its session is still open; asking is
+// not activity, so a tab left open still ends at the idle limit.
+TEST(SessionsTest, AskingWhetherActiveDoesNotKeepASessionAlive) {
+  Sessions sessions(absl::Minutes(30), absl::Hours(8));
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  auto [id, session] = sessions.Open("token-1", t0);
+  for (int minute = 5; minute < 30; minute += 5) {
+    EXPECT_TRUE(sessions.Active(id, t0 + absl::Minutes(minute))) << minute;
+  }
+  EXPECT_FALSE(sessions.Active(id, t0 + absl::Minutes(31)));
+  EXPECT_FALSE(sessions.Use(id, t0 + absl::Minutes(31)).has_value());
+  auto [closed, unused] = sessions.Open("token-2", t0);
+  sessions.Close(closed);
+  EXPECT_FALSE(sessions.Active(closed, t0));
+}
+
 }  // namespace
 }  // namespace dxledger::service::http

@@ -165,7 +165,17 @@ export async function renderGoal(main, id, params) {
     stream.onerror = () => {
       live.removeAttribute('data-connected');
       live.textContent = '○ 自動更新が切れています (再接続を試みています)';
-      if (stream.readyState === EventSource.CLOSED) retry = setTimeout(() => connect(true), 5000);
+      if (stream.readyState !== EventSource.CLOSED) return;
+      // Refused: after a pause, open a new stream, unless the session has
+      // ended (each refused stream would be a refusal in the security log).
+      retry = setTimeout(async () => {
+        const session = await fetch('/v1/sessions/current', { credentials: 'same-origin' }).catch(() => null);
+        if (session?.status === 401) {
+          live.textContent = '○ セッションが終了したため、自動更新を止めました。ページを再読み込みしてサインインしてください。';
+          return;
+        }
+        connect(true);
+      }, 5000);
     };
     stream.onmessage = onMessage;
   };
