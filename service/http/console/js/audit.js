@@ -54,7 +54,7 @@ export async function renderAudit(main, params) {
     h('td', {}, c.rationale, c.postCloseCorrection ? h('span', { class: 'tag' }, '締め後の訂正') : null),
     h('td', {}, c.reason || ''),
     h('td', { class: 'num' }, c.position)), tbody, pager);
-  fill(main, 
+  fill(main,
     h('h1', {}, '評価の変更履歴'),
     h('p', { class: 'muted' }, '自己評価が、いつ、だれによって、どう変わったかの記録です (古い順)。記録は変更も削除もできません。'),
     filters('/audit', params, [['department', '部局'], ['year', '年度', { type: 'number', size: 6 }],
@@ -79,7 +79,7 @@ export async function renderSecurity(main, params) {
     h('td', {}, CODES[e.code] || e.code),
     h('td', {}, e.reason, Number(e.unrecordedBefore) ? h('span', { class: 'muted' }, ` (ほかに${e.unrecordedBefore}件)`) : null)),
   tbody, pager);
-  fill(main, 
+  fill(main,
     h('h1', {}, 'セキュリティログ'),
     h('p', { class: 'muted' }, '認証できなかった呼び出しと、権限のない操作の記録です。'),
     filters('/security', params, [['principal', '利用者'],

@@ -100,7 +100,7 @@ export async function renderGoal(main, id, params) {
   const asOf = params.get('asOf') || '';
   const query = asOf ? { 'asOf.time': asOf } : {};
   const path = goalPath(id);
-  const page = { goal: null, events: [], stream: null };
+  const page = { goal: null, events: [] };
   const state = h('div');
   const shown = h('div');
   const forms = h('div');
@@ -119,6 +119,8 @@ export async function renderGoal(main, id, params) {
       listAll(`${path}:history`, {}, 'events'),
     ]);
     page.goal = goal;
+    const title = main.querySelector('#goal-title');  // a revision may retitle it
+    if (title) title.textContent = goal.title;
     // As of a moment: the events the goal had then (its version counts them).
     page.events = events.filter((e) => Number(e.version) <= Number(goal.version));
     const show = () => fill(shown, indicatorsSection(goal), activitiesSection(goal), issuesSection(goal),
@@ -133,11 +135,11 @@ export async function renderGoal(main, id, params) {
   const refresh = async ({ keepForms = false } = {}) => {
     const goal = await load();
     if (keepForms) return;
-    forms.replaceChildren(asOf ? '' : editSection(goal, { path, events: () => page.events, refresh, notice }));
+    forms.replaceChildren(asOf ? '' : editSection(goal, { path, events: () => page.events, refresh }));
   };
   await refresh();
   const goal = page.goal;
-  fill(main, 
+  fill(main,
     h('p', {}, h('a', { href: `#/goals?year=${goal.fiscalYear}` }, `← ${yearName(goal.fiscalYear)}の目標一覧`)),
     h('h1', { id: 'goal-title' }, goal.title),
     asOf ? h('p', { class: 'banner', id: 'as-of-banner' }, `${jst(asOf)} 時点の記録を表示しています (以後の変更は含みません)。`) : null,

@@ -92,7 +92,7 @@ export async function renderGoals(main, params) {
   const results = h('table', { id: 'goals' },
     h('thead', {}, h('tr', {}, ['No.', '題名', '部局', '年度', '評価', '未解決の課題'].map((t) => h('th', { scope: 'col' }, t)))),
     body);
-  fill(main, 
+  fill(main,
     h('h1', {}, '目標'),
     filtersForm(params, [...known].sort()),
     params.get('year') ? exportLinks(params.get('year')) : null,

@@ -22,7 +22,7 @@ export async function renderYears(main) {
       h('td', { class: 'num' }, total),
       h('td', {}, exportLinks(y.fiscalYear)));
   });
-  fill(main, 
+  fill(main,
     h('h1', {}, '年度'),
     h('p', { class: 'muted' }, '年度ごとの枠組み、状態、自己評価の件数 (括弧内は前年度との差) です。年度を選ぶと目標の一覧を開きます。'),
     years.length ? table(['年度', '枠組み', '状態', 'A', 'B', 'C', 'D', '未評価', '目標数', '報告の出力'], rows, { id: 'years' })
