@@ -61,6 +61,11 @@ async function signIn(browser, name) {
   return page;
 }
 
+// Waits until the page of the current address is shown (the console marks
+// it when a render finishes), so that a wait never sees the previous page.
+const pageShown = (page) => page.waitForFunction(
+  () => document.querySelector('main')?.dataset.shown === location.hash, { polling: 'mutation' });
+
 const text = (page, selector) => page.$eval(selector, (e) => e.textContent);
 const waitText = (page, selector, pattern, timeout = 5000) => page.waitForFunction(
   (selector, source) => new RegExp(source).test(document.querySelector(selector)?.textContent || ''),
@@ -106,7 +111,7 @@ const flows = {
     await page.type('#filter-department', '企画振興部');
     await page.click('form.filters button[type="submit"]');
     await page.waitForFunction(() => location.hash.includes('department='));
-    await page.waitForSelector('#goals tbody tr');
+    await pageShown(page);
     const rows = await page.$$eval('#goals tbody tr', (trs) => trs.map((tr) => tr.textContent));
     assert.ok(rows.every((row) => row.includes('企画振興部')), `rows outside 企画振興部: ${rows}`);
     // No.9 by its number cell, then its title link.
@@ -198,7 +203,7 @@ const flows = {
     await page.type('#filter-actor', 'editor1');
     await page.click('form.filters button[type="submit"]');
     await page.waitForFunction(() => location.hash.includes('actor=editor1'));
-    await page.waitForSelector('#rating-changes tbody tr');
+    await pageShown(page);
     const rows = await page.$$eval('#rating-changes tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
     const changes = (await ledger.call('auditor', 'GET',
       `${ORG}/ratingChanges?goal=${encodeURIComponent(`${ORG.slice(4)}/goals/fy2021-09`)}&actor=editor1`)).ratingChanges;
@@ -227,9 +232,11 @@ const flows = {
     // the goal had the seed's rating and none of the changes.
     const before = new Date(Date.parse(changes[0].recordTime) - 1000 + 9 * 3600 * 1000).toISOString().slice(0, 19);
     await page.$eval('#as-of', (input, value) => { input.value = value; }, before);
+    const previous = await page.evaluate(() => location.hash);
     await page.click('form.asof button[type="submit"]');
-    await page.waitForFunction(() => location.hash.includes('asOf=') && document.querySelector('#history') &&
-      !document.querySelector('#history').textContent.includes('editor1'));
+    await page.waitForFunction((previous) => location.hash !== previous, {}, previous);
+    await pageShown(page);
+    assert.doesNotMatch(await text(page, '#history'), /editor1/);
     assert.match(await text(page, '#rating'), /C/);
     assert.match(await text(page, '#as-of-banner'), new RegExp(`${before.slice(0, 10).replaceAll('-', '/')} ${before.slice(11)} JST 時点`));
 
@@ -265,7 +272,8 @@ const flows = {
     await page.type('#filter-q', '操作体験会');
     await page.click('form.filters button[type="submit"]');
     await page.waitForFunction(() => location.hash.includes('q='));
-    await waitText(page, '#goal-count', /^1件$/);
+    await pageShown(page);
+    assert.equal(await text(page, '#goal-count'), '1件');
     await page.click('#goals tbody a');
     await page.waitForSelector('#lineage-graph');
     assert.equal(await text(page, '#goal-title'), '高齢者向け操作体験会');
@@ -281,7 +289,8 @@ const flows = {
     const markup = '<img src=x onerror="window.injected=1">スクリプト<script>window.injected=2</script>';
     await ledger.call('hq', 'POST', `${ORG}/goals`, { goalId: 'markup', fiscalYear: 2022, departments: ['総務部'], title: markup });
     await page.goto(`${ledger.url}/#/goals?year=2022&q=${encodeURIComponent('スクリプト')}`);
-    await waitText(page, '#goal-count', /^1件$/);
+    await pageShown(page);
+    assert.equal(await text(page, '#goal-count'), '1件');
     assert.equal(await text(page, '#goals tbody a'), markup);
     assert.equal(await page.$('main img, main script'), null);
     assert.equal(await page.evaluate(() => window.injected), undefined);

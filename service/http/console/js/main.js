@@ -63,6 +63,7 @@ async function render() {
   if (leave) { leave(); leave = null; }
   if (!api.principal()) return showSignIn();
   const current = ++shown;
+  const address = location.hash;
   const { parts, params } = route();
   const page = parts[0] || 'years';
   for (const link of document.querySelectorAll('nav a')) {
@@ -91,6 +92,7 @@ async function render() {
   }
   leave = close;
   main.replaceChildren(view);
+  main.dataset.shown = address;  // which address the page shows (tests wait for it)
   main.querySelector('h1')?.setAttribute('tabindex', '-1');
   main.querySelector('h1')?.focus({ preventScroll: true });
 }
