@@ -34,7 +34,8 @@ class SubscriptionTest : public ::testing::Test {
     create.set_fiscal_year(2025);
     create.add_departments("企画振興部");
     create.set_title("目標");
-    ASSERT_TRUE(client_->CreateGoal(create).ok());
+    const absl::Status created = client_->CreateGoal(create).status();
+    ASSERT_TRUE(created.ok()) << created << "\n" << server_.log();
   }
   void Write(int count, const std::string& text = "取組") {
     for (int i = 0; i < count; ++i) {
