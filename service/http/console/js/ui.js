@@ -27,11 +27,12 @@ export function go(path, params) {
 
 // Links that download the year's report (as of a moment, when given).
 export function exportLinks(year, asOfTime) {
-  const link = (format, label, file) => h('a', {
-    class: 'button secondary', href: exportUrl(year, format, asOfTime), download: file,
+  // The file's name comes from the server (Content-Disposition).
+  const link = (format, label) => h('a', {
+    class: 'button secondary', href: exportUrl(year, format, asOfTime), download: '',
   }, label);
   return h('div', { class: 'exports', role: 'group', 'aria-label': `${year}年度の報告を出力` },
-    link('CSV', 'CSV 出力', ''), link('XLSX', 'Excel 出力', ''), link('HTML', '報告書 (HTML)', ''));
+    link('CSV', 'CSV 出力'), link('XLSX', 'Excel 出力'), link('HTML', '報告書 (HTML)'));
 }
 
 // A table from a header row and rows of cells (nodes or text).
