@@ -50,26 +50,43 @@ void ConsistencyRanges(uint64_t m, uint64_t begin, uint64_t end, bool whole,
   }
 }
 
-// The hashes of the ranges, reading every subtree they need at once.
+// The hashes of the ranges, reading every subtree they need at once; a
+// range that `border` holds is taken from it.
 absl::StatusOr<std::vector<std::string>> HashRanges(const std::vector<Range>& ranges,
-                                                    NodeReader read) {
+                                                    NodeReader read, const BorderFolds* border) {
   std::vector<Node> nodes;
+  std::vector<const std::string*> folded(ranges.size(), nullptr);
   std::vector<size_t> ends;
-  for (const Range& range : ranges) {
-    std::vector<Node> cover = Cover(range.begin, range.end);
-    nodes.insert(nodes.end(), cover.begin(), cover.end());
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const Range& range = ranges[i];
+    if (border != nullptr && range.end == border->size()) folded[i] = border->Find(range.begin);
+    if (folded[i] == nullptr) {
+      std::vector<Node> cover = Cover(range.begin, range.end);
+      nodes.insert(nodes.end(), cover.begin(), cover.end());
+    }
     ends.push_back(nodes.size());
   }
-  absl::StatusOr<std::vector<std::string>> hashes = read(nodes);
-  if (!hashes.ok()) return hashes.status();
-  if (hashes->size() != nodes.size()) {
+  std::vector<std::string> hashes;
+  if (!nodes.empty()) {
+    absl::StatusOr<std::vector<std::string>> read_hashes = read(nodes);
+    if (!read_hashes.ok()) return read_hashes.status();
+    hashes = *std::move(read_hashes);
+  }
+  if (hashes.size() != nodes.size()) {
     return absl::InternalError("the tree's node reader answered the wrong number of hashes");
   }
   std::vector<std::string> out;
   out.reserve(ranges.size());
   size_t from = 0;
-  for (size_t end : ends) {
-    out.push_back(FoldRight(std::span<const std::string>(*hashes).subspan(from, end - from)));
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const size_t end = ends[i];
+    if (folded[i] != nullptr) {
+      out.push_back(*folded[i]);
+    } else if (end - from == 1) {
+      out.push_back(std::move(hashes[from]));  // a complete subtree: most of a proof
+    } else {
+      out.push_back(FoldRight(std::span<const std::string>(hashes).subspan(from, end - from)));
+    }
     from = end;
   }
   return out;
@@ -128,33 +145,64 @@ void Frontier::Append(std::string leaf_hash, std::vector<Completed>& completed) 
 
 std::string Frontier::Root() const { return FoldRight(border_); }
 
+absl::StatusOr<BorderFolds> BorderFolds::Of(uint64_t size, NodeReader read) {
+  BorderFolds border;
+  border.size_ = size;
+  if (size == 0) {
+    border.begins_ = {0};
+    border.folds_ = {EmptyRoot()};
+    return border;
+  }
+  const std::vector<Node> cover = Cover(0, size);
+  absl::StatusOr<std::vector<std::string>> hashes = read(cover);
+  if (!hashes.ok()) return hashes.status();
+  if (hashes->size() != cover.size()) {
+    return absl::InternalError("the tree's node reader answered the wrong number of hashes");
+  }
+  border.begins_.resize(cover.size());
+  border.folds_.resize(cover.size());
+  for (size_t i = cover.size(); i-- > 0;) {
+    border.begins_[i] = cover[i].index << cover[i].level;
+    border.folds_[i] = i + 1 == cover.size() ? std::move((*hashes)[i])
+                                             : NodeHash((*hashes)[i], border.folds_[i + 1]);
+  }
+  return border;
+}
+
+const std::string* BorderFolds::Find(uint64_t begin) const {
+  auto it = std::lower_bound(begins_.begin(), begins_.end(), begin);
+  if (it == begins_.end() || *it != begin) return nullptr;
+  return &folds_[it - begins_.begin()];
+}
+
 absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t size,
-                                                        NodeReader read) {
+                                                        NodeReader read,
+                                                        const BorderFolds* border) {
   if (index >= size) {
     return absl::InvalidArgumentError(
         fmt::format("leaf {} is not in a tree of {} leaves", index, size));
   }
   std::vector<Range> ranges;
   InclusionRanges(index, 0, size, ranges);
-  return HashRanges(ranges, read);
+  return HashRanges(ranges, read, border != nullptr && border->size() == size ? border : nullptr);
 }
 
 absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size, uint64_t size,
-                                                          NodeReader read) {
+                                                          NodeReader read,
+                                                          const BorderFolds* border) {
   if (old_size == 0 || old_size > size) {
     return absl::InvalidArgumentError(
         fmt::format("no consistency proof from a tree of {} leaves to one of {}", old_size, size));
   }
   std::vector<Range> ranges;
   ConsistencyRanges(old_size, 0, size, /*whole=*/true, ranges);
-  return HashRanges(ranges, read);
+  return HashRanges(ranges, read, border != nullptr && border->size() == size ? border : nullptr);
 }
 
 absl::StatusOr<std::string> RootAt(uint64_t size, NodeReader read) {
-  if (size == 0) return EmptyRoot();
-  absl::StatusOr<std::vector<std::string>> hashes = HashRanges({{0, size}}, read);
-  if (!hashes.ok()) return hashes.status();
-  return std::move(hashes->front());
+  absl::StatusOr<BorderFolds> border = BorderFolds::Of(size, read);
+  if (!border.ok()) return border.status();
+  return border->root();
 }
 
 absl::Status VerifyInclusion(uint64_t index, uint64_t size, std::string_view leaf_hash,

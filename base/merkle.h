@@ -69,15 +69,36 @@ class Frontier {
 using NodeReader =
     absl::FunctionRef<absl::StatusOr<std::vector<std::string>>(std::span<const Node> nodes)>;
 
+// The hashes of the ranges [b, size) for each b where a subtree of the
+// tree's right border, Cover(0, size), begins: the root (b = 0) and what
+// every proof at `size` would otherwise fold again from the border (one hash
+// a set bit of `size`). Made once a size, from the border's hashes.
+class BorderFolds {
+ public:
+  static absl::StatusOr<BorderFolds> Of(uint64_t size, NodeReader read);
+  uint64_t size() const { return size_; }
+  const std::string& root() const { return folds_.front(); }
+  // The hash of [begin, size) when a border subtree begins at `begin`.
+  const std::string* Find(uint64_t begin) const;
+
+ private:
+  uint64_t size_ = 0;
+  std::vector<uint64_t> begins_;    // ascending, begins_[0] = 0
+  std::vector<std::string> folds_;  // folds_[i]: [begins_[i], size)
+};
+
 // RFC 9162 2.1.3.1: the audit path of leaf `index` in the tree of `size`
 // leaves, from the leaf's sibling up. INVALID_ARGUMENT unless index < size.
+// With `border` (of the same size) its folds are not read nor hashed again.
 absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t index, uint64_t size,
-                                                        NodeReader read);
+                                                        NodeReader read,
+                                                        const BorderFolds* border = nullptr);
 // RFC 9162 2.1.4.1: the proof that the tree of `size` leaves extends the
 // one of `old_size`. Empty when the sizes are equal; INVALID_ARGUMENT unless
 // 0 < old_size <= size.
 absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t old_size, uint64_t size,
-                                                          NodeReader read);
+                                                          NodeReader read,
+                                                          const BorderFolds* border = nullptr);
 // The root of the tree of `size` leaves (EmptyRoot() for none).
 absl::StatusOr<std::string> RootAt(uint64_t size, NodeReader read);
 

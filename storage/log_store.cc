@@ -240,13 +240,30 @@ absl::Status LogStore::CheckTreeSize(uint64_t size) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> LogStore::ReadNodes(std::span<const merkle::Node> nodes) {
-  return ReadTreeNodes(*kv_, nodes, &upper_nodes_);
+absl::StatusOr<std::vector<std::string>> LogStore::ReadNodes(std::span<const merkle::Node> nodes,
+                                                             uint64_t size) {
+  return ReadTreeNodes(*kv_, nodes, size, &tree_nodes_);
+}
+
+absl::StatusOr<std::shared_ptr<const merkle::BorderFolds>> LogStore::BorderAt(uint64_t size) {
+  {
+    absl::MutexLock lock(&border_mu_);
+    if (border_ != nullptr && border_->size() == size) return border_;
+  }
+  absl::StatusOr<merkle::BorderFolds> made = merkle::BorderFolds::Of(
+      size, [this, size](std::span<const merkle::Node> n) { return ReadNodes(n, size); });
+  if (!made.ok()) return made.status();
+  auto border = std::make_shared<const merkle::BorderFolds>(*std::move(made));
+  absl::MutexLock lock(&border_mu_);
+  if (border_ == nullptr || border_->size() < size) border_ = border;
+  return border;
 }
 
 absl::StatusOr<std::string> LogStore::TreeRoot(uint64_t size) {
   if (absl::Status s = CheckTreeSize(size); !s.ok()) return s;
-  return merkle::RootAt(size, [this](std::span<const merkle::Node> n) { return ReadNodes(n); });
+  absl::StatusOr<std::shared_ptr<const merkle::BorderFolds>> border = BorderAt(size);
+  if (!border.ok()) return border.status();
+  return (*border)->root();
 }
 
 absl::StatusOr<std::vector<std::string>> LogStore::InclusionProof(uint64_t position,
@@ -256,15 +273,21 @@ absl::StatusOr<std::vector<std::string>> LogStore::InclusionProof(uint64_t posit
     return absl::InvalidArgumentError(
         fmt::format("position {} is not in the tree of {} events", position, size));
   }
-  return merkle::InclusionProof(position - 1, size,
-                                [this](std::span<const merkle::Node> n) { return ReadNodes(n); });
+  absl::StatusOr<std::shared_ptr<const merkle::BorderFolds>> border = BorderAt(size);
+  if (!border.ok()) return border.status();
+  return merkle::InclusionProof(
+      position - 1, size,
+      [this, size](std::span<const merkle::Node> n) { return ReadNodes(n, size); }, border->get());
 }
 
 absl::StatusOr<std::vector<std::string>> LogStore::ConsistencyProof(uint64_t old_size,
                                                                     uint64_t size) {
   if (absl::Status s = CheckTreeSize(size); !s.ok()) return s;
-  return merkle::ConsistencyProof(old_size, size,
-                                  [this](std::span<const merkle::Node> n) { return ReadNodes(n); });
+  absl::StatusOr<std::shared_ptr<const merkle::BorderFolds>> border = BorderAt(size);
+  if (!border.ok()) return border.status();
+  return merkle::ConsistencyProof(
+      old_size, size, [this, size](std::span<const merkle::Node> n) { return ReadNodes(n, size); },
+      border->get());
 }
 
 namespace {

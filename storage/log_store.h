@@ -74,11 +74,17 @@ class LogStore : public EventStore {
   LogStore(std::unique_ptr<KvBackend> kv, std::unique_ptr<SecurityLog> security, Head head);
   // OUT_OF_RANGE when the log holds fewer than `size` events.
   absl::Status CheckTreeSize(uint64_t size);
-  absl::StatusOr<std::vector<std::string>> ReadNodes(std::span<const merkle::Node> nodes);
+  absl::StatusOr<std::vector<std::string>> ReadNodes(std::span<const merkle::Node> nodes,
+                                                     uint64_t size);
+  // The folds of the tree's right border at `size`: kept for the largest
+  // size asked yet (the latest checkpoint's, which most proofs are at).
+  absl::StatusOr<std::shared_ptr<const merkle::BorderFolds>> BorderAt(uint64_t size);
 
   std::unique_ptr<KvBackend> kv_;
   std::unique_ptr<SecurityLog> security_;
-  UpperNodeCache upper_nodes_;                 // of the tree, as proofs read them
+  NodeCache tree_nodes_;  // of the tree, as proofs read them
+  absl::Mutex border_mu_;
+  std::shared_ptr<const merkle::BorderFolds> border_ ABSL_GUARDED_BY(border_mu_);
   const Head snapshot_head_;                   // a snapshot's
   std::unique_ptr<GroupCommitWriter> writer_;  // destroyed first: it uses kv_; null in a snapshot
 };

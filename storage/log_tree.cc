@@ -49,10 +49,12 @@ absl::StatusOr<LogTree> BuildTree(KvBackend& kv, uint64_t size) {
   return tree;
 }
 
-// The leaf hashes of run `run` (leaves run * 16 ..), as far as the log holds
-// them, concatenated: for the last run, which has no record yet.
-absl::StatusOr<std::string> ReadRunFromLog(KvBackend& kv, uint64_t run) {
+// The leaf hashes of the first `count` leaves of run `run` (leaves run * 16
+// ..), as far as the log holds them, concatenated: for the last run, which
+// has no record yet.
+absl::StatusOr<std::string> ReadRunFromLog(KvBackend& kv, uint64_t run, uint64_t count) {
   std::string leaves;
+  if (count == 0) return leaves;
   const uint64_t first = run * kRunLeaves + 1;
   absl::Status scanned =
       kv.Scan(Family::kLog, "", keys::BigEndian64(first),
@@ -64,7 +66,7 @@ absl::StatusOr<std::string> ReadRunFromLog(KvBackend& kv, uint64_t run) {
                   return false;
                 }
                 leaves.append(LeafHashOf(position, value.substr(2 * kHashBytes)));
-                return leaves.size() < kRunLeaves * merkle::kHashBytes;
+                return leaves.size() < count * merkle::kHashBytes;
               });
   if (!scanned.ok()) return scanned;
   return leaves;
@@ -115,45 +117,85 @@ std::vector<std::pair<std::string, std::string>> ExpectedTree::TakeSorted() {
   return records;
 }
 
-std::optional<std::string> UpperNodeCache::Find(const merkle::Node& node) const {
+void NodeCache::FindAll(std::span<const merkle::Node> nodes,
+                        std::vector<std::optional<std::string>>& found) const {
+  found.resize(nodes.size());
   absl::ReaderMutexLock lock(&mu_);
-  auto it = hashes_.find(KeyOf(node));
-  if (it == hashes_.end()) return std::nullopt;
-  return std::string(it->second.data(), it->second.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const merkle::Node& node = nodes[i];
+    if (node.level < kLowestStoredLevel || node.level >= levels_.size()) continue;
+    const Level& level = levels_[node.level];
+    if (node.index >= level.present.size() || !level.present[node.index]) continue;
+    const std::array<char, merkle::kHashBytes>& hash = level.hashes[node.index];
+    found[i].emplace(hash.data(), hash.size());
+  }
 }
 
-void UpperNodeCache::Add(const merkle::Node& node, std::string_view hash) {
-  if (hash.size() != merkle::kHashBytes) return;
-  std::array<char, merkle::kHashBytes> copy;
-  std::copy(hash.begin(), hash.end(), copy.begin());
+void NodeCache::AddAll(std::span<const std::pair<merkle::Node, std::string>> nodes) {
+  if (nodes.empty()) return;
   absl::MutexLock lock(&mu_);
-  hashes_.try_emplace(KeyOf(node), copy);
+  for (const auto& [node, hash] : nodes) {
+    if (node.level < kLowestStoredLevel || node.level >= levels_.size() ||
+        hash.size() != merkle::kHashBytes) {
+      continue;
+    }
+    Level& level = levels_[node.level];
+    if (node.index >= level.present.size()) {
+      // Grown to the index asked for, and at least doubled: a proof asks
+      // anywhere, and a level only ever grows.
+      const size_t size = std::max<size_t>(node.index + 1, 2 * level.present.size());
+      const size_t more = (size - level.present.size()) * (merkle::kHashBytes + 1);
+      if (bytes_ + more > max_bytes_) continue;
+      level.hashes.resize(size);
+      level.present.resize(size);
+      bytes_ += more;
+    }
+    std::copy(hash.begin(), hash.end(), level.hashes[node.index].begin());
+    level.present[node.index] = true;
+  }
+}
+
+std::string NodeCache::FindRun(uint64_t run, uint64_t count) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (run != run_ || count * merkle::kHashBytes > run_leaves_.size()) return "";
+  return run_leaves_.substr(0, count * merkle::kHashBytes);
+}
+
+void NodeCache::KeepRun(uint64_t run, std::string_view leaves) {
+  absl::MutexLock lock(&mu_);
+  if (run < run_ || (run == run_ && leaves.size() <= run_leaves_.size())) return;
+  run_ = run;
+  run_leaves_.assign(leaves);
+}
+
+size_t NodeCache::bytes() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return bytes_;
 }
 
 absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
                                                        std::span<const merkle::Node> nodes,
-                                                       UpperNodeCache* cache) {
+                                                       uint64_t size, NodeCache* cache) {
   std::vector<std::optional<std::string>> cached(nodes.size());
-  if (cache != nullptr) {
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      if (nodes[i].level >= kCachedLevel) cached[i] = cache->Find(nodes[i]);
-    }
-  }
+  if (cache != nullptr) cache->FindAll(nodes, cached);
+  std::vector<std::pair<merkle::Node, std::string>> read;  // to keep in `cache`
   // Each node below the stored levels is read through the record of its run
-  // (or, for the last run, the log): one read a run.
+  // (or, for the last run of fewer than 16, the log): one read a run.
+  const uint64_t partial_run = size / kRunLeaves;  // has no record at `size`
   std::vector<std::string> node_keys;
   std::vector<merkle::Node> records;  // what node_keys name, each once
   std::vector<size_t> record_of;      // a node's record in `records`
   for (size_t i = 0; i < nodes.size(); ++i) {
     const merkle::Node& node = nodes[i];
-    if (cached[i].has_value()) {
-      record_of.push_back(0);  // not read
-      continue;
-    }
     const merkle::Node record =
         node.level >= kLowestStoredLevel
             ? node
             : merkle::Node{kLowestStoredLevel, node.index >> (kLowestStoredLevel - node.level)};
+    if (cached[i].has_value() || (record.level == kLowestStoredLevel &&
+                                  record.index >= partial_run && node.level < kLowestStoredLevel)) {
+      record_of.push_back(SIZE_MAX);  // not read from the tree
+      continue;
+    }
     const size_t at = std::find(records.begin(), records.end(), record) - records.begin();
     if (at == records.size()) {
       records.push_back(record);
@@ -165,6 +207,7 @@ absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
       node_keys.empty() ? std::vector<std::optional<std::string>>()
                         : kv.MultiGet(Family::kTree, node_keys);
   if (!stored.ok()) return stored.status();
+  std::string partial_leaves;  // of the partial run, once read
   std::vector<std::string> hashes;
   hashes.reserve(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -173,46 +216,61 @@ absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
       hashes.push_back(*std::move(cached[i]));
       continue;
     }
-    const size_t next = record_of[i];
-    std::optional<std::string>& value = (*stored)[next];
-    if (node.level > kLowestStoredLevel) {
-      if (!value.has_value() || value->size() != merkle::kHashBytes) {
-        return Missing(node, value.has_value());
+    const uint64_t run =
+        node.index >> (kLowestStoredLevel - std::min(node.level, kLowestStoredLevel));
+    std::string_view leaves;
+    if (record_of[i] == SIZE_MAX) {
+      // A smaller subtree in the run that is not complete at `size`.
+      const uint64_t count = size - run * kRunLeaves;
+      if (partial_leaves.empty()) {
+        if (cache != nullptr) partial_leaves = cache->FindRun(run, count);
+        if (partial_leaves.empty()) {
+          absl::StatusOr<std::string> scanned = ReadRunFromLog(kv, run, count);
+          if (!scanned.ok()) return scanned.status();
+          partial_leaves = *std::move(scanned);
+          if (cache != nullptr) cache->KeepRun(run, partial_leaves);
+        }
       }
-      if (cache != nullptr && node.level >= kCachedLevel) cache->Add(node, *value);
-      hashes.push_back(*value);
-      continue;
-    }
-    if (value.has_value() && value->size() != kRunRecordBytes) return Missing(records[next], true);
-    if (node.level == kLowestStoredLevel) {
-      if (!value.has_value()) return Missing(node, false);
-      hashes.push_back(value->substr(0, merkle::kHashBytes));
-      continue;
-    }
-    // A smaller subtree: from its run's leaf hashes.
-    std::string leaves;
-    if (value.has_value()) {
-      leaves = value->substr(merkle::kHashBytes);
+      leaves = partial_leaves;
     } else {
-      absl::StatusOr<std::string> read = ReadRunFromLog(kv, records[next].index);
-      if (!read.ok()) return read.status();
-      leaves = *std::move(read);
+      const std::optional<std::string>& value = (*stored)[record_of[i]];
+      if (node.level > kLowestStoredLevel) {
+        if (!value.has_value() || value->size() != merkle::kHashBytes) {
+          return Missing(node, value.has_value());
+        }
+        if (cache != nullptr) read.emplace_back(node, *value);
+        hashes.push_back(*value);
+        continue;
+      }
+      const merkle::Node& record = records[record_of[i]];
+      if (!value.has_value() || value->size() != kRunRecordBytes) {
+        return Missing(record, value.has_value());
+      }
+      const std::string_view hash = std::string_view(*value).substr(0, merkle::kHashBytes);
+      if (cache != nullptr) read.emplace_back(record, hash);
+      if (node.level == kLowestStoredLevel) {
+        hashes.emplace_back(hash);
+        continue;
+      }
+      leaves = std::string_view(*value).substr(merkle::kHashBytes);
     }
-    const uint64_t begin = (node.index << node.level) - records[next].index * kRunLeaves;
+    const uint64_t begin = (node.index << node.level) - run * kRunLeaves;
     const uint64_t end = begin + (uint64_t{1} << node.level);
     if (end * merkle::kHashBytes > leaves.size()) {
       return absl::DataLossError(
           fmt::format("the log lacks the event at position {} that the Merkle tree covers: the "
                       "tree no longer matches the log",
-                      records[next].index * kRunLeaves + leaves.size() / merkle::kHashBytes + 1));
+                      run * kRunLeaves + leaves.size() / merkle::kHashBytes + 1));
     }
     merkle::Frontier subtree;
     std::vector<merkle::Frontier::Completed> ignored;
     for (uint64_t leaf = begin; leaf < end; ++leaf) {
-      subtree.Append(leaves.substr(leaf * merkle::kHashBytes, merkle::kHashBytes), ignored);
+      subtree.Append(std::string(leaves.substr(leaf * merkle::kHashBytes, merkle::kHashBytes)),
+                     ignored);
     }
     hashes.push_back(subtree.Root());
   }
+  if (cache != nullptr) cache->AddAll(read);
   return hashes;
 }
 
@@ -226,9 +284,9 @@ absl::StatusOr<LogTree> OpenTree(KvBackend& kv, uint64_t size) {
     if (!last->has_value()) return BuildTree(kv, size);
   }
   std::vector<merkle::Node> border = merkle::Cover(0, size);
-  absl::StatusOr<std::vector<std::string>> hashes = ReadTreeNodes(kv, border);
+  absl::StatusOr<std::vector<std::string>> hashes = ReadTreeNodes(kv, border, size);
   if (!hashes.ok()) return hashes.status();
-  absl::StatusOr<std::string> run_leaves = ReadRunFromLog(kv, size / kRunLeaves);
+  absl::StatusOr<std::string> run_leaves = ReadRunFromLog(kv, size / kRunLeaves, size % kRunLeaves);
   if (!run_leaves.ok()) return run_leaves.status();
   if (run_leaves->size() != (size % kRunLeaves) * merkle::kHashBytes) {
     return absl::DataLossError(

@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "base/merkle.h"
@@ -62,33 +61,52 @@ class ExpectedTree {
   std::vector<Put> records_;
 };
 
-// Subtrees of this level (128 leaves) and up are kept in memory once read.
-inline constexpr uint8_t kCachedLevel = 7;
-
-// The hashes of complete subtrees of 128 leaves and more, as they are read:
-// such a hash never changes once the subtree is complete, and these few
-// (about one for every 64 events: 40 bytes each, 640 KiB a million events)
-// lie on the path of every proof. With them in memory, a proof reads the
-// same number of records however long the log grows. Thread-safe.
-class UpperNodeCache {
+// The hashes of complete subtrees of 16 leaves and more, as proofs read
+// them. Such a hash never changes once the subtree is complete, and these
+// lie on the path of every proof: with them in memory, a proof reads one
+// record (the leaf's run of 16) however long the log grows. A level is a
+// dense array by index (33 bytes a subtree, about 4 MiB a million events),
+// so a lookup is an index, not a search; past `max_bytes` no more are kept
+// and proofs read the rest from the store. Thread-safe: one lock a proof.
+class NodeCache {
  public:
-  std::optional<std::string> Find(const merkle::Node& node) const;
-  void Add(const merkle::Node& node, std::string_view hash);
+  static constexpr size_t kDefaultMaxBytes = size_t{64} << 20;  // ~16M events
+  explicit NodeCache(size_t max_bytes = kDefaultMaxBytes) : max_bytes_(max_bytes) {}
+
+  // Fills found[i] with the hash of nodes[i] where it is kept.
+  void FindAll(std::span<const merkle::Node> nodes,
+               std::vector<std::optional<std::string>>& found) const;
+  // Keeps each node's hash (32 bytes; nodes below level 4 are not kept).
+  void AddAll(std::span<const std::pair<merkle::Node, std::string>> nodes);
+  // The leaf hashes of the first `count` leaves of run `run` (its 16 leaves
+  // from run * 16), concatenated, if kept; else empty. One run is kept: the
+  // last, which has no record while it has fewer than 16 leaves, so that
+  // proofs at a tree size not a multiple of 16 do not each rescan the log.
+  std::string FindRun(uint64_t run, uint64_t count) const;
+  void KeepRun(uint64_t run, std::string_view leaves);
+  size_t bytes() const;
 
  private:
-  static uint64_t KeyOf(const merkle::Node& node) {
-    return (uint64_t{node.level} << 58) | node.index;
-  }
+  struct Level {
+    std::vector<std::array<char, merkle::kHashBytes>> hashes;
+    std::vector<bool> present;
+  };
+  const size_t max_bytes_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<uint64_t, std::array<char, merkle::kHashBytes>> hashes_ ABSL_GUARDED_BY(mu_);
+  std::array<Level, 64> levels_ ABSL_GUARDED_BY(mu_);
+  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t run_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string run_leaves_ ABSL_GUARDED_BY(mu_);
 };
 
-// The hashes of `nodes`, in order: stored ones read at once (those in
-// `cache` not read at all), smaller ones hashed from the log. DATA_LOSS when
-// one is missing or malformed: the tree and the log no longer agree.
+// The hashes of `nodes` of the tree of `size` leaves, in order: stored ones
+// read at once (those in `cache` not read at all), smaller ones hashed from
+// their run's record or, in the last run when `size` is not a multiple of
+// 16, from the log. DATA_LOSS when one is missing or malformed: the tree and
+// the log no longer agree.
 absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
                                                        std::span<const merkle::Node> nodes,
-                                                       UpperNodeCache* cache = nullptr);
+                                                       uint64_t size, NodeCache* cache = nullptr);
 
 // The tree's right border for a log of `size` events, from the stored
 // nodes. A store written before the tree existed gets it first, built from

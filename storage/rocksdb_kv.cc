@@ -49,6 +49,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const RocksDbOptions& 
     // A proof reads a record at a random place in the tree: every index
     // partition stays in the cache (a few hundred KiB at a million events).
     table.metadata_cache_options.partition_pinning = rocksdb::PinningTier::kAll;
+    // A point read finds its record in a data block by a hash, not a binary
+    // search and a walk of up to 16 entries (a record a restart point).
+    table.block_restart_interval = 1;
+    table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.write_buffer_size = options.memtable_bytes;

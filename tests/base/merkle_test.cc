@@ -140,21 +140,53 @@ TEST(MerkleTest, ProofsFromStoredNodesEqualTheRfcDefinitionsAndVerify) {
     ASSERT_EQ(roots.back(), reference.Mth(0, size)) << "size " << size;
   }
   for (uint64_t size = 1; size <= 70; ++size) {
-    for (uint64_t index = 0; index < size; ++index) {
-      absl::StatusOr<std::vector<std::string>> proof = InclusionProof(index, size, tree.Reader());
-      ASSERT_TRUE(proof.ok()) << proof.status();
-      ASSERT_EQ(*proof, reference.Path(index, 0, size)) << index << " in " << size;
-      ASSERT_TRUE(VerifyInclusion(index, size, reference.leaves[index], *proof, roots[size]).ok());
-    }
-    for (uint64_t old_size = 1; old_size <= size; ++old_size) {
-      absl::StatusOr<std::vector<std::string>> proof =
-          ConsistencyProof(old_size, size, tree.Reader());
-      ASSERT_TRUE(proof.ok()) << proof.status();
-      ASSERT_EQ(*proof, reference.Subproof(old_size, 0, size, true)) << old_size << " to " << size;
-      ASSERT_TRUE(VerifyConsistency(old_size, size, roots[old_size], roots[size], *proof).ok())
-          << old_size << " to " << size;
+    absl::StatusOr<BorderFolds> border = BorderFolds::Of(size, tree.Reader());
+    ASSERT_TRUE(border.ok()) << border.status();
+    ASSERT_EQ(border->root(), roots[size]);
+    // Each proof as read from the nodes alone, with the border's folds, and
+    // with the folds of another size (which must be ignored).
+    absl::StatusOr<BorderFolds> other = BorderFolds::Of(size == 1 ? 2 : size - 1, tree.Reader());
+    ASSERT_TRUE(other.ok());
+    const BorderFolds* const all_folds[] = {nullptr, &*border, &*other};
+    for (const BorderFolds* folds : all_folds) {
+      for (uint64_t index = 0; index < size; ++index) {
+        absl::StatusOr<std::vector<std::string>> proof =
+            InclusionProof(index, size, tree.Reader(), folds);
+        ASSERT_TRUE(proof.ok()) << proof.status();
+        ASSERT_EQ(*proof, reference.Path(index, 0, size)) << index << " in " << size;
+        ASSERT_TRUE(
+            VerifyInclusion(index, size, reference.leaves[index], *proof, roots[size]).ok());
+      }
+      for (uint64_t old_size = 1; old_size <= size; ++old_size) {
+        absl::StatusOr<std::vector<std::string>> proof =
+            ConsistencyProof(old_size, size, tree.Reader(), folds);
+        ASSERT_TRUE(proof.ok()) << proof.status();
+        ASSERT_EQ(*proof, reference.Subproof(old_size, 0, size, true))
+            << old_size << " to " << size;
+        ASSERT_TRUE(VerifyConsistency(old_size, size, roots[old_size], roots[size], *proof).ok())
+            << old_size << " to " << size;
+      }
     }
   }
+}
+
+// With the border's folds, a proof reads no node of the border again: it
+// reads only the subtrees on its leaf's path.
+TEST(MerkleTest, ABordersFoldsSpareEveryProofItsReads) {
+  StoredTree tree;
+  const uint64_t size = 0b1011011;  // 91: border of 64, 16, 8, 2, 1
+  for (uint64_t i = 0; i < size; ++i) tree.Append("event " + std::to_string(i));
+  absl::StatusOr<BorderFolds> border = BorderFolds::Of(size, tree.Reader());
+  ASSERT_TRUE(border.ok());
+  tree.reads = 0;
+  ASSERT_TRUE(InclusionProof(0, size, tree.Reader()).ok());
+  const size_t without = tree.reads;
+  tree.reads = 0;
+  ASSERT_TRUE(InclusionProof(0, size, tree.Reader(), &*border).ok());
+  // Leaf 0's path: 6 subtrees inside the first 64, then [64, 91) folded
+  // from the border's last four subtrees.
+  EXPECT_EQ(without, 6u + 4u);
+  EXPECT_EQ(tree.reads, 6u);
 }
 
 TEST(MerkleTest, AProofReadsLogarithmicallyManyNodes) {

@@ -3,9 +3,11 @@
 // inclusion proofs of random positions against each head, alternating
 // rounds (the machine's speed drifts), and prints each mean and the ratio.
 //   dxledger_proof_bench [--small 10000] [--large 1000000] [--proofs 2000]
+//                        [--settle 20] [--warmup 2000] [--rounds 3]
 #include <chrono>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "CLI/CLI.hpp"
 #include "fmt/format.h"
@@ -66,11 +68,17 @@ int main(int argc, char** argv) {
                  "memtable of a column family (small: the small log's tree is read from table "
                  "files too, as a long-running store's is)")
       ->capture_default_str();
+  int settle = 20;
+  app.add_option("--settle", settle,
+                 "seconds to wait once both stores are filled, for their compactions to end "
+                 "(else the large store's compete with its proofs)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   options.memtable_bytes = memtable_kib << 10;
   const std::string base = fmt::format("/tmp/dxledger-proof-bench-{}", ::getpid());
   std::unique_ptr<LogStore> small_store = Fill(base + "-small", small, options);
   std::unique_ptr<LogStore> large_store = Fill(base + "-large", large, options);
+  std::this_thread::sleep_for(std::chrono::seconds(settle));
   std::mt19937_64 random(42);
   MeanProofMicros(*small_store, warmup, random);  // warm both caches
   MeanProofMicros(*large_store, warmup, random);

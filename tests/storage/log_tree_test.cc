@@ -68,34 +68,73 @@ TEST(LogTreeTest, TheStoredTreeIsTheTreeOfTheLogAndItsProofsVerify) {
   ExpectProofsVerify(*store);
 }
 
-// A memory store that counts the records of subtrees of 128 leaves and up
-// it is asked for.
+// A memory store that counts the tree records it is asked for (all of them,
+// and those above the runs of 16: level 5 and up) and its scans of the log.
 class CountingKv : public MemoryKv {
  public:
   absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
       Family family, std::span<const std::string> keys) override {
     for (const std::string& key : keys) {
-      if (family == Family::kTree && static_cast<uint8_t>(key[0]) >= kCachedLevel) ++upper_reads;
+      if (family != Family::kTree) continue;
+      ++reads;
+      if (static_cast<uint8_t>(key[0]) > kLowestStoredLevel) ++upper_reads;
     }
     return MemoryKv::MultiGet(family, keys);
   }
+  absl::Status Scan(Family family, std::string_view prefix, std::string_view start,
+                    absl::FunctionRef<bool(std::string_view, std::string_view)> visit) override {
+    if (family == Family::kLog) ++log_scans;
+    return MemoryKv::Scan(family, prefix, start, visit);
+  }
+  std::atomic<size_t> reads{0};
   std::atomic<size_t> upper_reads{0};
+  std::atomic<size_t> log_scans{0};
 };
 
-// Subtrees of 128 leaves and up are read once, then served from memory:
-// proofs stay right and never read those records again.
-TEST(LogTreeTest, UpperSubtreesReadOnceServeLaterProofs) {
+// Subtrees of 16 leaves and up are read once, then served from memory: a
+// later inclusion proof reads at most its leaf's run of 16, whatever the
+// tree's size, and proofs stay right. The last run, of fewer than 16 at a
+// size like 600, is read from the log once, not by every proof.
+TEST(LogTreeTest, SubtreesReadOnceServeLaterProofs) {
   auto kv = std::make_unique<CountingKv>();
   CountingKv& counting = *kv;
   std::unique_ptr<LogStore> store = *LogStore::Open(std::move(kv), false);
   for (int round = 0; round < 200; ++round) {
     ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
   }
-  ASSERT_EQ(store->GetHead().position, 600u);
+  const uint64_t size = store->GetHead().position;
+  ASSERT_EQ(size, 600u);
   ExpectProofsVerify(*store);
   EXPECT_GT(counting.upper_reads.exchange(0), 0u);
+  EXPECT_GT(counting.log_scans.exchange(0), 0u);
+  for (uint64_t position = 1; position <= size; ++position) {
+    counting.reads = 0;
+    ASSERT_TRUE(store->InclusionProof(position, size).ok());
+    EXPECT_LE(counting.reads.load(), 1u) << position;
+  }
+  EXPECT_EQ(counting.upper_reads.load(), 0u);
+  EXPECT_EQ(counting.log_scans.load(), 0u);
   ExpectProofsVerify(*store);
   EXPECT_EQ(counting.upper_reads.load(), 0u);
+}
+
+// Past its bound the cache keeps no more, and proofs read the store.
+TEST(LogTreeTest, TheNodeCacheKeepsWithinItsBound) {
+  NodeCache cache(/*max_bytes=*/1000);
+  const std::string hash(merkle::kHashBytes, 'h');
+  std::vector<std::pair<merkle::Node, std::string>> nodes = {
+      {{4, 3}, hash}, {{5, 0}, hash}, {{3, 0}, hash}, {{4, 100}, hash}};
+  cache.AddAll(nodes);
+  EXPECT_LE(cache.bytes(), 1000u);
+  std::vector<merkle::Node> asked = {{4, 3}, {5, 0}, {3, 0}, {4, 100}, {4, 2}};
+  std::vector<std::optional<std::string>> found;
+  cache.FindAll(asked, found);
+  ASSERT_EQ(found.size(), 5u);
+  EXPECT_EQ(found[0], hash);
+  EXPECT_EQ(found[1], hash);
+  EXPECT_EQ(found[2], std::nullopt);  // below the runs: never kept
+  EXPECT_EQ(found[3], std::nullopt);  // past the bound
+  EXPECT_EQ(found[4], std::nullopt);  // never added
 }
 
 TEST(LogTreeTest, AskingPastTheHeadIsOutOfRange) {
