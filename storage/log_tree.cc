@@ -144,7 +144,8 @@ void NodeCache::AddAll(std::span<const std::pair<merkle::Node, std::string>> nod
       // Grown to the index asked for, and at least doubled: a proof asks
       // anywhere, and a level only ever grows.
       const size_t size = std::max<size_t>(node.index + 1, 2 * level.present.size());
-      const size_t more = (size - level.present.size()) * (merkle::kHashBytes + 1);
+      const size_t more =
+          (size - level.present.size()) * (merkle::kHashBytes + 1);  // and its bit, rounded up
       if (bytes_ + more > max_bytes_) continue;
       level.hashes.resize(size);
       level.present.resize(size);

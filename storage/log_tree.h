@@ -65,9 +65,10 @@ class ExpectedTree {
 // them. Such a hash never changes once the subtree is complete, and these
 // lie on the path of every proof: with them in memory, a proof reads one
 // record (the leaf's run of 16) however long the log grows. A level is a
-// dense array by index (33 bytes a subtree, about 4 MiB a million events),
+// dense array by index (32 bytes a subtree, about 4 MiB a million events),
 // so a lookup is an index, not a search; past `max_bytes` no more are kept
-// and proofs read the rest from the store. Thread-safe: one lock a proof.
+// and proofs read the rest from the store. Thread-safe: a proof locks it
+// once to find, and once more to keep what it had to read.
 class NodeCache {
  public:
   static constexpr size_t kDefaultMaxBytes = size_t{64} << 20;  // ~16M events
