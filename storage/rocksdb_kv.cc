@@ -434,6 +434,7 @@ absl::Status RocksDbKv::Write(std::span<const Put> puts, bool sync) {
   rocksdb::WriteOptions options;
   options.sync = sync;
   const rocksdb::Status written = db_->Write(options, &batch);
+  if (written.ok()) fence_->Succeeded();
   if (WriteFence::Stops(written))
     return fence_->Stop(written, sync ? "a write or its sync" : "a write");
   return FromRocksDb(written);

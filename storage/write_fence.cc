@@ -14,8 +14,16 @@ absl::Status WriteFence::Stop(const rocksdb::Status& status, std::string_view du
   {
     absl::MutexLock lock(&mu_);
     if (!stopped_.load(std::memory_order_relaxed)) {
-      no_space_ = status.IsNoSpace();
-      reason_ = no_space_
+      const bool again = status.IsNoSpace() && untried_.load(std::memory_order_relaxed);
+      no_space_ = status.IsNoSpace() && !again;
+      reason_ = again ? fmt::format(
+                            "writes are stopped: the disk filled again during {} ({}) after "
+                            "writing had resumed, before any write succeeded; RocksDB cannot "
+                            "be resumed safely a second time like this. Nothing since is "
+                            "acknowledged: free space above the reserve (--disk-reserve-mb), "
+                            "then restart dxledgerd",
+                            during, status.ToString())
+                : no_space_
                     ? fmt::format(
                           "writes are stopped: the disk filled during {} ({}); nothing since is "
                           "acknowledged. Writing resumes by itself once space above the reserve "
@@ -46,6 +54,7 @@ bool WriteFence::stopped_for_space() const {
 
 void WriteFence::Lift() {
   absl::MutexLock lock(&mu_);
+  untried_.store(true, std::memory_order_relaxed);
   stopped_.store(false, std::memory_order_release);
   no_space_ = false;
   reason_.clear();

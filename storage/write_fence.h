@@ -19,7 +19,9 @@
 // lifted:
 // - a full disk (ENOSPC) is lifted by Resume once space is back, after
 //   RocksDB's own resume (which flushes and starts a fresh WAL);
-// - any other I/O error or corruption only by reopening the store.
+// - any other I/O error or corruption only by reopening the store;
+// - so is a full disk again after a resume and before any write succeeded:
+//   RocksDB resumed twice like that aborts the process on the next write.
 // Checking the fence is one atomic load. Thread-safe.
 namespace dxledger::storage {
 
@@ -38,10 +40,15 @@ class WriteFence {
   // resume may clear).
   bool stopped_for_space() const;
   void Lift();
+  // A write went through: a full disk after this may be resumed again.
+  void Succeeded() {
+    if (untried_.load(std::memory_order_relaxed)) untried_.store(false, std::memory_order_relaxed);
+  }
 
  private:
   mutable absl::Mutex mu_;
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> untried_{false};  // lifted, and no write has succeeded since
   bool no_space_ ABSL_GUARDED_BY(mu_) = false;
   std::string reason_ ABSL_GUARDED_BY(mu_);
 };

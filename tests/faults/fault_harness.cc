@@ -276,6 +276,50 @@ TEST(FullDiskTest, PastTheReserveTheStoreStopsThenResumesByItself) {
   ExpectIntact(server, {"before", "after"}, {"failed", "again"});
 }
 
+// A disk that fills again once writing resumed, before any write went
+// through (a disk filling and freeing around the reserve; here the fault
+// stays while the disk shows space, so the server resumes at once). Asked to
+// resume a second time like that, RocksDB aborted the process on the next
+// write. Now the store stays stopped and says to restart; the server stays
+// up for reads; a restart serves again.
+TEST(FullDiskTest, FullAgainBeforeAnyWriteWentThroughNeedsARestartAndNeverAborts) {
+  Faults faults;
+  TestServer server({}, faults.Setup());
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  ASSERT_TRUE(client.CreateGoal(Goal("before")).ok());
+
+  faults.Arm("write", "ENOSPC", server.data_dir());
+  EXPECT_EQ(client.CreateGoal(Goal("failed")).status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(Eventually([&] {
+    return server.log().find("the store takes writes again") != std::string::npos;
+  })) << server.log();
+  absl::Status again = client.CreateGoal(Goal("again")).status();
+  EXPECT_EQ(again.code(), absl::StatusCode::kUnavailable) << again;
+  // The checkpoint signer may have met the full disk first: either way the
+  // store says to restart.
+  EXPECT_TRUE(Eventually([&] {
+    const absl::Status refused = client.CreateGoal(Goal("later")).status();
+    return std::string(refused.message()).find("restart dxledgerd") != std::string::npos;
+  })) << server.log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));  // past two resume attempts
+  faults.Disarm();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past one more
+  absl::Status still = client.CreateGoal(Goal("still")).status();
+  EXPECT_EQ(still.code(), absl::StatusCode::kUnavailable) << still;
+  EXPECT_THAT(std::string(still.message()), HasSubstr("filled again"));
+  EXPECT_TRUE(Alive(server)) << server.log();
+  EXPECT_TRUE(client.ListGoals({}).ok());
+  EXPECT_EQ(Health(server), HealthCheckResponse::NOT_SERVING);
+
+  server.Stop();
+  server.Start();
+  LedgerClient restarted(ClientOptions{server.address(), server.tester_token()});
+  absl::Status after = restarted.CreateGoal(Goal("after")).status();
+  EXPECT_TRUE(after.ok()) << after;
+  ExpectIntact(server, {"before", "after"}, {"failed", "again", "later", "still"});
+}
+
 // --- Writes and syncs that fail ---------------------------------------------
 
 // A failed fsync or WAL write: UNAVAILABLE, never acknowledged; no later

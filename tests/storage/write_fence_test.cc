@@ -48,5 +48,27 @@ TEST(WriteFenceTest, AFullDiskSaysWritingResumesAndCanBeLifted) {
   EXPECT_FALSE(fence.stopped());
 }
 
+// Full again after a resume, with no write through since: RocksDB resumed
+// twice like that aborts on the next write, so only a restart lifts it.
+// One write through in between, and the next full disk resumes as before.
+TEST(WriteFenceTest, AFullDiskAgainBeforeAnyWriteSucceededNeedsARestart) {
+  WriteFence fence;
+  (void)fence.Stop(rocksdb::Status::NoSpace("While appending"), "a write");
+  fence.Lift();
+  absl::Status again = fence.Stop(rocksdb::Status::NoSpace("While appending"), "a write");
+  EXPECT_EQ(again.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(again.message()), HasSubstr("filled again"));
+  EXPECT_THAT(std::string(again.message()), HasSubstr("restart dxledgerd"));
+  EXPECT_FALSE(fence.stopped_for_space());
+
+  WriteFence proven;
+  (void)proven.Stop(rocksdb::Status::NoSpace("While appending"), "a write");
+  proven.Lift();
+  proven.Succeeded();
+  absl::Status later = proven.Stop(rocksdb::Status::NoSpace("While appending"), "a write");
+  EXPECT_THAT(std::string(later.message()), HasSubstr("resumes by itself"));
+  EXPECT_TRUE(proven.stopped_for_space());
+}
+
 }  // namespace
 }  // namespace dxledger::storage
