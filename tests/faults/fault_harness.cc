@@ -18,6 +18,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "client/ledger_client.h"
@@ -233,19 +234,29 @@ TEST(FullDiskTest, BelowTheReserveWritesWaitForSpaceWithoutARestart) {
   ExpectIntact(server, {"before", "after"}, {"during"});
 }
 
-// Past the reserve (another process took the space): RocksDB's WAL write
-// fails with ENOSPC. The call answers UNAVAILABLE, the store stops taking
-// writes (the next one never reaches the WAL, and does not kill the
-// server), health says NOT_SERVING; when space is back it resumes by
-// itself.
-TEST(FullDiskTest, PastTheReserveTheStoreStopsThenResumesByItself) {
-  Faults faults;
-  TestServer server({}, faults.Setup());
-  server.Start();
-  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
-  ASSERT_TRUE(client.CreateGoal(Goal("before")).ok());
+// Past the reserve (another process took the space) RocksDB's WAL write
+// fails with ENOSPC: a server with the fault shim, one goal written, then
+// every write to its WAL failing so.
+class FullWalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.Start();
+    client_.emplace(ClientOptions{server_.address(), server_.tester_token()});
+    ASSERT_TRUE(client_->CreateGoal(Goal("before")).ok());
+    faults_.Arm("write", "ENOSPC", server_.data_dir());
+  }
+  Faults faults_;
+  TestServer server_{{}, faults_.Setup()};
+  std::optional<LedgerClient> client_;
+};
 
-  faults.Arm("write", "ENOSPC", server.data_dir());
+// The call answers UNAVAILABLE, the store stops taking writes (the next one
+// never reaches the WAL, and does not kill the server), health says
+// NOT_SERVING; when space is back it resumes by itself.
+TEST_F(FullWalTest, TheStoreStopsThenResumesByItself) {
+  Faults& faults = faults_;
+  TestServer& server = server_;
+  LedgerClient& client = *client_;
   absl::Status failed = client.CreateGoal(Goal("failed")).status();
   EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
   EXPECT_THAT(std::string(failed.message()), HasSubstr("the disk filled"));
@@ -282,14 +293,10 @@ TEST(FullDiskTest, PastTheReserveTheStoreStopsThenResumesByItself) {
 // resume a second time like that, RocksDB aborted the process on the next
 // write. Now the store stays stopped and says to restart; the server stays
 // up for reads; a restart serves again.
-TEST(FullDiskTest, FullAgainBeforeAnyWriteWentThroughNeedsARestartAndNeverAborts) {
-  Faults faults;
-  TestServer server({}, faults.Setup());
-  server.Start();
-  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
-  ASSERT_TRUE(client.CreateGoal(Goal("before")).ok());
-
-  faults.Arm("write", "ENOSPC", server.data_dir());
+TEST_F(FullWalTest, FullAgainBeforeAnyWriteWentThroughNeedsARestartAndNeverAborts) {
+  Faults& faults = faults_;
+  TestServer& server = server_;
+  LedgerClient& client = *client_;
   EXPECT_EQ(client.CreateGoal(Goal("failed")).status().code(), absl::StatusCode::kUnavailable);
   ASSERT_TRUE(Eventually([&] {
     return server.log().find("the store takes writes again") != std::string::npos;
