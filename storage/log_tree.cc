@@ -72,6 +72,12 @@ absl::StatusOr<std::string> ReadRunFromLog(KvBackend& kv, uint64_t run, uint64_t
   return leaves;
 }
 
+// The record a node's hash is read from: its own, or its run's.
+merkle::Node RecordOf(const merkle::Node& node) {
+  if (node.level >= kLowestStoredLevel) return node;
+  return {kLowestStoredLevel, node.index >> (kLowestStoredLevel - node.level)};
+}
+
 absl::Status Missing(const merkle::Node& node, bool malformed) {
   return absl::DataLossError(fmt::format(
       "the Merkle tree's node at level {} index {} is {}: the tree no longer matches the log",
@@ -188,12 +194,8 @@ absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
   std::vector<size_t> record_of;      // a node's record in `records`
   for (size_t i = 0; i < nodes.size(); ++i) {
     const merkle::Node& node = nodes[i];
-    const merkle::Node record =
-        node.level >= kLowestStoredLevel
-            ? node
-            : merkle::Node{kLowestStoredLevel, node.index >> (kLowestStoredLevel - node.level)};
-    if (cached[i].has_value() || (record.level == kLowestStoredLevel &&
-                                  record.index >= partial_run && node.level < kLowestStoredLevel)) {
+    const merkle::Node record = RecordOf(node);
+    if (cached[i].has_value() || (node.level < kLowestStoredLevel && record.index >= partial_run)) {
       record_of.push_back(SIZE_MAX);  // not read from the tree
       continue;
     }
@@ -217,8 +219,7 @@ absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
       hashes.push_back(*std::move(cached[i]));
       continue;
     }
-    const uint64_t run =
-        node.index >> (kLowestStoredLevel - std::min(node.level, kLowestStoredLevel));
+    const uint64_t run = RecordOf(node).index;  // for a node below the runs' level
     std::string_view leaves;
     if (record_of[i] == SIZE_MAX) {
       // A smaller subtree in the run that is not complete at `size`.
