@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,37 @@
 #include <thread>
 
 namespace dxledger::testsupport {
+
+namespace {
+
+// What each thread of `pid` is doing: name, state, the system call it is in
+// and its kernel stack, from /proc; and its user stacks when gdb is there.
+std::string ThreadsOf(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::string out;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator(proc + "/task", error)) {
+    const std::string dir = task.path().string();
+    std::string stat = ReadFile(dir + "/stat");
+    const size_t paren = stat.rfind(')');
+    const char state =
+        paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+    std::string name = ReadFile(dir + "/comm");
+    if (!name.empty() && name.back() == '\n') name.pop_back();
+    out += "thread " + task.path().filename().string() + " " + name + " state " + state +
+           " syscall " + ReadFile(dir + "/syscall") + ReadFile(dir + "/stack");
+  }
+  if (std::filesystem::exists("/usr/bin/gdb")) {
+    std::string stacks;
+    RunCommand("timeout 30 /usr/bin/gdb -p " + std::to_string(pid) +
+                   " -batch -nx -ex 'thread apply all bt 30' 2>&1",
+               &stacks);
+    out += stacks;
+  }
+  return out;
+}
+
+}  // namespace
 
 TestServer::TestServer(std::vector<std::string> extra_args, ServerSetup setup)
     : extra_args_(std::move(extra_args)), setup_(std::move(setup)) {
@@ -69,10 +101,22 @@ void TestServer::Start() {
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
-  for (int i = 0; i < 200; ++i) {
+  // A start takes well under a second (0.6 s under ASan). Past 10 s, what
+  // every thread of the process is doing is taken down; it then gets until
+  // 60 s, so that a slow start shows how slow (and where it waited) while a
+  // hung one fails with that picture.
+  const auto began = std::chrono::steady_clock::now();
+  std::string snapshot;
+  for (;;) {
     const std::string port = ReadFile(port_file);
+    const auto waited = std::chrono::steady_clock::now() - began;
     if (!port.empty() && port.back() == '\n') {
       port_ = std::stoi(port);
+      if (!snapshot.empty()) {
+        std::fprintf(stderr, "dxledgerd (pid %d) took %.1f s to start; at 10 s:\n%s\n",
+                     static_cast<int>(pid_), std::chrono::duration<double>(waited).count(),
+                     snapshot.c_str());
+      }
       return;
     }
     int status = 0;
@@ -80,9 +124,17 @@ void TestServer::Start() {
       pid_ = -1;
       throw std::runtime_error("dxledgerd exited at start: " + ReadFile(data_dir_ + "/server.log"));
     }
+    if (snapshot.empty() && waited > std::chrono::seconds(10)) snapshot = ThreadsOf(pid_);
+    if (waited > std::chrono::seconds(60)) {
+      Kill();
+      const std::string rocksdb = ReadFile(data_dir_ + "/db/LOG");
+      throw std::runtime_error(
+          "dxledgerd did not start within 60 s; at 10 s:\n" + snapshot + "\nits log:\n" +
+          ReadFile(data_dir_ + "/server.log") + "\nthe end of RocksDB's LOG:\n" +
+          rocksdb.substr(rocksdb.size() - std::min<size_t>(rocksdb.size(), 6000)));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  throw std::runtime_error("dxledgerd did not start within 10 s");
 }
 
 void TestServer::Kill() {
