@@ -163,6 +163,10 @@ std::string Metrics::Render() const {
   Header(out, "dxledger_clock_behind_commits_total", "counter",
          "Commits made while the system clock read behind the log's last record time.");
   Sample(out, "dxledger_clock_behind_commits_total", gauges.clock_held_batches);
+  Header(out, "dxledger_proof_cache_bytes", "gauge",
+         "Memory holding the Merkle tree's subtree hashes for proofs: read at start, then as "
+         "proofs need them (at most 64 MiB).");
+  Sample(out, "dxledger_proof_cache_bytes", gauges.proof_cache_bytes);
   return out;
 }
 

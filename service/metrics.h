@@ -44,6 +44,7 @@ struct Gauges {
   uint64_t disk_reserve_bytes = 0;
   bool writes_stopped = false;      // the store refuses writes after a failure on the disk
   uint64_t clock_held_batches = 0;  // commits planned while the clock was behind the log
+  uint64_t proof_cache_bytes = 0;   // subtree hashes kept for proofs
 };
 
 class Metrics {

@@ -16,6 +16,7 @@
 #include "service/domain/limits.h"
 #include "service/domain/names.h"
 #include "service/health.h"
+#include "service/log.h"
 #include "service/malformed_request.h"
 #include "storage/stores.h"
 
@@ -107,6 +108,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   absl::StatusOr<std::unique_ptr<ledger::Notary>> notary = StartNotary(options, *server->store_);
   if (!notary.ok()) return notary.status();
   server->notary_ = *std::move(notary);
+  // The first proofs after a start then cost what later ones do. A damaged
+  // tree record is logged here; proofs and verify report it too.
+  server->store_->StartWarmingProofs([](const absl::Status& warmed) {
+    if (warmed.ok()) return;
+    log::Error("cannot read the Merkle tree for proofs at start", {{"error", warmed.ToString()}});
+  });
   server->principals_ = std::make_unique<Principals>();
   if (absl::Status s = LoadPrincipals(*server->ledger_, options.data_dir, *server->principals_);
       !s.ok()) {
@@ -139,7 +146,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                   .disk_free_bytes = server->disk_->free_bytes(),
                   .disk_reserve_bytes = server->disk_->reserve_bytes(),
                   .writes_stopped = !server->store_->WriteHealth().ok(),
-                  .clock_held_batches = server->clock_.held_batches()};
+                  .clock_held_batches = server->clock_.held_batches(),
+                  .proof_cache_bytes = server->store_->proof_cache_bytes()};
   });
   absl::StatusOr<TrustedProxies> proxies = TrustedProxies::Parse(options.trusted_proxies);
   if (!proxies.ok()) return proxies.status();

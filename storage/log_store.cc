@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "base/thread_name.h"
 #include "fmt/format.h"
 #include "storage/hash_chain.h"
 #include "storage/keys.h"
@@ -87,7 +88,23 @@ LogStore::LogStore(std::unique_ptr<KvBackend> kv, std::unique_ptr<SecurityLog> s
 // Closed before it is destroyed: an answer may still append through this
 // store (a retry) while the writer drains.
 LogStore::~LogStore() {
+  stop_warming_ = true;
+  (void)WaitProofsWarm();
   if (writer_ != nullptr) writer_->Close();
+}
+
+void LogStore::StartWarmingProofs(std::function<void(const absl::Status&)> done) {
+  if (warmer_.joinable()) return;
+  warmer_ = std::thread([this, size = GetHead().position, done = std::move(done)] {
+    warmed_ = FillNodeCache(*kv_, size, tree_nodes_, stop_warming_);
+    if (done) done(warmed_);
+  });
+  base::NameThread(warmer_, "dxl-proof-warm");
+}
+
+absl::Status LogStore::WaitProofsWarm() {
+  if (warmer_.joinable()) warmer_.join();
+  return warmed_;
 }
 
 void LogStore::Append(AppendRequest request, AppendCallback done) {

@@ -1,7 +1,10 @@
 #ifndef DXLEDGER_STORAGE_LOG_STORE_H_
 #define DXLEDGER_STORAGE_LOG_STORE_H_
 
+#include <atomic>
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "storage/event_store.h"
@@ -65,6 +68,18 @@ class LogStore : public EventStore {
       const std::vector<std::pair<std::string, std::string>>& index,
       const std::vector<std::pair<std::string, std::string>>& commit_times) override;
 
+  // Reads the tree's stored subtrees into the proofs' cache on a thread of
+  // its own (FillNodeCache), so that the first proofs after a start cost
+  // what later ones do, and calls `done` there with the outcome. Returns at
+  // once; the destructor stops it.
+  void StartWarmingProofs(std::function<void(const absl::Status&)> done = nullptr);
+  // Waits until that has ended; its outcome (OK when it was never started).
+  // Not from two threads at once.
+  absl::Status WaitProofsWarm();
+
+  // Held by the proofs' cache of subtree hashes.
+  size_t proof_cache_bytes() const { return tree_nodes_.bytes(); }
+
   WriterStats writer_stats() const { return writer_ ? writer_->stats() : WriterStats{}; }
 
  private:
@@ -83,6 +98,9 @@ class LogStore : public EventStore {
   std::unique_ptr<KvBackend> kv_;
   std::unique_ptr<SecurityLog> security_;
   NodeCache tree_nodes_;  // of the tree, as proofs read them
+  std::atomic<bool> stop_warming_{false};
+  std::thread warmer_;
+  absl::Status warmed_;  // the warmer's outcome, set before it ends
   absl::Mutex border_mu_;
   std::shared_ptr<const merkle::BorderFolds> border_ ABSL_GUARDED_BY(border_mu_);
   const Head snapshot_head_;                   // a snapshot's

@@ -175,6 +175,19 @@ void NodeCache::KeepRun(uint64_t run, std::string_view leaves) {
   run_leaves_.assign(leaves);
 }
 
+bool NodeCache::ReserveLevel(uint8_t level, uint64_t count) {
+  if (level < kLowestStoredLevel || level >= levels_.size()) return false;
+  absl::MutexLock lock(&mu_);
+  Level& kept = levels_[level];
+  if (count <= kept.present.size()) return true;
+  const size_t more = (count - kept.present.size()) * (merkle::kHashBytes + 1);
+  if (bytes_ + more > max_bytes_) return false;
+  kept.hashes.resize(count);
+  kept.present.resize(count);
+  bytes_ += more;
+  return true;
+}
+
 size_t NodeCache::bytes() const {
   absl::ReaderMutexLock lock(&mu_);
   return bytes_;
@@ -274,6 +287,47 @@ absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
   }
   if (cache != nullptr) cache->AddAll(read);
   return hashes;
+}
+
+absl::Status FillNodeCache(KvBackend& kv, uint64_t size, NodeCache& cache,
+                           const std::atomic<bool>& stop) {
+  constexpr size_t kBatch = 4096;  // nodes a lock of the cache
+  std::vector<std::pair<merkle::Node, std::string>> batch;
+  batch.reserve(kBatch);
+  for (int level = 63; level >= kLowestStoredLevel && !stop.load(); --level) {
+    const uint64_t count = size >> level;  // complete subtrees at `level`
+    if (count == 0) continue;
+    if (!cache.ReserveLevel(level, count)) break;
+    const uint8_t at = static_cast<uint8_t>(level);
+    absl::Status error;
+    absl::Status scanned = kv.Scan(
+        Family::kTree, std::string(1, static_cast<char>(at)), "",
+        [&](std::string_view key, std::string_view value) {
+          uint64_t index = 0;
+          const size_t bytes = at == kLowestStoredLevel ? kRunRecordBytes : merkle::kHashBytes;
+          if (key.size() != 9 || !keys::ReadBigEndian64(key.substr(1), index) ||
+              value.size() != bytes) {
+            error = Missing({at, index}, /*malformed=*/true);
+            return false;
+          }
+          if (index >= count) return false;
+          batch.emplace_back(merkle::Node{at, index}, value.substr(0, merkle::kHashBytes));
+          if (batch.size() == kBatch) {
+            cache.AddAll(batch);
+            batch.clear();
+          }
+          return !stop.load(std::memory_order_relaxed);
+        });
+    cache.AddAll(batch);
+    batch.clear();
+    if (!scanned.ok()) return scanned;
+    if (!error.ok()) return error;
+  }
+  if (size % kRunLeaves == 0 || stop.load()) return absl::OkStatus();
+  absl::StatusOr<std::string> last_run = ReadRunFromLog(kv, size / kRunLeaves, size % kRunLeaves);
+  if (!last_run.ok()) return last_run.status();
+  cache.KeepRun(size / kRunLeaves, *last_run);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<LogTree> OpenTree(KvBackend& kv, uint64_t size) {

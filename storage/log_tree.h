@@ -2,6 +2,7 @@
 #define DXLEDGER_STORAGE_LOG_TREE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -85,6 +86,9 @@ class NodeCache {
   // proofs at a tree size not a multiple of 16 do not each rescan the log.
   std::string FindRun(uint64_t run, uint64_t count) const;
   void KeepRun(uint64_t run, std::string_view leaves);
+  // Makes room for `count` subtrees at `level` (from index 0), unless that
+  // would pass the bound; false then.
+  bool ReserveLevel(uint8_t level, uint64_t count);
   size_t bytes() const;
 
  private:
@@ -108,6 +112,16 @@ class NodeCache {
 absl::StatusOr<std::vector<std::string>> ReadTreeNodes(KvBackend& kv,
                                                        std::span<const merkle::Node> nodes,
                                                        uint64_t size, NodeCache* cache = nullptr);
+
+// Reads the hashes of every stored subtree of the tree of `size` leaves
+// into `cache`: the highest level first, each level whole or not at all (one
+// that would pass the cache's bound is left, with those below it, which are
+// larger), then the leaf hashes of the last run when it has fewer than 16
+// (from the log). Stops early, OK, once `stop` is set. DATA_LOSS at a
+// malformed record. For a store just opened: its first proofs then read one
+// record each, as they do once warm.
+absl::Status FillNodeCache(KvBackend& kv, uint64_t size, NodeCache& cache,
+                           const std::atomic<bool>& stop);
 
 // The tree's right border for a log of `size` events, from the stored
 // nodes. A store written before the tree existed gets it first, built from

@@ -4,6 +4,7 @@
 // rounds (the machine's speed drifts), and prints each mean and the ratio.
 //   dxledger_proof_bench [--small 10000] [--large 1000000] [--proofs 2000]
 //                        [--settle 20] [--warmup 2000] [--rounds 3]
+//                        [--reopen [--warm-at-open]]
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -73,12 +74,32 @@ int main(int argc, char** argv) {
                  "seconds to wait once both stores are filled, for their compactions to end "
                  "(else the large store's compete with its proofs)")
       ->capture_default_str();
+  bool reopen = false, warm_at_open = false;
+  app.add_flag("--reopen", reopen,
+               "close both stores once settled and open them again, as a restarted server does");
+  app.add_flag("--warm-at-open", warm_at_open,
+               "with --reopen: warm each store's proofs at open (StartWarmingProofs), as "
+               "dxledgerd does, and wait for it before the first proof");
   CLI11_PARSE(app, argc, argv);
   options.memtable_bytes = memtable_kib << 10;
   const std::string base = fmt::format("/tmp/dxledger-proof-bench-{}", ::getpid());
   std::unique_ptr<LogStore> small_store = Fill(base + "-small", small, options);
   std::unique_ptr<LogStore> large_store = Fill(base + "-large", large, options);
   std::this_thread::sleep_for(std::chrono::seconds(settle));
+  if (reopen) {
+    for (auto& [store, suffix] : {std::pair(&small_store, "-small"), {&large_store, "-large"}}) {
+      store->reset();
+      *store = *dxledger::storage::OpenRocksDbEventStore(base + suffix, false, options);
+      if (!warm_at_open) continue;
+      const auto start = std::chrono::steady_clock::now();
+      (*store)->StartWarmingProofs();
+      if (!(*store)->WaitProofsWarm().ok()) std::abort();
+      fmt::print("warmed the proofs of {} events at open in {:.0f} ms\n",
+                 (*store)->GetHead().position,
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+    }
+  }
   std::mt19937_64 random(42);
   MeanProofMicros(*small_store, warmup, random);  // warm both caches
   MeanProofMicros(*large_store, warmup, random);

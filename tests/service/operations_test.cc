@@ -6,14 +6,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "client/ledger_client.h"
 #include "fmt/format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "service/log.h"
+#include "storage/keys.h"
+#include "tests/service/stopped_server.h"
 #include "tests/service/test_server.h"
 
 namespace dxledger {
@@ -124,6 +128,61 @@ TEST(MetricsTest, SlowClientsDoNotHoldScrapesUpAndProbesAnswer) {
   EXPECT_EQ(Scrape(base + "/readyz", &status), "ok\n");
   EXPECT_EQ(status, 200);
   for (int fd : slow) ::close(fd);
+}
+
+// Writes goals until the log holds 64 events, has them signed, and stops.
+void SixtyFourEventsSignedThenStopped(TestServer& server) {
+  server.Start();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  const double head = Sample(Scrape(server.metrics_url()), "dxledger_log_events");
+  for (int i = static_cast<int>(head); i < 64; ++i) {
+    ASSERT_TRUE(client.CreateGoal(NewGoal(fmt::format("g{}", i))).ok());
+  }
+  v1::GetCheckpointRequest signed_now;
+  signed_now.set_refresh(true);
+  ASSERT_EQ(client.GetCheckpoint(signed_now)->tree_size(), 64u);
+  server.Stop();
+}
+
+// A restarted server reads the tree's subtrees for proofs at once, without
+// waiting for proofs to ask: at 64 events, levels 4 to 6 (7 subtrees), where
+// the check of the last checkpoint at start reads only the root.
+TEST(MetricsTest, ARestartedServerHoldsItsTreeForProofsBeforeAnyIsAsked) {
+  TestServer server;
+  SixtyFourEventsSignedThenStopped(server);
+  server.Start();
+  double bytes = 0;
+  for (int i = 0; i < 100 && bytes < 7 * 32; ++i) {
+    bytes = Sample(Scrape(server.metrics_url()), "dxledger_proof_cache_bytes");
+    if (bytes < 7 * 32) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GE(bytes, 7 * 32);
+  EXPECT_LT(bytes, 64 << 20);
+}
+
+// A tree record off the checkpoint's border, damaged on disk, lets the
+// server start (the start checks the border), but reading the tree for
+// proofs finds it and says so in the log, and verify names it.
+TEST(MetricsTest, ADamagedTreeRecordFoundAtStartIsLogged) {
+  TestServer server;
+  SixtyFourEventsSignedThenStopped(server);
+  {
+    std::unique_ptr<storage::RocksDbKv> kv = testsupport::OpenStore(server);
+    const std::vector<storage::Put> damage = {
+        {storage::Family::kTree, storage::keys::TreeKey(4, 1), "not a run of 16 leaf hashes"}};
+    ASSERT_TRUE(kv->Write(damage, true).ok());
+  }
+  server.Start();
+  const std::string logged =
+      "\"msg\":\"cannot read the Merkle tree for proofs at start\",\"error\":\"DATA_LOSS: the "
+      "Merkle tree's node at level 4 index 1 is malformed";
+  for (int i = 0; i < 100 && server.log().find(logged) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(server.log().find(logged), std::string::npos) << server.log();
+  LedgerClient client(ClientOptions{server.address(), server.tester_token()});
+  absl::StatusOr<v1::VerifyLogResponse> verified = client.VerifyLog(v1::VerifyLogRequest());
+  EXPECT_EQ(verified.status().code(), absl::StatusCode::kDataLoss) << verified.status();
 }
 
 // A second instance on one host whose metrics port is taken does not start,

@@ -91,31 +91,110 @@ class CountingKv : public MemoryKv {
   std::atomic<size_t> log_scans{0};
 };
 
+// A store of 600 events (the last run of 16 is not complete) over a
+// CountingKv, kept in `counting`.
+std::unique_ptr<LogStore> SixHundredEvents(CountingKv*& counting) {
+  auto kv = std::make_unique<CountingKv>();
+  counting = kv.get();
+  std::unique_ptr<LogStore> store = *LogStore::Open(std::move(kv), false);
+  for (int round = 0; round < 200; ++round) {
+    EXPECT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
+  }
+  EXPECT_EQ(store->GetHead().position, 600u);
+  return store;
+}
+
+// Every inclusion proof at `size` reads at most one tree record (its leaf's
+// run), none above the runs, and never scans the log.
+void ExpectEachProofReadsOneRecord(EventStore& store, CountingKv& counting, uint64_t size) {
+  counting.upper_reads = 0;
+  counting.log_scans = 0;
+  for (uint64_t position = size; position >= 1; --position) {
+    counting.reads = 0;
+    ASSERT_TRUE(store.InclusionProof(position, size).ok());
+    EXPECT_LE(counting.reads.load(), 1u) << position;
+  }
+  EXPECT_EQ(counting.upper_reads.load(), 0u);
+  EXPECT_EQ(counting.log_scans.load(), 0u);
+}
+
 // Subtrees of 16 leaves and up are read once, then served from memory: a
 // later inclusion proof reads at most its leaf's run of 16, whatever the
 // tree's size, and proofs stay right. The last run, of fewer than 16 at a
 // size like 600, is read from the log once, not by every proof.
 TEST(LogTreeTest, SubtreesReadOnceServeLaterProofs) {
-  auto kv = std::make_unique<CountingKv>();
-  CountingKv& counting = *kv;
-  std::unique_ptr<LogStore> store = *LogStore::Open(std::move(kv), false);
-  for (int round = 0; round < 200; ++round) {
-    ASSERT_TRUE(store->AppendAndWait(TwoStreams(round)).ok());
-  }
-  const uint64_t size = store->GetHead().position;
-  ASSERT_EQ(size, 600u);
+  CountingKv* counting = nullptr;
+  std::unique_ptr<LogStore> store = SixHundredEvents(counting);
   ExpectProofsVerify(*store);
-  EXPECT_GT(counting.upper_reads.exchange(0), 0u);
-  EXPECT_GT(counting.log_scans.exchange(0), 0u);
+  EXPECT_GT(counting->upper_reads.exchange(0), 0u);
+  EXPECT_GT(counting->log_scans.exchange(0), 0u);
+  ExpectEachProofReadsOneRecord(*store, *counting, 600);
+  ExpectProofsVerify(*store);
+  EXPECT_EQ(counting->upper_reads.load(), 0u);
+}
+
+// Warmed after opening, a store's first proofs already read at most their
+// leaf's run: nothing above it, and never the log (without the warming, the
+// test above sees them read the upper levels).
+TEST(LogTreeTest, AWarmedStoreReadsOneRecordAProofFromTheFirst) {
+  CountingKv* counting = nullptr;
+  std::unique_ptr<LogStore> store = SixHundredEvents(counting);
+  store->StartWarmingProofs();
+  ASSERT_TRUE(store->WaitProofsWarm().ok());
+  ExpectEachProofReadsOneRecord(*store, *counting, 600);
+  ExpectProofsVerify(*store);
+}
+
+// Filling keeps whole levels from the top while they fit, stops at a
+// malformed record with DATA_LOSS, and ends early when told to stop.
+TEST(LogTreeTest, FillingTheNodeCacheKeepsWholeLevelsFromTheTop) {
+  MemoryKv kv;
+  LogTree tree;
+  std::vector<Put> puts;
+  const uint64_t size = 1024;  // levels 4 (64 runs) to 10 (the root)
   for (uint64_t position = 1; position <= size; ++position) {
-    counting.reads = 0;
-    ASSERT_TRUE(store->InclusionProof(position, size).ok());
-    EXPECT_LE(counting.reads.load(), 1u) << position;
+    GrowTree(tree, position, "event " + std::to_string(position), puts);
   }
-  EXPECT_EQ(counting.upper_reads.load(), 0u);
-  EXPECT_EQ(counting.log_scans.load(), 0u);
-  ExpectProofsVerify(*store);
-  EXPECT_EQ(counting.upper_reads.load(), 0u);
+  ASSERT_TRUE(kv.Write(puts, false).ok());
+  std::atomic<bool> stop{false};
+  auto kept = [](const NodeCache& cache, merkle::Node node) {
+    std::vector<std::optional<std::string>> found;
+    cache.FindAll(std::span(&node, 1), found);
+    return found[0];
+  };
+  // Room for levels 10 to 5 (1 + 2 + ... + 32 = 63 hashes) but not level 4's 64.
+  NodeCache small(/*max_bytes=*/63 * (merkle::kHashBytes + 1));
+  ASSERT_TRUE(FillNodeCache(kv, size, small, stop).ok());
+  for (uint64_t index = 0; index < 32; ++index) {
+    EXPECT_EQ(kept(small, {5, index}),
+              (*ReadTreeNodes(kv, std::vector<merkle::Node>{{5, index}}, size))[0])
+        << index;
+  }
+  EXPECT_EQ(kept(small, {10, 0}), tree.frontier.Root());
+  EXPECT_EQ(kept(small, {4, 0}), std::nullopt);
+  NodeCache whole;
+  ASSERT_TRUE(FillNodeCache(kv, size, whole, stop).ok());
+  EXPECT_EQ(kept(whole, {4, 63}),
+            (*ReadTreeNodes(kv, std::vector<merkle::Node>{{4, 63}}, size))[0]);
+  // Filled for a smaller tree: nothing past it.
+  NodeCache smaller;
+  ASSERT_TRUE(FillNodeCache(kv, 512, smaller, stop).ok());
+  EXPECT_NE(kept(smaller, {9, 0}), std::nullopt);
+  EXPECT_EQ(kept(smaller, {9, 1}), std::nullopt);
+  EXPECT_EQ(kept(smaller, {4, 32}), std::nullopt);
+  stop = true;
+  NodeCache stopped;
+  ASSERT_TRUE(FillNodeCache(kv, size, stopped, stop).ok());
+  EXPECT_EQ(stopped.bytes(), 0u);
+  stop = false;
+  const std::vector<Put> damage = {{Family::kTree, keys::TreeKey(6, 3), "short"}};
+  ASSERT_TRUE(kv.Write(damage, false).ok());
+  NodeCache damaged;
+  absl::Status filled = FillNodeCache(kv, size, damaged, stop);
+  EXPECT_EQ(filled.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(filled.message(),
+            "the Merkle tree's node at level 6 index 3 is malformed: the tree no longer matches "
+            "the log");
 }
 
 // Past its bound the cache keeps no more, and proofs read the store.
