@@ -81,6 +81,10 @@ void TestServer::Start() {
                                    "--metrics-port-file",
                                    data_dir_ + "/metrics.port"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  // The child's freopen would otherwise write what the parent had buffered
+  // a second time, into the test's own output.
+  std::fflush(stdout);
+  std::fflush(stderr);
   pid_ = ::fork();
   if (pid_ == 0) {
     std::vector<char*> argv;

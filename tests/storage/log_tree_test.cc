@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "storage/keys.h"
 #include "storage/memory_kv.h"
@@ -143,6 +144,36 @@ TEST(LogTreeTest, AWarmedStoreReadsOneRecordAProofFromTheFirst) {
   ASSERT_TRUE(store->WaitProofsWarm().ok());
   ExpectEachProofReadsOneRecord(*store, *counting, 600);
   ExpectProofsVerify(*store);
+}
+
+// Proofs asked while the cache fills are right, and the store closes with
+// the filling under way (run under ThreadSanitizer with the storage tests).
+TEST(LogTreeTest, ProofsWhileTheCacheFillsAreRight) {
+  CountingKv* counting = nullptr;
+  std::unique_ptr<LogStore> store = SixHundredEvents(counting);
+  const std::string root = *store->TreeRoot(600);
+  store->StartWarmingProofs();
+  std::vector<std::thread> provers;
+  for (uint64_t first = 1; first <= 2; ++first) {
+    provers.emplace_back([&, first] {
+      for (uint64_t position = first; position <= 600; position += 2) {
+        absl::StatusOr<LogRecord> record = store->ReadEvent(position);
+        absl::StatusOr<std::vector<std::string>> proof = store->InclusionProof(position, 600);
+        ASSERT_TRUE(record.ok() && proof.ok());
+        EXPECT_TRUE(merkle::VerifyInclusion(position - 1, 600,
+                                            merkle::LeafHash(LeafBytes(position, record->body)),
+                                            *proof, root)
+                        .ok())
+            << position;
+      }
+    });
+  }
+  for (std::thread& prover : provers) prover.join();
+  EXPECT_TRUE(store->WaitProofsWarm().ok());
+  CountingKv* unwaited = nullptr;
+  std::unique_ptr<LogStore> closed_at_once = SixHundredEvents(unwaited);
+  closed_at_once->StartWarmingProofs();
+  closed_at_once.reset();
 }
 
 // Filling keeps whole levels from the top while they fit, stops at a
