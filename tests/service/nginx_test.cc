@@ -96,15 +96,8 @@ http {{
 }}
 )",
         dir_, SOURCE_DIR, port_050008, port_130001, port_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      const std::string log = dir_ + "/nginx.out";
-      std::freopen(log.c_str(), "a", stdout);
-      std::freopen(log.c_str(), "a", stderr);
-      execl(NGINX_PATH, NGINX_PATH, "-p", dir_.c_str(), "-c", (dir_ + "/nginx.conf").c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    pid_ = testsupport::Spawn({NGINX_PATH, "-p", dir_, "-c", dir_ + "/nginx.conf"},
+                              dir_ + "/nginx.out");
     for (int i = 0; i < 200; ++i) {
       if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
         pid_ = -1;

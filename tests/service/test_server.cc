@@ -1,6 +1,8 @@
 #include "tests/service/test_server.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -43,6 +46,26 @@ std::string ThreadsOf(pid_t pid) {
     out += stacks;
   }
   return out;
+}
+
+// This process's environment with `overrides` set; with LD_PRELOAD, a
+// sanitized server is told not to insist on coming first.
+std::vector<std::string> Environment(
+    const std::vector<std::pair<std::string, std::string>>& overrides) {
+  std::map<std::string, std::string> variables;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view variable(*entry);
+    const size_t equals = variable.find('=');
+    if (equals == std::string_view::npos) continue;
+    variables[std::string(variable.substr(0, equals))] = variable.substr(equals + 1);
+  }
+  for (const auto& [name, value] : overrides) {
+    variables[name] = value;
+    if (name == "LD_PRELOAD") variables["ASAN_OPTIONS"] += ":verify_asan_link_order=0";
+  }
+  std::vector<std::string> environment;
+  for (const auto& [name, value] : variables) environment.push_back(name + "=" + value);
+  return environment;
 }
 
 }  // namespace
@@ -81,30 +104,7 @@ void TestServer::Start() {
                                    "--metrics-port-file",
                                    data_dir_ + "/metrics.port"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  // The child's freopen would otherwise write what the parent had buffered
-  // a second time, into the test's own output.
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    const std::string log = data_dir_ + "/server.log";
-    std::freopen(log.c_str(), "a", stdout);
-    std::freopen(log.c_str(), "a", stderr);
-    for (const auto& [name, value] : setup_.environment) {
-      ::setenv(name.c_str(), value.c_str(), 1);
-      if (name == "LD_PRELOAD") {
-        const char* asan = std::getenv("ASAN_OPTIONS");
-        const std::string options =
-            std::string(asan != nullptr ? asan : "") + ":verify_asan_link_order=0";
-        ::setenv("ASAN_OPTIONS", options.c_str(), 1);
-      }
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  pid_ = Spawn(args, data_dir_ + "/server.log", setup_.environment);
   // A start takes well under a second (0.6 s under ASan). Past 10 s, what
   // every thread of the process is doing is taken down; it then gets until
   // 60 s, so that a slow start shows how slow (and where it waited) while a
@@ -210,6 +210,33 @@ int RunCli(const TestServer& server, const std::string& args, std::string* out, 
   (void)server, (void)args, (void)out, (void)err;
   return -1;  // only the CLI tests build with the CLI's path
 #endif
+}
+
+pid_t Spawn(std::vector<std::string> args, const std::string& output,
+            const std::vector<std::pair<std::string, std::string>>& environment) {
+  // Spawned, not forked: a child of a many-threaded test may only call
+  // async-signal-safe functions before exec. One that allocated hung for
+  // good when another thread held an allocator lock at the fork (ASan's
+  // StackDepot spin lock, caught by TestServer's thread dump).
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> variables = Environment(environment);
+  std::vector<char*> envp;
+  for (std::string& variable : variables) envp.push_back(variable.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = -1;
+  const int spawned = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(spawned));
+  }
+  return pid;
 }
 
 int RunCommand(const std::string& command, std::string* out, std::string* err) {

@@ -81,6 +81,12 @@ double Sample(const std::string& metrics, const std::string& name);
 
 // Runs a command line through /bin/sh; returns its exit code and stdout
 // (stderr goes to `err` when given).
+// Starts `args` (args[0] a path) with stdout and stderr appended to
+// `output`, in this process's environment with `environment` set; returns
+// its pid. Throws when it cannot be started.
+pid_t Spawn(std::vector<std::string> args, const std::string& output,
+            const std::vector<std::pair<std::string, std::string>>& environment = {});
+
 int RunCommand(const std::string& command, std::string* out, std::string* err = nullptr);
 
 }  // namespace dxledger::testsupport
