@@ -146,16 +146,11 @@ void NodeCache::AddAll(std::span<const std::pair<merkle::Node, std::string>> nod
       continue;
     }
     Level& level = levels_[node.level];
-    if (node.index >= level.present.size()) {
-      // Grown to the index asked for, and at least doubled: a proof asks
-      // anywhere, and a level only ever grows.
-      const size_t size = std::max<size_t>(node.index + 1, 2 * level.present.size());
-      const size_t more =
-          (size - level.present.size()) * (merkle::kHashBytes + 1);  // and its bit, rounded up
-      if (bytes_ + more > max_bytes_) continue;
-      level.hashes.resize(size);
-      level.present.resize(size);
-      bytes_ += more;
+    // Grown to the index asked for, and at least doubled: a proof asks
+    // anywhere, and a level only ever grows.
+    if (node.index >= level.present.size() &&
+        !Grow(level, std::max<size_t>(node.index + 1, 2 * level.present.size()))) {
+      continue;
     }
     std::copy(hash.begin(), hash.end(), level.hashes[node.index].begin());
     level.present[node.index] = true;
@@ -178,12 +173,15 @@ void NodeCache::KeepRun(uint64_t run, std::string_view leaves) {
 bool NodeCache::ReserveLevel(uint8_t level, uint64_t count) {
   if (level < kLowestStoredLevel || level >= levels_.size()) return false;
   absl::MutexLock lock(&mu_);
-  Level& kept = levels_[level];
-  if (count <= kept.present.size()) return true;
-  const size_t more = (count - kept.present.size()) * (merkle::kHashBytes + 1);
+  return count <= levels_[level].present.size() || Grow(levels_[level], count);
+}
+
+bool NodeCache::Grow(Level& level, size_t size) {
+  const size_t more =
+      (size - level.present.size()) * (merkle::kHashBytes + 1);  // and its bit, rounded up
   if (bytes_ + more > max_bytes_) return false;
-  kept.hashes.resize(count);
-  kept.present.resize(count);
+  level.hashes.resize(size);
+  level.present.resize(size);
   bytes_ += more;
   return true;
 }

@@ -96,6 +96,10 @@ class NodeCache {
     std::vector<std::array<char, merkle::kHashBytes>> hashes;
     std::vector<bool> present;
   };
+  // Makes `level` hold `size` subtrees (more than now) unless that would
+  // pass the bound; false then.
+  bool Grow(Level& level, size_t size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const size_t max_bytes_;
   mutable absl::Mutex mu_;
   std::array<Level, 64> levels_ ABSL_GUARDED_BY(mu_);
